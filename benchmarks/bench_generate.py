@@ -1,0 +1,84 @@
+"""Seconds per clip of the warp backend + encode (the whole generate stage path) against a bare
+H.264 encode of the same frames, measured in the same run, for the default clip format.
+
+Prints the ratio (target ≤ 1.5) and the real-time factor: seconds of video per second of one
+core's time (OpenCV is held to one thread so the figure is per core).
+
+    python benchmarks/bench_generate.py [--clips 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from skimage import data
+
+from equime.faces.align import AlignmentSpec, align_face
+from equime.faces.detect import FaceDetector
+from equime.generate.base import FaceImage
+from equime.generate.runner import generate_clips
+from equime.generate.warp import WarpRenderer
+from equime.params import load_params
+from equime.plan.planner import PlanSpec, plan_clips
+from equime.video import EncoderOptions, write_mp4
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clips", type=int, default=10)
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    p = load_params(REPO / "params.yaml")
+    s, c, g = p.plan, p.curate, p.generate
+    spec = PlanSpec(
+        emotions=s.emotions, au_source=s.au_source, sequences_per_subject=s.sequences_per_subject,
+        fps=s.fps, n_frames=s.n_frames, width=s.width, height=s.height, duration_s=s.duration_s,
+        rise_fraction=s.rise_fraction, apex_window_s=s.apex_window_s, intensity=s.intensity,
+        prompt_template=s.prompt_template, negative_prompt=s.negative_prompt)
+    image = data.astronaut()
+    landmarks = FaceDetector(c.upsample).detect(image)[0].landmarks
+    aligned = align_face(image, landmarks, AlignmentSpec(c.size, c.eye_distance, c.eye_y))
+    face = FaceImage(aligned.image, aligned.landmarks)
+    rows = plan_clips([("astronaut", "f")], spec, p.base.seed)[: args.clips]
+    renderer = WarpRenderer(g.warp.interpolation, g.warp.border_anchors)
+    encoder = EncoderOptions(crf=g.crf, preset=g.preset)
+    frames = {r.clip_id: renderer.render(r, face) for r in rows}  # warm-up + reference frames
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        for r in rows:
+            write_mp4(out / f"bare_{r.clip_id}.mp4", frames[r.clip_id], r.fps, encoder)
+        bare_wall, bare_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        for r in rows:
+            renderer.render(r, face)
+        render_wall = time.perf_counter() - wall0
+
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        generate_clips(rows, lambda row: face, renderer, encoder, out / "stage")
+        stage_wall, stage_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+
+    n = len(rows)
+    video_s = rows[0].n_frames / rows[0].fps
+    print(f"clip format: {s.width}x{s.height}, {s.n_frames} frames at {s.fps} fps; x264 preset "
+          f"{g.preset}, crf {g.crf}; {n} clips")
+    print(f"bare H.264 encode (reference): {bare_wall / n:.3f} s/clip wall, {bare_cpu / n:.3f} s CPU")
+    print(f"warp render only:              {render_wall / n:.3f} s/clip wall")
+    print(f"generate stage (warp+encode):  {stage_wall / n:.3f} s/clip wall, {stage_cpu / n:.3f} s CPU")
+    print(f"ratio stage / bare encode:     {stage_wall / bare_wall:.2f} (target <= 1.5)")
+    print(f"real-time factor:              {video_s / (stage_cpu / n):.1f} s of video per CPU second "
+          f"({stage_cpu / n:.2f} CPU s per {video_s:g} s clip)")
+    np.testing.assert_equal(len(frames), n)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Export: the seed's dataset layout, per-clip metadata (pydantic schema) and a dataset card."""

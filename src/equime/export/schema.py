@@ -1,0 +1,95 @@
+"""Per-clip metadata, as a pydantic schema (also written as JSON Schema next to the dataset)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Demographic(_Model):
+    gender: Literal["m", "f", "u"]
+    gender_source: str = Field(description="where gender came from: an attribute file, or unknown")
+    attributes: dict[str, bool] = Field(description="labels given with the source image")
+    attributes_source: str
+
+
+class Technical(_Model):
+    """Measured from the written MP4 file."""
+
+    size_bytes: int = Field(gt=0)
+    bitrate_bps: int = Field(ge=0)
+    duration_s: float = Field(gt=0)
+    frame_count: int = Field(gt=0)
+    fps: float = Field(gt=0)
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    codec: str
+    pix_fmt: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class AUEntry(_Model):
+    code: str
+    name: str
+    intensity: float = Field(gt=0, le=1)
+    letter: Literal["A", "B", "C", "D", "E"]
+
+
+class TimingBlock(_Model):
+    onset_frame: int = Field(ge=0)
+    apex_frame: int = Field(ge=0)
+    offset_frame: int = Field(ge=0)
+    onset_s: float
+    apex_s: float
+    offset_s: float
+    duration_s: float = Field(gt=0)
+
+
+class SourceImage(_Model):
+    subject: str
+    file: str
+    sha256: str
+
+
+class Generation(_Model):
+    backend: str
+    backend_params: dict[str, Any]
+    encoder: dict[str, Any]
+    au_source: str
+    aus: list[AUEntry]
+    timing: TimingBlock
+    fps: int
+    n_frames: int
+    width: int
+    height: int
+    prompt: str
+    negative_prompt: str
+    seed: int = Field(ge=0)
+    equime_version: str
+    source_image: SourceImage
+
+
+class ClipMetadata(_Model):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    video_name: str = Field(pattern=r"^[mfu]_[A-Za-z0-9-]+_[0-9]{2,3}$")
+    file: str
+    clip_id: str
+    emotion: str
+    subject: str
+    sequence: int = Field(ge=1)
+    demographic: Demographic
+    technical: Technical
+    generation: Generation
+    quality: dict[str, float | int | bool | str | None] | None = Field(
+        None, description="filled by the quality stage; null until then")
+
+
+def json_schema() -> dict[str, Any]:
+    return ClipMetadata.model_json_schema()

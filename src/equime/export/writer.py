@@ -1,0 +1,158 @@
+"""Writes the dataset: ``<name>/emotion_categories/<emotion>/<g>_<subject>_<seq>.mp4``, per-clip
+metadata JSON, ``manifest.csv``, the JSON Schema and the dataset card; the whole folder is built
+aside and swapped into place, so a killed export never leaves half a dataset."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from equime import __version__
+from equime.errors import InputError
+from equime.export.card import CardFacts, contact_sheet, render_card
+from equime.export.schema import (
+    ClipMetadata,
+    Demographic,
+    Generation,
+    SourceImage,
+    Technical,
+    TimingBlock,
+    json_schema,
+)
+from equime.files import check_id, dumps_json, replace_dir, sha256_file, write_json, write_png
+from equime.plan.planner import PlanRow
+from equime.video import probe_mp4
+
+MANIFEST_COLUMNS = [
+    "video", "emotion", "gender", "subject", "sequence", "clip_id", "au_source", "aus",
+    "onset_frame", "apex_frame", "offset_frame", "duration_s", "seed", "frame_count", "fps",
+    "width", "height", "size_bytes", "sha256",
+]
+
+
+@dataclass(frozen=True)
+class SubjectInfo:
+    subject: str
+    source: str
+    sha256: str
+    gender: str
+    attributes: Mapping[str, bool]
+    attributes_source: str
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    exported: int
+    missing: list[str]
+    manifest: pd.DataFrame
+
+
+def video_name(row: PlanRow) -> str:
+    gender = row.gender if row.gender in ("m", "f") else "u"
+    return f"{gender}_{check_id(row.subject, 'subject')}_{row.seq:02d}"
+
+
+def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any],
+                   technical: Technical, relpath: str) -> ClipMetadata:
+    known = subject.gender in ("m", "f")
+    return ClipMetadata(
+        video_name=video_name(row),
+        file=relpath,
+        clip_id=row.clip_id,
+        emotion=row.emotion,
+        subject=row.subject,
+        sequence=row.seq,
+        demographic=Demographic(
+            gender=subject.gender if known else "u",
+            gender_source=subject.attributes_source if known else "unknown",
+            attributes=dict(subject.attributes),
+            attributes_source=subject.attributes_source if subject.attributes else "none",
+        ),
+        technical=technical,
+        generation=Generation(
+            backend=record["backend"],
+            backend_params=record["backend_params"],
+            encoder=record["encoder"],
+            au_source=row.au_source,
+            aus=[a.model_dump() for a in row.aus],
+            timing=TimingBlock(
+                onset_frame=row.onset_frame, apex_frame=row.apex_frame,
+                offset_frame=row.offset_frame, onset_s=row.onset_s, apex_s=row.apex_s,
+                offset_s=row.offset_s, duration_s=round(row.offset_s - row.onset_s, 6)),
+            fps=row.fps, n_frames=row.n_frames, width=row.width, height=row.height,
+            prompt=row.prompt, negative_prompt=row.negative_prompt, seed=row.seed,
+            equime_version=__version__,
+            source_image=SourceImage(subject=subject.subject, file=subject.source,
+                                     sha256=subject.sha256),
+        ),
+    )
+
+
+def _generation_records(videos_dir: Path) -> dict[str, dict[str, Any]]:
+    path = videos_dir / "generation.jsonl"
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `equime generate` first")
+    return {r["clip_id"]: r for r in map(json.loads, path.read_text().splitlines()) if r}
+
+
+def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo], videos_dir: Path,
+                   out_dir: Path, name: str, license_name: str) -> ExportSummary:
+    """Write the dataset under ``out_dir / name``; clips that were not generated are listed."""
+    records = _generation_records(videos_dir)
+    staging = out_dir.with_name(f".{out_dir.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    root = staging / name
+    entries, missing, metas = [], [], []
+    for row in tqdm(rows, desc="export", unit="clip"):
+        src = videos_dir / f"{row.clip_id}.mp4"
+        record = records.get(row.clip_id)
+        if record is None or not src.is_file() or sha256_file(src) != record["sha256"]:
+            missing.append(row.clip_id)
+            continue
+        if row.subject not in subjects:
+            raise InputError(f"subject {row.subject!r} of clip {row.clip_id} is not in subjects.csv;"
+                             " rerun `equime plan`")
+        vname = video_name(row)
+        rel = f"emotion_categories/{row.emotion}/{vname}.mp4"
+        dst = root / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+        info = probe_mp4(dst)
+        technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
+        meta = build_metadata(row, subjects[row.subject], record, technical, rel)
+        write_json(root / "emotion_categories" / row.emotion / "metadata" /
+                   f"{vname}_metadata.json", meta.model_dump(mode="json"))
+        metas.append((row, meta, dst))
+        entries.append({
+            "video": rel, "emotion": row.emotion, "gender": meta.demographic.gender,
+            "subject": row.subject, "sequence": row.seq, "clip_id": row.clip_id,
+            "au_source": row.au_source, "aus": "+".join(a.code for a in row.aus),
+            "onset_frame": row.onset_frame, "apex_frame": row.apex_frame,
+            "offset_frame": row.offset_frame, "duration_s": meta.generation.timing.duration_s,
+            "seed": row.seed, "frame_count": info.frame_count, "fps": info.fps,
+            "width": info.width, "height": info.height, "size_bytes": info.size_bytes,
+            "sha256": info.sha256,
+        })
+    manifest = pd.DataFrame(entries, columns=MANIFEST_COLUMNS)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest.to_csv(root / "manifest.csv", index=False, lineterminator="\n")
+    write_json(root / "metadata.schema.json", json_schema())
+    preview = contact_sheet([(r, p) for r, _, p in metas])
+    if preview is not None:
+        write_png(root / "preview.png", preview)
+    facts = CardFacts(name=name, license_name=license_name, version=__version__,
+                      rows=[m for _, m, _ in metas], missing=missing,
+                      has_preview=preview is not None)
+    (root / "README.md").write_text(render_card(facts), encoding="utf-8")
+    (root / "dataset.json").write_text(dumps_json({"name": name, "license": license_name,
+                                                    "clips": len(metas),
+                                                    "equime_version": __version__}))
+    replace_dir(staging, out_dir)
+    return ExportSummary(exported=len(metas), missing=missing, manifest=manifest)

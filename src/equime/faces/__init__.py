@@ -1,0 +1,1 @@
+"""Face detection (dlib HOG + 68-point shape predictor) and similarity alignment."""

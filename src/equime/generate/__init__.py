@@ -1,0 +1,1 @@
+"""Generation backends behind one protocol, and the runner that writes clips."""

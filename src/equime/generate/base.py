@@ -1,0 +1,50 @@
+"""The backend protocol: ``render(row, face) -> frames`` (uint8 THWC RGB), plus the face input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from equime.errors import InputError
+from equime.plan.planner import PlanRow
+
+
+@dataclass(frozen=True)
+class FaceImage:
+    """An aligned face and its 68 landmarks, at the plan's resolution."""
+
+    image: np.ndarray  # (H, W, 3) uint8
+    landmarks: np.ndarray  # (68, 2)
+
+
+class Renderer(Protocol):
+    name: str
+
+    def params(self) -> dict[str, Any]:
+        """Everything that changes the frames (recorded in metadata, part of the resume key)."""
+        ...
+
+    def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
+        """All ``row.n_frames`` frames of the clip, uint8 (T, H, W, 3)."""
+        ...
+
+
+def load_face(path: Path, landmarks: np.ndarray, width: int, height: int) -> FaceImage:
+    """Read an aligned crop and bring it (and its landmarks) to ``width`` x ``height``."""
+    if not path.is_file():
+        raise InputError(f"{path}: aligned face not found; rerun `equime curate`")
+    image = np.asarray(Image.open(path).convert("RGB"))
+    h, w = image.shape[:2]
+    if abs(w / h - width / height) > 1e-6:
+        raise InputError(f"{path}: crop is {w}x{h} but plan.width/height is {width}x{height}; "
+                         "use the same aspect ratio")
+    if (w, h) != (width, height):
+        interp = cv2.INTER_AREA if width < w else cv2.INTER_CUBIC
+        image = cv2.resize(image, (width, height), interpolation=interp)
+        landmarks = landmarks * (width / w, height / h)
+    return FaceImage(image=image, landmarks=landmarks)

@@ -1,0 +1,186 @@
+"""``params.yaml`` as frozen pydantic models, parsed once at the CLI entry point.
+
+Every problem becomes a one-line :class:`ParamsError` naming the key, e.g.
+``params.yaml: plan.fps: must be > 0 (got 0)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from equime.errors import ParamsError
+
+Emotion = Literal["happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt"]
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _key_error(key: str, message: str) -> ValueError:
+    """A cross-field error attributed to ``key`` inside the section (see :func:`_format`)."""
+    return ValueError(f"@{key}: {message}")
+
+
+def _check_range(key: str, value: tuple[float, float], lo: float, hi: float) -> None:
+    a, b = value
+    if a > b:
+        raise _key_error(key, f"low end {a} is above high end {b}")
+    if a < lo or b > hi:
+        raise _key_error(key, f"must lie within [{lo}, {hi}] (got [{a}, {b}])")
+
+
+class BaseParams(_Section):
+    seed: int = Field(ge=0, lt=2**32)
+
+
+class CurateParams(_Section):
+    source: str = Field(min_length=1)
+    attributes: str | None = None
+    size: int = Field(512, ge=64, le=2048)
+    eye_distance: float = Field(0.24, gt=0.05, lt=0.6)
+    eye_y: float = Field(0.42, gt=0.1, lt=0.9)
+    upsample: int = Field(1, ge=0, le=3)
+    min_score: float = 0.3
+    min_face_px: int = Field(64, ge=16)
+    ambiguity_ratio: float = Field(0.6, gt=0.0, le=1.0)
+    filter: dict[str, bool] = Field(default_factory=dict)
+    stratify_by: tuple[str, ...] = ()
+    max_subjects: int | None = Field(None, ge=1)
+
+    @field_validator("size")
+    @classmethod
+    def _size_multiple_of_32(cls, v: int) -> int:
+        if v % 32:
+            raise ValueError(f"must be a multiple of 32 (got {v})")
+        return v
+
+
+class PlanParams(_Section):
+    emotions: tuple[Emotion, ...] = Field(min_length=1)
+    au_source: Literal["paper", "emfacs"] = "paper"
+    sequences_per_subject: int = Field(ge=1, le=999)
+    fps: int = Field(gt=0, le=1000)
+    clip_seconds: float = Field(gt=0)
+    width: int = Field(ge=32)
+    height: int = Field(ge=32)
+    duration_s: tuple[float, float] = (1 / 25, 1 / 5)
+    rise_fraction: tuple[float, float] = (0.35, 0.5)
+    apex_window_s: tuple[float, float]
+    intensity: tuple[float, float] = (0.2, 0.4)
+    prompt_template: str
+    negative_prompt: str
+
+    @field_validator("width", "height")
+    @classmethod
+    def _multiple_of_32(cls, v: int) -> int:
+        if v % 32:
+            raise ValueError(f"must be a multiple of 32 (got {v})")
+        return v
+
+    @field_validator("emotions")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"lists an emotion twice ({list(v)})")
+        return v
+
+    @field_validator("prompt_template")
+    @classmethod
+    def _template_fields(cls, v: str) -> str:
+        for name in ("{emotion}", "{aus}"):
+            if name not in v:
+                raise ValueError(f"must contain the placeholder {name}")
+        return v
+
+    @model_validator(mode="after")
+    def _timing(self) -> PlanParams:
+        _check_range("duration_s", self.duration_s, 1e-3, 0.5)
+        _check_range("rise_fraction", self.rise_fraction, 0.05, 0.95)
+        _check_range("intensity", self.intensity, 0.01, 1.0)
+        _check_range("apex_window_s", self.apex_window_s, 0.0, self.clip_seconds)
+        frames = self.clip_seconds * self.fps
+        if abs(frames - round(frames)) > 1e-6:
+            raise _key_error("clip_seconds", f"{self.clip_seconds} s at {self.fps} fps is not a "
+                             "whole number of frames")
+        longest = self.duration_s[1]
+        if self.apex_window_s[0] - longest * self.rise_fraction[1] < 0:
+            raise _key_error("apex_window_s", f"starts too early: an onset would fall before 0 s "
+                             f"(needs ≥ {longest * self.rise_fraction[1]:.3f} s)")
+        if self.apex_window_s[1] + longest > self.clip_seconds:
+            raise _key_error("apex_window_s", "ends too late: an offset would fall after the "
+                             f"clip's end ({self.clip_seconds} s)")
+        return self
+
+    @property
+    def n_frames(self) -> int:
+        return round(self.clip_seconds * self.fps)
+
+
+class WarpParams(_Section):
+    interpolation: Literal["linear", "cubic"] = "linear"
+    border_anchors: int = Field(8, ge=2, le=64)
+
+
+class GenerateParams(_Section):
+    backend: Literal["warp"] = "warp"
+    crf: int = Field(18, ge=0, le=51)
+    preset: Literal[X264_PRESETS] = "medium"  # type: ignore[valid-type]
+    warp: WarpParams = WarpParams()
+
+
+class ExportParams(_Section):
+    name: str = Field("ME-VLM", pattern=r"^[A-Za-z0-9-]+$")
+    license: str = "CC BY-NC 4.0"
+
+
+class Params(_Section):
+    base: BaseParams
+    curate: CurateParams
+    plan: PlanParams
+    generate: GenerateParams
+    export: ExportParams
+
+
+def _format(path: Path, err: dict[str, Any]) -> str:
+    loc = [str(p) for p in err["loc"]]
+    msg: str = err["msg"].removeprefix("Value error, ")
+    if msg.startswith("@"):
+        key, _, msg = msg[1:].partition(": ")
+        loc.append(key)
+    key = ".".join(loc) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        return f"{path}: {key}: unknown key; remove it or fix its spelling"
+    if err["type"] == "missing":
+        return f"{path}: {key}: required key is missing; add it"
+    got = "" if msg.startswith("@") or "(got" in msg else f" (got {err.get('input')!r})"
+    return f"{path}: {key}: {msg}{got}"
+
+
+def parse_params(data: Any, path: Path = Path("params.yaml")) -> Params:
+    """Validate an already-loaded mapping; raise a one-line :class:`ParamsError`."""
+    if not isinstance(data, dict):
+        raise ParamsError(f"{path}: must be a mapping of sections (base, curate, plan, ...)")
+    try:
+        return Params.model_validate(data)
+    except ValidationError as exc:
+        raise ParamsError(_format(path, exc.errors()[0])) from None
+
+
+def load_params(path: Path) -> Params:
+    if not path.is_file():
+        raise ParamsError(f"{path}: not found; run from the project root or pass --params")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ParamsError(f"{path}: not valid YAML{where}; fix the syntax") from None
+    return parse_params(data, path)

@@ -1,0 +1,41 @@
+"""Emotion → Action Unit tables, as data. Each source is one mapping; pick it with plan.au_source.
+
+- ``paper``: the EquiME paper's Fig. 3 (five emotions, plus disgust as listed in this project's
+  spine issue); it has no contempt.
+- ``emfacs``: the EMFACS prototypes (Ekman & Friesen). Contempt is unilateral: R12 + R14.
+"""
+
+from __future__ import annotations
+
+from equime.errors import ParamsError
+
+AU_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "paper": {
+        "happiness": ("1", "6", "12", "14"),
+        "sadness": ("1", "4", "15", "23"),
+        "surprise": ("1", "2", "5", "15", "16", "20", "26"),
+        "fear": ("1", "2", "4", "5", "15", "20", "26"),
+        "anger": ("2", "4", "7", "9", "10", "20", "26"),
+        "disgust": ("2", "4", "9", "15", "17"),
+    },
+    "emfacs": {
+        "happiness": ("6", "12"),
+        "sadness": ("1", "4", "15"),
+        "surprise": ("1", "2", "5", "26"),
+        "fear": ("1", "2", "4", "5", "7", "20", "26"),
+        "anger": ("4", "5", "7", "23"),
+        "disgust": ("9", "15", "16"),
+        "contempt": ("R12", "R14"),
+    },
+}
+
+
+def aus_for(source: str, emotion: str) -> tuple[str, ...]:
+    """The AU codes of ``emotion`` in table ``source``, or a one-line error naming the key."""
+    if source not in AU_TABLES:
+        raise ParamsError(f"plan.au_source: unknown table {source!r} (known: {', '.join(AU_TABLES)})")
+    table = AU_TABLES[source]
+    if emotion not in table:
+        raise ParamsError(f"plan.emotions: {emotion!r} has no AU set in table {source!r} "
+                          f"(it has {', '.join(table)}); remove it or change plan.au_source")
+    return table[emotion]

@@ -1,0 +1,138 @@
+"""The structured causal model of the paper, made explicit and seeded:
+emotion → AU set (table) → intensities, timing → prompt; one plan row per clip."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from equime.facs import get_au, intensity_letter
+from equime.files import check_id
+from equime.plan.au_tables import aus_for
+from equime.plan.timing import make_timing
+
+INTENSITY_WORDS = {"A": "trace", "B": "slight", "C": "marked", "D": "pronounced", "E": "maximal"}
+
+
+class AUActivation(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: str
+    name: str
+    intensity: float
+    letter: str
+
+
+class PlanRow(BaseModel):
+    """One clip to generate. ``clip_id`` = ``<subject>_<emotion>_<seq>`` names every file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    clip_id: str
+    subject: str
+    gender: str
+    emotion: str
+    seq: int
+    au_source: str
+    aus: tuple[AUActivation, ...]
+    fps: int
+    n_frames: int
+    width: int
+    height: int
+    onset_s: float
+    apex_s: float
+    offset_s: float
+    onset_frame: int
+    apex_frame: int
+    offset_frame: int
+    prompt: str
+    negative_prompt: str
+    seed: int
+
+    @property
+    def intensities(self) -> dict[str, float]:
+        return {a.code: a.intensity for a in self.aus}
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """What the planner needs, as plain values (built from params.plan by the CLI)."""
+
+    emotions: tuple[str, ...]
+    au_source: str
+    sequences_per_subject: int
+    fps: int
+    n_frames: int
+    width: int
+    height: int
+    duration_s: tuple[float, float]
+    rise_fraction: tuple[float, float]
+    apex_window_s: tuple[float, float]
+    intensity: tuple[float, float]
+    prompt_template: str
+    negative_prompt: str
+
+
+def clip_id(subject: str, emotion: str, seq: int) -> str:
+    return f"{subject}_{emotion}_{seq:02d}"
+
+
+def clip_seed(base_seed: int, clip: str) -> int:
+    """Stable 32-bit seed from (base seed, clip id); independent of plan order and size."""
+    digest = hashlib.sha256(f"{base_seed}:{clip}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def describe_aus(aus: Sequence[AUActivation]) -> str:
+    """'inner brow raiser (AU1), cheek raiser (AU6) and lip corner puller (AU12)'."""
+    parts = [f"{a.name} (AU{a.code})" for a in aus]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def compose_prompt(template: str, emotion: str, aus: Sequence[AUActivation], duration_s: float) -> str:
+    strongest = max(aus, key=lambda a: a.intensity).letter
+    return template.format(emotion=emotion, aus=describe_aus(aus),
+                           intensity=INTENSITY_WORDS[strongest], duration=f"{duration_s:.2f}")
+
+
+def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanSpec,
+              base_seed: int) -> PlanRow:
+    cid = clip_id(subject, emotion, seq)
+    seed = clip_seed(base_seed, cid)
+    rng = np.random.default_rng(seed)
+    aus = tuple(
+        AUActivation(code=code, name=get_au(code).name, intensity=value,
+                     letter=intensity_letter(value))
+        for code in aus_for(spec.au_source, emotion)
+        for value in [round(float(rng.uniform(*spec.intensity)), 3)]
+    )
+    duration = float(rng.uniform(*spec.duration_s))
+    rise = float(rng.uniform(*spec.rise_fraction))
+    first = math.ceil(spec.apex_window_s[0] * spec.fps)
+    last = math.floor(spec.apex_window_s[1] * spec.fps)
+    timing = make_timing(int(rng.integers(first, last + 1)), duration, rise, spec.fps)
+    return PlanRow(
+        clip_id=cid, subject=subject, gender=gender, emotion=emotion, seq=seq,
+        au_source=spec.au_source, aus=aus, fps=spec.fps, n_frames=spec.n_frames,
+        width=spec.width, height=spec.height,
+        onset_s=timing.onset_s, apex_s=timing.apex_s, offset_s=timing.offset_s,
+        onset_frame=timing.onset_frame, apex_frame=timing.apex_frame,
+        offset_frame=timing.offset_frame,
+        prompt=compose_prompt(spec.prompt_template, emotion, aus, timing.duration_s),
+        negative_prompt=spec.negative_prompt, seed=seed,
+    )
+
+
+def plan_clips(subjects: Sequence[tuple[str, str]], spec: PlanSpec, base_seed: int) -> list[PlanRow]:
+    """Rows for every (subject, gender) × emotion × sequence, in that order."""
+    for emotion in spec.emotions:
+        aus_for(spec.au_source, emotion)  # check every emotion before planning any clip
+    return [
+        plan_clip(check_id(subject, "subjects.csv subject_id"), gender, emotion, seq, spec, base_seed)
+        for subject, gender in subjects
+        for emotion in spec.emotions
+        for seq in range(1, spec.sequences_per_subject + 1)
+    ]

@@ -1,0 +1,70 @@
+"""One place where every stage records its params and metrics: a DVC metrics file and MLflow.
+
+DVC metrics files are stage outputs hashed into ``dvc.lock``, so they hold only deterministic
+numbers; wall-clock figures go to MLflow alone (``timings``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from equime import __version__
+from equime.files import write_json
+
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+EXPERIMENT = "equime"
+log = logging.getLogger(__name__)
+
+
+def tracking_uri() -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` → ``{"a.b": 1}``."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _git_commit() -> str:
+    try:
+        res = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return res.stdout.strip() if res.returncode == 0 else "unknown"
+
+
+def record_stage(
+    stage: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, Any],
+    metrics_path: Path,
+    timings: Mapping[str, float] | None = None,
+) -> None:
+    """Write ``metrics`` to ``metrics_path`` (DVC) and log params + metrics + timings to MLflow."""
+    write_json(metrics_path, dict(metrics))
+    import mlflow  # imported here: ~2 s, and only stages that record need it
+
+    mlflow.set_tracking_uri(tracking_uri())
+    mlflow.set_experiment(EXPERIMENT)
+    numeric = {
+        k: float(v)
+        for k, v in flatten({**metrics, **{f"time.{k}": v for k, v in (timings or {}).items()}}).items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    with mlflow.start_run(run_name=stage):
+        mlflow.set_tags({"stage": stage, "equime_version": __version__, "git_commit": _git_commit()})
+        mlflow.log_params({k: str(v)[:500] for k, v in flatten(dict(params)).items()})
+        mlflow.log_metrics(numeric)
+    log.info("%s: metrics in %s, MLflow run at %s", stage, metrics_path, tracking_uri())

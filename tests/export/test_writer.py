@@ -1,0 +1,108 @@
+import json
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from equime.errors import InputError
+from equime.export.writer import SubjectInfo, export_dataset, video_name
+from equime.files import sha256_file
+from equime.generate.runner import generate_clips
+from equime.generate.warp import WarpRenderer
+from equime.video import EncoderOptions
+from tests.fixtures import face_image, single_au_row
+
+
+def _rows():
+    base = single_au_row("12", 0.3, apex_frame=10, n_frames=24, duration_s=0.15)
+    rows = []
+    for subject, gender, emotion in [("ann", "f", "happiness"), ("bob", "m", "happiness"),
+                                     ("cy", "u", "sadness")]:
+        rows.append(base.model_copy(update={"clip_id": f"{subject}_{emotion}_01",
+                                            "subject": subject, "gender": gender,
+                                            "emotion": emotion}))
+    return rows
+
+
+SUBJECTS = {
+    s: SubjectInfo(subject=s, source=f"{s}.jpg", sha256="0" * 64, gender=g,
+                   attributes={"Male": g == "m"} if g != "u" else {},
+                   attributes_source="list_attr_celeba.txt" if g != "u" else "none")
+    for s, g in [("ann", "f"), ("bob", "m"), ("cy", "u")]
+}
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("export")
+    rows = _rows()
+    face = face_image()
+    generate_clips(rows[:2], lambda r: face, WarpRenderer(), EncoderOptions(preset="ultrafast"),
+                   tmp / "videos")
+    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp / "dataset", "ME-VLM",
+                             "CC BY-NC 4.0")
+    return tmp, summary
+
+
+def test_layout_follows_the_seed(dataset):
+    tmp, summary = dataset
+    root = tmp / "dataset" / "ME-VLM"
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert files == [
+        "README.md", "dataset.json",
+        "emotion_categories/happiness/f_ann_01.mp4",
+        "emotion_categories/happiness/m_bob_01.mp4",
+        "emotion_categories/happiness/metadata/f_ann_01_metadata.json",
+        "emotion_categories/happiness/metadata/m_bob_01_metadata.json",
+        "manifest.csv", "metadata.schema.json", "preview.png",
+    ]
+    assert summary.exported == 2 and summary.missing == ["cy_sadness_01"]
+    assert (root / "emotion_categories/happiness/f_ann_01.mp4").read_bytes() == \
+        (tmp / "videos/ann_happiness_01.mp4").read_bytes()
+
+
+def test_metadata_validates_and_is_measured_from_the_file(dataset):
+    tmp, _ = dataset
+    root = tmp / "dataset" / "ME-VLM"
+    schema = json.loads((root / "metadata.schema.json").read_text())
+    meta = json.loads((root / "emotion_categories/happiness/metadata/m_bob_01_metadata.json")
+                      .read_text())
+    jsonschema.validate(meta, schema)
+    t = meta["technical"]
+    video = root / "emotion_categories/happiness/m_bob_01.mp4"
+    assert (t["frame_count"], t["fps"], t["width"], t["height"]) == (24, 24.0, 512, 512)
+    assert (t["codec"], t["pix_fmt"], t["duration_s"]) == ("h264", "yuv420p", 1.0)
+    assert t["size_bytes"] == video.stat().st_size and t["sha256"] == sha256_file(video)
+    assert t["bitrate_bps"] == round(t["size_bytes"] * 8 / 1.0)
+    g = meta["generation"]
+    assert g["aus"] == [{"code": "12", "name": "lip corner puller", "intensity": 0.3, "letter": "B"}]
+    assert g["timing"]["apex_frame"] == 10 and g["backend"] == "warp" and g["seed"] > 0
+    assert meta["demographic"] == {"gender": "m", "gender_source": "list_attr_celeba.txt",
+                                   "attributes": {"Male": True},
+                                   "attributes_source": "list_attr_celeba.txt"}
+    assert meta["quality"] is None
+    bad = dict(meta, video_name="../evil")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_manifest_and_card(dataset):
+    tmp, _ = dataset
+    root = tmp / "dataset" / "ME-VLM"
+    manifest = pd.read_csv(root / "manifest.csv", dtype={"aus": str})
+    assert manifest["video"].tolist() == ["emotion_categories/happiness/f_ann_01.mp4",
+                                          "emotion_categories/happiness/m_bob_01.mp4"]
+    assert manifest["aus"].tolist() == ["12", "12"] and set(manifest["frame_count"]) == {24}
+    card = (root / "README.md").read_text()
+    assert "| happiness | 1 | 1 | 2 |" in card
+    assert "| **total** | 1 | 1 | 2 |" in card
+    assert "not generated: 1" in card and "CC BY-NC 4.0" in card
+
+
+def test_video_names_and_unknown_subjects(tmp_path: Path, dataset):
+    rows = _rows()
+    assert [video_name(r) for r in rows] == ["f_ann_01", "m_bob_01", "u_cy_01"]
+    tmp, _ = dataset
+    with pytest.raises(InputError, match="subject 'ann' of clip ann_happiness_01 is not in"):
+        export_dataset(rows, {}, tmp / "videos", tmp_path / "ds", "ME-VLM", "x")

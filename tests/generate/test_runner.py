@@ -1,0 +1,122 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from equime.files import write_png
+from equime.generate.base import load_face
+from equime.generate.runner import generate_clips
+from equime.generate.warp import WarpRenderer
+from equime.video import EncoderOptions, probe_mp4
+from tests.fixtures import REPO, aligned_astronaut, default_params_dict, single_au_row
+
+ENC = EncoderOptions(crf=23, preset="ultrafast")
+
+
+def _rows(n: int = 3):
+    base = single_au_row("12", 0.4, apex_frame=10, n_frames=24, duration_s=0.2)
+    return [base.model_copy(update={"clip_id": f"astronaut_happiness_{i:02d}", "seq": i,
+                                    "width": 128, "height": 128}) for i in range(1, n + 1)]
+
+
+@pytest.fixture
+def face_for(tmp_path: Path):
+    png = tmp_path / "face.png"
+    write_png(png, aligned_astronaut().image)
+    face = load_face(png, aligned_astronaut().landmarks, 128, 128)
+    return lambda row: face
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_writes_clips_sidecars_log_and_resumes_without_rework(tmp_path: Path, face_for):
+    out = tmp_path / "videos"
+    report = generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    assert [o.status for o in report.outcomes] == ["rendered"] * 3
+    assert probe_mp4(out / "astronaut_happiness_01.mp4").frame_count == 24
+    log = [json.loads(x) for x in (out / "generation.jsonl").read_text().splitlines()]
+    assert [r["clip_id"] for r in log] == [r.clip_id for r in _rows()]
+    first = _bytes(out)
+    again = generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    assert [o.status for o in again.outcomes] == ["skipped"] * 3
+    assert _bytes(out) == first
+    assert again.metrics() == report.metrics()
+
+
+def test_a_damaged_clip_or_changed_params_are_rendered_again(tmp_path: Path, face_for):
+    out = tmp_path / "videos"
+    generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    clean = (out / "astronaut_happiness_02.mp4").read_bytes()
+    (out / "astronaut_happiness_02.mp4").write_bytes(clean[:100])
+    report = generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    assert [o.status for o in report.outcomes] == ["skipped", "rendered", "skipped"]
+    assert (out / "astronaut_happiness_02.mp4").read_bytes() == clean
+    cubic = generate_clips(_rows(), face_for, WarpRenderer(interpolation="cubic"), ENC, out)
+    assert [o.status for o in cubic.outcomes] == ["rendered"] * 3
+
+
+def test_a_failing_clip_goes_to_rejects_and_the_run_goes_on(tmp_path: Path, face_for):
+    rows = _rows()
+    rows[1] = rows[1].model_copy(update={"width": 96})  # face is 128 wide: the backend refuses
+
+    out = tmp_path / "videos"
+    report = generate_clips(rows, face_for, WarpRenderer(), ENC, out)
+    assert [o.status for o in report.outcomes] == ["rendered", "failed", "rendered"]
+    rejects = pd.read_csv(out / "rejects.csv")
+    assert rejects["clip_id"].tolist() == ["astronaut_happiness_02"]
+    assert "wants 96x128" in rejects["reason"][0]
+    assert report.metrics()["clips_failed"] == 1
+
+
+def test_clips_no_longer_planned_and_partials_are_removed(tmp_path: Path, face_for):
+    out = tmp_path / "videos"
+    generate_clips(_rows(3), face_for, WarpRenderer(), ENC, out)
+    (out / ".astronaut_happiness_09.mp4.x1.part").write_bytes(b"half")
+    generate_clips(_rows(2), face_for, WarpRenderer(), ENC, out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "astronaut_happiness_01.json", "astronaut_happiness_01.mp4", "astronaut_happiness_02.json",
+        "astronaut_happiness_02.mp4", "generation.jsonl", "rejects.csv"]
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "equime.cli", *args], cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_killed_generate_resumes_to_the_same_bytes_as_a_clean_run(tmp_path: Path):
+    tree = default_params_dict()
+    tree["plan"]["emotions"] = ["happiness", "surprise"]
+    tree["generate"]["preset"] = "ultrafast"
+    tree["curate"]["attributes"] = None
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    src = tmp_path / "sources"
+    src.mkdir()
+    (src / "grace-hopper.jpg").write_bytes((REPO / "src/equime/demo_data/grace_hopper_512x512.jpg")
+                                        .read_bytes())
+    for cmd in (["curate", "--source", "sources", "--out", "curated"],
+                ["plan", "--subjects", "curated/subjects.csv", "--out", "plan.jsonl"]):
+        assert _cli(*cmd, "--params", "params.yaml", cwd=tmp_path).wait() == 0
+    gen = ["generate", "--plan", "plan.jsonl", "--faces", "curated", "--params", "params.yaml"]
+    assert _cli(*gen, "--out", "clean", cwd=tmp_path).wait() == 0
+
+    proc = _cli(*gen, "--out", "killed", cwd=tmp_path)  # killed once its first clip is complete
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "killed").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list((tmp_path / "killed").glob("*_[0-9][0-9].json")))
+    assert 1 <= done < 4, "the kill should land mid-run"
+    assert _cli(*gen, "--out", "killed", cwd=tmp_path).wait() == 0
+    assert _bytes(tmp_path / "killed") == _bytes(tmp_path / "clean")
+    assert not [p for p in (tmp_path / "killed").iterdir() if p.name.endswith(".part")]

@@ -1,0 +1,172 @@
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from equime.curate import (
+    DetectionLimits,
+    Rejected,
+    Selection,
+    _quotas,
+    assign_ids,
+    curate,
+    load_image,
+    pick_face,
+    read_celeba_attributes,
+)
+from equime.errors import InputError
+from equime.faces.detect import Face
+from equime.facs import eye_centres
+from tests.fixtures import SPEC, astronaut, detector
+
+LIMITS = DetectionLimits(min_score=0.3, min_face_px=64, ambiguity_ratio=0.6)
+
+
+def _jpeg(image: np.ndarray, **kw) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="JPEG", quality=95, **kw)
+    return buf.getvalue()
+
+
+def _png(image: np.ndarray | Image.Image) -> bytes:
+    buf = io.BytesIO()
+    (image if isinstance(image, Image.Image) else Image.fromarray(image)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("src")
+    face = astronaut()
+    (d / "good.png").write_bytes(_png(face))
+    (d / "later-copy.png").write_bytes(_png(face))  # same bytes as good.png
+    (d / "gray.jpg").write_bytes(_jpeg(np.asarray(Image.fromarray(face).convert("L"))))
+    rgba = Image.fromarray(face).convert("RGBA")
+    rgba.putalpha(200)
+    (d / "rgba.png").write_bytes(_png(rgba))
+    # stored sideways, EXIF orientation 6 says "rotate 90° clockwise to display"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    sideways = np.asarray(Image.fromarray(face).transpose(Image.Transpose.ROTATE_90))
+    (d / "exif.jpg").write_bytes(_jpeg(sideways, exif=exif.tobytes()))
+    full = _jpeg(face)
+    (d / "truncated.jpg").write_bytes(full[: len(full) // 2])
+    (d / "fake.jpg").write_bytes(b"this is not an image\n")
+    (d / "notes.txt").write_text("hello")
+    (d / "blank.png").write_bytes(_png(np.full((256, 256, 3), 128, np.uint8)))
+    (d / "twins.png").write_bytes(_png(np.concatenate([face, face[:, ::-1]], axis=1)))
+    small_face = np.asarray(Image.fromarray(face).resize((128, 128)))
+    dominant = face.copy()
+    dominant[380:508, 380:508] = small_face  # a much smaller second face: the big one is kept
+    (d / "dominant.png").write_bytes(_png(dominant))
+    return d
+
+
+@pytest.fixture(scope="module")
+def result(source: Path):
+    return curate(source, None, Selection(), LIMITS, SPEC, detector())
+
+
+def test_every_input_is_either_a_subject_or_a_reject(source: Path, result):
+    listed = {s.source for s in result.subjects} | {r.source for r in result.rejects}
+    assert listed == {p.name for p in source.iterdir()}
+    assert {s.subject_id for s in result.subjects} == {"dominant", "exif", "good", "gray", "rgba"}
+
+
+def test_reject_reasons(result):
+    reasons = {r.source: r.reason for r in result.rejects}
+    assert reasons == {
+        "later-copy.png": "duplicate", "truncated.jpg": "unreadable", "fake.jpg": "not-an-image",
+        "notes.txt": "not-an-image", "blank.png": "no-face", "twins.png": "ambiguous",
+    }
+    detail = {r.source: r.detail for r in result.rejects}
+    assert detail["later-copy.png"] == "same bytes as good.png"
+    assert "truncated" in detail["truncated.jpg"]
+    assert all("\n" not in r.detail for r in result.rejects)
+
+
+def test_conversions_give_aligned_rgb_crops(result):
+    for sid, crop in result.crops.items():
+        assert crop.shape == (512, 512, 3) and crop.dtype == np.uint8, sid
+        subject = next(s for s in result.subjects if s.subject_id == sid)
+        np.testing.assert_allclose(np.stack(eye_centres(subject.landmarks)), SPEC.target_eyes(),
+                                   atol=1e-6)
+    gray = result.crops["gray"]
+    assert np.array_equal(gray[..., 0], gray[..., 1])  # grayscale became 3 equal channels
+    # RGBA at alpha 200 over white is lighter than the opaque original
+    assert result.crops["rgba"].mean() > result.crops["good"].mean() + 10
+    # the EXIF-rotated file aligns like the upright one
+    diff = np.abs(result.crops["exif"].astype(int) - result.crops["good"].astype(int)).mean()
+    assert diff < 6
+
+
+def test_load_image_applies_exif_and_flattens(source: Path):
+    assert load_image(source / "exif.jpg").shape == (512, 512, 3)
+    with pytest.raises(Rejected) as r:
+        load_image(source / "fake.jpg")
+    assert r.value.reason == "not-an-image"
+
+
+def _face(w: int, score: float) -> Face:
+    return Face(box=(0, 0, w, w), score=score, landmarks=np.zeros((68, 2)))
+
+
+@pytest.mark.parametrize(("faces", "reason"), [
+    ([], "no-face"),
+    ([_face(200, 0.1)], "no-face"),
+    ([_face(200, 1.0), _face(180, 0.9)], "ambiguous"),
+    ([_face(40, 1.0)], "face-too-small"),
+])
+def test_pick_face_rejects(faces, reason):
+    with pytest.raises(Rejected) as r:
+        pick_face(faces, LIMITS)
+    assert r.value.reason == reason
+
+
+def test_pick_face_keeps_a_dominant_face_and_ignores_weak_detections():
+    big = _face(200, 1.0)
+    assert pick_face([big, _face(100, 1.0)], LIMITS) is big
+    assert pick_face([big, _face(200, 0.1)], LIMITS) is big
+
+
+def test_celeba_attributes_filter_and_stratify(tmp_path: Path):
+    base = astronaut()
+    for i in range(4):  # distinct bytes, same face
+        img = base.copy()
+        img[0, 0] = i
+        (tmp_path / f"{i:06d}.png").write_bytes(_png(img))
+    attr = tmp_path / "list_attr_celeba.txt"
+    attr.write_text("4\nMale Smiling Young\n"
+                    "000000.png 1 -1 1\n000001.png 1 -1 1\n000002.png -1 -1 1\n000003.png -1 1 1\n")
+    table = read_celeba_attributes(attr)
+    assert table.loc["000000.png", "Male"] and not table.loc["000002.png", "Male"]
+    res = curate(tmp_path, table, Selection(filter={"Smiling": False}, stratify_by=("Male",),
+                                            max_subjects=2, seed=0), LIMITS, SPEC, detector(),
+                 skip=[attr])
+    assert sorted(s.gender for s in res.subjects) == ["f", "m"]
+    reasons = sorted(r.reason for r in res.rejects)
+    assert reasons == ["filtered", "not-selected"]
+    assert all(r.source != attr.name for r in res.rejects)
+
+
+def test_bad_attribute_file_and_unknown_attribute(tmp_path: Path):
+    attr = tmp_path / "attr.txt"
+    attr.write_text("1\nMale\n000001.jpg yes\n")
+    with pytest.raises(InputError, match="non-numeric value"):
+        read_celeba_attributes(attr)
+    good = pd.DataFrame({"Male": [True]}, index=["a.png"])
+    with pytest.raises(InputError, match=r"unknown attributes \['Smiling'\]"):
+        curate(tmp_path, good, Selection(filter={"Smiling": False}), LIMITS, SPEC, detector())
+    with pytest.raises(InputError, match="source folder not found"):
+        curate(tmp_path / "nope", None, Selection(), LIMITS, SPEC, detector())
+
+
+def test_quotas_and_ids():
+    assert _quotas({("a",): 5, ("b",): 1}, 4) == {("a",): 3, ("b",): 1}
+    assert _quotas({("a",): 5, ("b",): 5}, 5) == {("a",): 3, ("b",): 2}
+    assert _quotas({("a",): 5}, None) == {("a",): None}
+    assert assign_ids(["x/a_b.jpg", "y/a-b.png", "c.jpg"]) == {
+        "c.jpg": "c", "x/a_b.jpg": "a-b", "y/a-b.png": "a-b-2"}

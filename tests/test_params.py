@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import pytest
+
+from equime.errors import ParamsError
+from equime.params import load_params, parse_params
+from tests.fixtures import REPO, default_params_dict, params
+
+
+def test_repo_params_parse_to_the_seed_format():
+    p = load_params(REPO / "params.yaml")
+    assert (p.plan.width, p.plan.height, p.plan.fps, p.plan.n_frames) == (512, 512, 24, 144)
+    assert p.plan.duration_s == (0.04, 0.2)
+    assert p.plan.emotions == ("happiness", "sadness", "surprise", "fear", "anger")
+    with pytest.raises(Exception, match="frozen"):
+        p.plan.fps = 30  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"plan.fps": 0}, "params.yaml: plan.fps: Input should be greater than 0 (got 0)"),
+    ({"plan.width": 500}, "params.yaml: plan.width: must be a multiple of 32 (got 500)"),
+    ({"curate.size": 100}, "params.yaml: curate.size: must be a multiple of 32 (got 100)"),
+    ({"plan.duration_s": [0.3, 0.2]}, "params.yaml: plan.duration_s: low end 0.3 is above high end 0.2"),
+    ({"plan.intensity": [0.2, 1.5]}, "params.yaml: plan.intensity: must lie within [0.01, 1.0]"),
+    ({"plan.clip_seconds": 6.01}, "params.yaml: plan.clip_seconds: 6.01 s at 24 fps is not a whole"),
+    ({"plan.apex_window_s": [1.0, 5.95]}, "params.yaml: plan.apex_window_s: ends too late"),
+    ({"plan.apex_window_s": [0.01, 5.0]}, "params.yaml: plan.apex_window_s: starts too early"),
+    ({"plan.emotions": ["happiness", "joy"]}, "params.yaml: plan.emotions.1: Input should be"),
+    ({"plan.emotions": ["anger", "anger"]}, "params.yaml: plan.emotions: lists an emotion twice"),
+    ({"plan.prompt_template": "a face"}, "params.yaml: plan.prompt_template: must contain the "
+                                         "placeholder {emotion}"),
+    ({"generate.crf": 60}, "params.yaml: generate.crf: Input should be less than or equal to 51"),
+    ({"generate.fancy": 1}, "params.yaml: generate.fancy: unknown key; remove it or fix its spelling"),
+    ({"base.seed": -1}, "params.yaml: base.seed: Input should be greater than or equal to 0"),
+])
+def test_bad_values_give_one_line_errors_naming_the_key(override, message):
+    with pytest.raises(ParamsError) as exc:
+        params(**override)
+    text = str(exc.value)
+    assert text.startswith(message), text
+    assert "\n" not in text
+
+
+def test_missing_section_and_bad_yaml(tmp_path: Path):
+    tree = default_params_dict()
+    del tree["export"]
+    with pytest.raises(ParamsError, match=r"^params.yaml: export: required key is missing; add it$"):
+        parse_params(tree)
+    bad = tmp_path / "params.yaml"
+    bad.write_text("base:\n  seed: [1,\n")
+    with pytest.raises(ParamsError, match=r"params.yaml: not valid YAML at line \d+"):
+        load_params(bad)
+    with pytest.raises(ParamsError, match="not found"):
+        load_params(tmp_path / "nope.yaml")

@@ -1,0 +1,97 @@
+"""End to end through DVC, in a throw-away copy of the repository (slow: about a minute)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from equime.video import probe_mp4
+from tests.fixtures import REPO
+
+pytestmark = pytest.mark.slow
+GIT = ["git", "-c", "user.name=equime-test", "-c", "user.email=test@equime.invalid"]
+
+
+def _sh(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    res = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert res.returncode == 0, (f"{' '.join(cmd)} failed:\n{res.stdout[-2000:]}\n"
+                                     f"{res.stderr[-3000:]}")
+    return res
+
+
+def _out_hashes(repo: Path) -> dict[str, str]:
+    lock = yaml.safe_load((repo / "dvc.lock").read_text())
+    return {o["path"]: o["md5"] for st in lock["stages"].values() for o in st.get("outs", [])}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git + DVC copy of this project with 1 sequence per emotion, reproduced once."""
+    root = tmp_path_factory.mktemp("e2e")
+    dst = root / "a"
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    for rel in listed:
+        if (REPO / rel).is_file():
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, dst / rel)
+    for stale in ("dvc.lock", "metrics"):
+        shutil.rmtree(dst / stale, ignore_errors=True) if (dst / stale).is_dir() \
+            else (dst / stale).unlink(missing_ok=True)
+    params = yaml.safe_load((dst / "params.yaml").read_text())
+    params["plan"]["sequences_per_subject"] = 1
+    (dst / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    _sh(["git", "init", "-q"], dst)
+    _sh([*GIT, "add", "-A"], dst)
+    _sh([*GIT, "commit", "-qm", "copy"], dst)
+    _sh(["dvc", "repro"], dst)
+    return dst
+
+
+def test_the_dataset_is_complete_and_valid(repo: Path):
+    root = repo / "data" / "dataset" / "ME-VLM"
+    videos = sorted(root.glob("emotion_categories/*/*.mp4"))
+    assert len(videos) == 2 * 5 * 1
+    schema = json.loads((root / "metadata.schema.json").read_text())
+    for v in videos:
+        info = probe_mp4(v)
+        assert (info.frame_count, info.fps, info.width, info.height) == (144, 24.0, 512, 512)
+        meta = json.loads((v.parent / "metadata" / f"{v.stem}_metadata.json").read_text())
+        jsonschema.validate(meta, schema)
+        assert meta["technical"]["sha256"] == info.sha256
+    assert {v.parent.name for v in videos} == {"happiness", "sadness", "surprise", "fear", "anger"}
+    assert _sh(["dvc", "status", "-q"], repo, check=False).returncode == 0
+
+
+def test_push_clone_pull_round_trip(repo: Path):
+    _sh([*GIT, "add", "-A"], repo)
+    _sh([*GIT, "commit", "-qm", "reproduced"], repo)
+    _sh(["dvc", "push"], repo)
+    clone = repo.parent / "b"
+    _sh(["git", "clone", "-q", str(repo), str(clone)], repo.parent)
+    _sh(["dvc", "pull"], clone)
+    assert _tree(clone / "data") == _tree(repo / "data")
+    assert _sh(["dvc", "status", "-q"], clone, check=False).returncode == 0
+
+
+def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
+    before = _out_hashes(repo)
+    shutil.rmtree(repo / "data")
+    _sh(["dvc", "repro", "-f"], repo)
+    assert _out_hashes(repo) == before
+    assert sorted(before) == [
+        "data/curated", "data/dataset", "data/plan.jsonl", "data/sources", "data/videos",
+        "metrics/curate.json", "metrics/export.json", "metrics/generate.json", "metrics/plan.json"]
