@@ -37,11 +37,7 @@ def main() -> None:
     cv2.setNumThreads(1)
     p = load_params(REPO / "params.yaml")
     s, c, g = p.plan, p.curate, p.generate
-    spec = PlanSpec(
-        emotions=s.emotions, au_source=s.au_source, sequences_per_subject=s.sequences_per_subject,
-        fps=s.fps, n_frames=s.n_frames, width=s.width, height=s.height, duration_s=s.duration_s,
-        rise_fraction=s.rise_fraction, apex_window_s=s.apex_window_s, intensity=s.intensity,
-        prompt_template=s.prompt_template, negative_prompt=s.negative_prompt)
+    spec = PlanSpec.from_params(s)
     image = data.astronaut()
     landmarks = FaceDetector(c.upsample).detect(image)[0].landmarks
     aligned = align_face(image, landmarks, AlignmentSpec(c.size, c.eye_distance, c.eye_y))

@@ -58,12 +58,7 @@ def params(**overrides: Any) -> Params:
 
 
 def plan_spec(p: Params | None = None) -> PlanSpec:
-    s = (p or params()).plan
-    return PlanSpec(
-        emotions=s.emotions, au_source=s.au_source, sequences_per_subject=s.sequences_per_subject,
-        fps=s.fps, n_frames=s.n_frames, width=s.width, height=s.height, duration_s=s.duration_s,
-        rise_fraction=s.rise_fraction, apex_window_s=s.apex_window_s, intensity=s.intensity,
-        prompt_template=s.prompt_template, negative_prompt=s.negative_prompt)
+    return PlanSpec.from_params((p or params()).plan)
 
 
 def single_au_row(code: str, intensity: float, apex_frame: int = 20, n_frames: int = 48,

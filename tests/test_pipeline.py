@@ -94,4 +94,5 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
     assert _out_hashes(repo) == before
     assert sorted(before) == [
         "data/curated", "data/dataset", "data/plan.jsonl", "data/sources", "data/videos",
-        "metrics/curate.json", "metrics/export.json", "metrics/generate.json", "metrics/plan.json"]
+        "metrics/curate.json", "metrics/export.json", "metrics/generate.json", "metrics/plan.json",
+        "metrics/plan_timing.csv"]

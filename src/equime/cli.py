@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -38,7 +37,13 @@ def curate(
     metrics: MetricsOpt = None,
 ) -> None:
     """Detect, filter, select and align faces."""
-    from equime.curate import DetectionLimits, Selection, read_celeba_attributes, write_curated
+    from equime.curate import (
+        DetectionLimits,
+        Selection,
+        curate_metrics,
+        read_celeba_attributes,
+        write_curated,
+    )
     from equime.curate import curate as run_curate
     from equime.faces.align import AlignmentSpec
     from equime.faces.detect import FaceDetector
@@ -48,10 +53,10 @@ def curate(
     p = load_params(params)
     c = p.curate
     attr_path = Path(c.attributes) if c.attributes else None
-    attributes = read_celeba_attributes(attr_path) if attr_path else None
     t0 = time.perf_counter()
     result = run_curate(
-        source, attributes,
+        source,
+        read_celeba_attributes(attr_path) if attr_path else None,
         Selection(filter=c.filter, stratify_by=c.stratify_by, max_subjects=c.max_subjects,
                   seed=p.base.seed),
         DetectionLimits(min_score=c.min_score, min_face_px=c.min_face_px,
@@ -66,13 +71,8 @@ def curate(
     if not result.subjects:
         raise EquimeError(f"{source}: no usable face among the inputs; see {out / 'rejects.csv'}")
     if metrics:
-        record_stage("curate", {"base": p.base.model_dump(), "curate": c.model_dump(mode="json")}, {
-            "inputs": len(result.subjects) + len(result.rejects),
-            "subjects": len(result.subjects),
-            "rejected": len(result.rejects),
-            "rejects_by_reason": dict(sorted(Counter(r.reason for r in result.rejects).items())),
-            "subjects_by_gender": dict(sorted(Counter(s.gender for s in result.subjects).items())),
-        }, metrics, timings={"seconds": time.perf_counter() - t0})
+        record_stage("curate", {"base": p.base.model_dump(), "curate": c.model_dump(mode="json")},
+                     curate_metrics(result), metrics, timings={"seconds": time.perf_counter() - t0})
 
 
 @app.command()
@@ -81,56 +81,28 @@ def plan(
     out: Annotated[Path, typer.Option(help="plan file to write (JSON lines)")],
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
+    plot: Annotated[Path | None, typer.Option(help="per-clip timing CSV (DVC plot) to write")] = None,
 ) -> None:
     """Plan every clip: AUs with intensities, timing, prompt and seed."""
-    import numpy as np
+    import pandas as pd
 
     from equime.curate import read_subjects
-    from equime.files import write_jsonl
+    from equime.files import write_jsonl, write_text
     from equime.params import load_params
-    from equime.plan.planner import PlanSpec, plan_clips
+    from equime.plan.planner import PlanSpec, plan_clips, plan_metrics, timing_table
     from equime.tracking import record_stage
 
     p = load_params(params)
-    s = p.plan
     table = read_subjects(subjects)
-    spec = PlanSpec(
-        emotions=s.emotions, au_source=s.au_source, sequences_per_subject=s.sequences_per_subject,
-        fps=s.fps, n_frames=s.n_frames, width=s.width, height=s.height, duration_s=s.duration_s,
-        rise_fraction=s.rise_fraction, apex_window_s=s.apex_window_s, intensity=s.intensity,
-        prompt_template=s.prompt_template, negative_prompt=s.negative_prompt)
-    rows = plan_clips(list(zip(table["subject_id"], table["gender"], strict=True)), spec, p.base.seed)
+    pairs = list(zip(table["subject_id"], table["gender"], strict=True))
+    rows = plan_clips(pairs, PlanSpec.from_params(p.plan), p.base.seed)
     write_jsonl(out, [r.model_dump(mode="json") for r in rows])
-    durations = np.array([r.offset_s - r.onset_s for r in rows])
+    if plot:
+        write_text(plot, pd.DataFrame(timing_table(rows)).to_csv(index=False, lineterminator="\n"))
     if metrics:
-        record_stage("plan", {"base": p.base.model_dump(), "plan": s.model_dump(mode="json")}, {
-            "clips": len(rows),
-            "clips_by_emotion": dict(sorted(Counter(r.emotion for r in rows).items())),
-            "duration_s": {"min": round(float(durations.min()), 4),
-                           "mean": round(float(durations.mean()), 4),
-                           "max": round(float(durations.max()), 4)},
-            "expressive_frames_mean": round(float(np.mean(
-                [r.offset_frame - r.onset_frame - 1 for r in rows])), 3),
-        }, metrics)
+        record_stage("plan", {"base": p.base.model_dump(), "plan": p.plan.model_dump(mode="json")},
+                     plan_metrics(rows), metrics)
     log.info("planned %d clips into %s", len(rows), out)
-
-
-def _read_plan(path: Path) -> list:
-    from pydantic import ValidationError
-
-    from equime.errors import InputError
-    from equime.files import read_jsonl
-    from equime.plan.planner import PlanRow
-
-    rows = []
-    for n, raw in enumerate(read_jsonl(path), start=1):
-        try:
-            rows.append(PlanRow.model_validate(raw))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(x) for x in err["loc"])
-            raise InputError(f"{path}:{n}: {key}: {err['msg']}; rerun `equime plan`") from None
-    return rows
 
 
 @app.command()
@@ -142,34 +114,22 @@ def generate(
     metrics: MetricsOpt = None,
 ) -> None:
     """Render every planned clip with the configured backend (resumes finished clips)."""
-    from equime.curate import parse_landmarks, read_subjects
-    from equime.generate.base import load_face
+    from equime.generate.base import FaceStore
     from equime.generate.runner import generate_clips
     from equime.generate.warp import WarpRenderer
     from equime.params import load_params
+    from equime.plan.planner import read_plan
     from equime.tracking import record_stage
     from equime.video import EncoderOptions
 
     p = load_params(params)
     g = p.generate
-    rows = _read_plan(plan_file)
-    table = read_subjects(faces / "subjects.csv").set_index("subject_id")
     renderer = WarpRenderer(interpolation=g.warp.interpolation, border_anchors=g.warp.border_anchors)
-    cache: dict[str, object] = {}
-
-    def face_for(row):
-        if row.subject not in cache:
-            if row.subject not in table.index:
-                raise EquimeError(f"subject {row.subject!r} not in {faces / 'subjects.csv'}")
-            lm = parse_landmarks(table.at[row.subject, "landmarks"], f"subjects.csv:{row.subject}")
-            cache[row.subject] = load_face(faces / "faces" / f"{row.subject}.png", lm,
-                                           row.width, row.height)
-        return cache[row.subject]
-
-    report = generate_clips(rows, face_for, renderer, EncoderOptions(crf=g.crf, preset=g.preset), out)
+    report = generate_clips(read_plan(plan_file), FaceStore(faces), renderer,
+                            EncoderOptions(crf=g.crf, preset=g.preset), out)
     if metrics:
-        record_stage("generate", {"base": p.base.model_dump(), "generate": g.model_dump(mode="json")},
-                     report.metrics(), metrics, timings=report.timings())
+        record_stage("generate", {"generate": g.model_dump(mode="json")}, report.metrics(), metrics,
+                     timings=report.timings())
     log.info("generate: %d written, %d skipped as complete, %d failed (see %s)",
              report.count("rendered"), report.count("skipped"), report.count("failed"),
              out / "rejects.csv")
@@ -185,35 +145,19 @@ def export_cmd(
     metrics: MetricsOpt = None,
 ) -> None:
     """Write the dataset layout, metadata, manifest and dataset card."""
-    import json
-
-    from equime.curate import read_subjects
-    from equime.export.writer import SubjectInfo, export_dataset
+    from equime.export.writer import export_dataset, export_metrics, read_subject_infos
     from equime.params import load_params
+    from equime.plan.planner import read_plan
     from equime.tracking import record_stage
 
     p = load_params(params)
     e = p.export
-    rows = _read_plan(plan_file)
-    table = read_subjects(subjects)
-    infos = {
-        r.subject_id: SubjectInfo(subject=r.subject_id, source=r.source, sha256=r.sha256,
-                                  gender=r.gender, attributes=json.loads(r.attributes or "{}"),
-                                  attributes_source=r.attributes_source)
-        for r in table.itertuples()
-    }
-    summary = export_dataset(rows, infos, videos, out, e.name, e.license)
+    summary = export_dataset(read_plan(plan_file), read_subject_infos(subjects), videos, out,
+                             e.name, e.license)
     for clip in summary.missing:
         log.warning("not exported (not generated): %s", clip)
-    m = summary.manifest
     if metrics:
-        record_stage("export", {"export": e.model_dump(mode="json")}, {
-            "clips": summary.exported,
-            "missing": len(summary.missing),
-            "clips_by_emotion": m["emotion"].value_counts().sort_index().to_dict(),
-            "clips_by_gender": m["gender"].value_counts().sort_index().to_dict(),
-            "bytes": int(m["size_bytes"].sum()),
-        }, metrics)
+        record_stage("export", {"export": e.model_dump(mode="json")}, export_metrics(summary), metrics)
     log.info("exported %d clips to %s", summary.exported, out / e.name)
 
 

@@ -9,13 +9,16 @@ import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
+from tqdm import tqdm
 
 from equime.errors import InputError
 from equime.faces.align import AlignmentSpec, align_face
@@ -158,9 +161,9 @@ def _gender(attributes: Mapping[str, bool]) -> str:
     return "m" if attributes[GENDER_ATTRIBUTE] else "f"
 
 
-def _stratum_order(keys: Sequence[tuple], seed: int) -> list[int]:
-    """A seeded permutation: which candidates a stratum tries first."""
-    return list(np.random.default_rng(seed).permutation(len(keys)))
+def _seeded_order(members: Sequence[int], seed: int) -> list[int]:
+    """The stratum's candidates in a seeded random order: the order in which they are tried."""
+    return [members[j] for j in np.random.default_rng(seed).permutation(len(members))]
 
 
 def curate(
@@ -171,7 +174,6 @@ def curate(
     spec: AlignmentSpec,
     detector: FaceDetector,
     skip: Sequence[Path] = (),
-    progress: Callable[[int], None] | None = None,
 ) -> Curated:
     """Select, detect and align faces; return subjects, their crops and the rejects."""
     needed = set(selection.filter) | set(selection.stratify_by)
@@ -187,7 +189,7 @@ def curate(
     rejects: list[Reject] = []
     seen: dict[str, str] = {}
     candidates: list[tuple[Path, str, dict[str, bool]]] = []
-    for path in paths:
+    for path in tqdm(paths, desc="curate: read", unit="file"):
         src = rel[path]
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             rejects.append(Reject(src, "not-an-image", f"extension {path.suffix or '(none)'!r} "
@@ -221,9 +223,10 @@ def curate(
 
     accepted: dict[tuple, list[tuple[Subject, np.ndarray]]] = {}
     skipped: list[int] = []
+    bar = tqdm(total=len(candidates), desc="curate: detect", unit="face")
     for key in sorted(strata):
         members = strata[key]
-        order = [members[j] for j in _stratum_order(members, selection.seed)]
+        order = _seeded_order(members, selection.seed)
         got = accepted.setdefault(key, [])
         for i in order:
             if quota[key] is not None and len(got) >= quota[key]:
@@ -237,11 +240,11 @@ def curate(
                 rejects.append(Reject(rel[path], r.reason, r.detail))
                 continue
             finally:
-                if progress:
-                    progress(1)
+                bar.update(1)
             aligned = align_face(image, face.landmarks, spec)
             got.append((Subject(ids[rel[path]], rel[path], digest, _gender(attrs), attrs,
                                 aligned.landmarks), aligned.image))
+    bar.close()
     if selection.stratify_by and selection.max_subjects is None and accepted:
         # balance strata to the smallest one that succeeded
         floor = min(len(v) for v in accepted.values())
@@ -259,6 +262,16 @@ def curate(
         crops={s.subject_id: crop for s, crop in chosen},
         rejects=sorted(rejects, key=lambda r: r.source),
     )
+
+
+def curate_metrics(result: Curated) -> dict[str, Any]:
+    return {
+        "inputs": len(result.subjects) + len(result.rejects),
+        "subjects": len(result.subjects),
+        "rejected": len(result.rejects),
+        "rejects_by_reason": dict(sorted(Counter(r.reason for r in result.rejects).items())),
+        "subjects_by_gender": dict(sorted(Counter(s.gender for s in result.subjects).items())),
+    }
 
 
 def _quotas(sizes: Mapping[tuple, int], max_subjects: int | None) -> dict[tuple, int | None]:

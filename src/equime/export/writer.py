@@ -54,6 +54,28 @@ class ExportSummary:
     manifest: pd.DataFrame
 
 
+def read_subject_infos(path: Path) -> dict[str, SubjectInfo]:
+    from equime.curate import read_subjects
+
+    return {
+        r.subject_id: SubjectInfo(subject=r.subject_id, source=r.source, sha256=r.sha256,
+                                  gender=r.gender, attributes=json.loads(r.attributes or "{}"),
+                                  attributes_source=r.attributes_source)
+        for r in read_subjects(path).itertuples()
+    }
+
+
+def export_metrics(summary: ExportSummary) -> dict[str, Any]:
+    m = summary.manifest
+    return {
+        "clips": summary.exported,
+        "missing": len(summary.missing),
+        "clips_by_emotion": m["emotion"].value_counts().sort_index().to_dict(),
+        "clips_by_gender": m["gender"].value_counts().sort_index().to_dict(),
+        "bytes": int(m["size_bytes"].sum()),
+    }
+
+
 def video_name(row: PlanRow) -> str:
     gender = row.gender if row.gender in ("m", "f") else "u"
     return f"{gender}_{check_id(row.subject, 'subject')}_{row.seq:02d}"

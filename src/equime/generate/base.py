@@ -34,6 +34,32 @@ class Renderer(Protocol):
         ...
 
 
+class FaceStore:
+    """Aligned faces from curate's folder (``faces/<subject>.png`` + ``subjects.csv``), each
+    read once and brought to the plan row's resolution."""
+
+    def __init__(self, curated_dir: Path) -> None:
+        from equime.curate import read_subjects
+
+        self.dir = curated_dir
+        self.table = read_subjects(curated_dir / "subjects.csv").set_index("subject_id")
+        self._cache: dict[tuple[str, int, int], FaceImage] = {}
+
+    def __call__(self, row: PlanRow) -> FaceImage:
+        from equime.curate import parse_landmarks
+
+        key = (row.subject, row.width, row.height)
+        if key not in self._cache:
+            if row.subject not in self.table.index:
+                raise InputError(f"subject {row.subject!r} of {row.clip_id} is not in "
+                                 f"{self.dir / 'subjects.csv'}; rerun `equime plan`")
+            landmarks = parse_landmarks(self.table.at[row.subject, "landmarks"],
+                                        f"{self.dir / 'subjects.csv'}:{row.subject}")
+            self._cache[key] = load_face(self.dir / "faces" / f"{row.subject}.png", landmarks,
+                                         row.width, row.height)
+        return self._cache[key]
+
+
 def load_face(path: Path, landmarks: np.ndarray, width: int, height: int) -> FaceImage:
     """Read an aligned crop and bring it (and its landmarks) to ``width`` x ``height``."""
     if not path.is_file():

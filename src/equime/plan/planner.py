@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from equime.errors import InputError
 from equime.facs import get_au, intensity_letter
-from equime.files import check_id
+from equime.files import check_id, read_jsonl
 from equime.plan.au_tables import aus_for
 from equime.plan.timing import make_timing
+
+if TYPE_CHECKING:
+    from equime.params import PlanParams
 
 INTENSITY_WORDS = {"A": "trace", "B": "slight", "C": "marked", "D": "pronounced", "E": "maximal"}
 
@@ -74,6 +81,10 @@ class PlanSpec:
     intensity: tuple[float, float]
     prompt_template: str
     negative_prompt: str
+
+    @classmethod
+    def from_params(cls, section: PlanParams) -> PlanSpec:
+        return cls(**section.model_dump(exclude={"clip_seconds"}), n_frames=section.n_frames)
 
 
 def clip_id(subject: str, emotion: str, seq: int) -> str:
@@ -136,3 +147,36 @@ def plan_clips(subjects: Sequence[tuple[str, str]], spec: PlanSpec, base_seed: i
         for emotion in spec.emotions
         for seq in range(1, spec.sequences_per_subject + 1)
     ]
+
+
+def read_plan(path: Path) -> list[PlanRow]:
+    """Plan rows from a JSON-lines file; a malformed row is a one-line error naming its line."""
+    rows = []
+    for n, raw in enumerate(read_jsonl(path), start=1):
+        try:
+            rows.append(PlanRow.model_validate(raw))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(x) for x in err["loc"])
+            raise InputError(f"{path}:{n}: {key}: {err['msg']}; rerun `equime plan`") from None
+    return rows
+
+
+def plan_metrics(rows: Sequence[PlanRow]) -> dict[str, Any]:
+    durations = np.array([r.offset_s - r.onset_s for r in rows])
+    return {
+        "clips": len(rows),
+        "clips_by_emotion": dict(sorted(Counter(r.emotion for r in rows).items())),
+        "duration_s": {"min": round(float(durations.min()), 4),
+                       "mean": round(float(durations.mean()), 4),
+                       "max": round(float(durations.max()), 4)},
+        "expressive_frames_mean": round(float(np.mean(
+            [r.offset_frame - r.onset_frame - 1 for r in rows])), 3),
+    }
+
+
+def timing_table(rows: Sequence[PlanRow]) -> list[dict[str, Any]]:
+    """Per clip timing, for the DVC plot of planned durations against apex times."""
+    return [{"clip_id": r.clip_id, "emotion": r.emotion, "apex_s": r.apex_s,
+             "duration_ms": round((r.offset_s - r.onset_s) * 1000, 2),
+             "expressive_frames": r.offset_frame - r.onset_frame - 1} for r in rows]
