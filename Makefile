@@ -22,6 +22,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	ruff check src tests benchmarks
+	hadolint docker/cuda.Dockerfile docker/cpu.Dockerfile
 
 bench: $(STAMP)
 	python benchmarks/bench_generate.py

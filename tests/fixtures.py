@@ -76,3 +76,50 @@ def single_au_row(code: str, intensity: float, apex_frame: int = 20, n_frames: i
         "aus": (au,), "n_frames": n_frames, "fps": fps, "onset_s": t.onset_s, "apex_s": t.apex_s,
         "offset_s": t.offset_s, "onset_frame": t.onset_frame, "apex_frame": t.apex_frame,
         "offset_frame": t.offset_frame})
+
+
+def build_tiny_ltx(folder: Path) -> Path:
+    """An LTX image-to-video pipeline with random weights, sized like diffusers' own LTX tests
+    (1 layer, 8 channels), and a tiny T5 whose tokenizer is built in memory; saved to ``folder``."""
+    import torch
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXImageToVideoPipeline,
+        LTXVideoTransformer3DModel,
+    )
+    from transformers import T5Config, T5EncoderModel, T5Tokenizer
+
+    torch.manual_seed(0)
+    transformer = LTXVideoTransformer3DModel(
+        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4,
+        attention_head_dim=8, cross_attention_dim=32, num_layers=1, caption_channels=32)
+    vae = AutoencoderKLLTXVideo(
+        in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8), layers_per_block=(1, 1, 1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1, 1, 1), spatio_temporal_scaling=(True, True, False, False),
+        decoder_spatio_temporal_scaling=(True, True, False, False),
+        decoder_inject_noise=(False,) * 5, upsample_residual=(False,) * 4, upsample_factor=(1,) * 4,
+        timestep_conditioning=False, patch_size=1, patch_size_t=1, encoder_causal=True,
+        decoder_causal=False)
+    vae.use_framewise_encoding = False
+    vae.use_framewise_decoding = False
+    words = ["a", "the", "of", "with", "person", "face", "brief", "subtle", "micro", "expression",
+             "lip", "corner", "brow", "raiser"]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    vocab += [(f"▁{w}", -float(i)) for i, w in enumerate(words)]
+    vocab += [(c, -20.0) for c in "abcdefghijklmnopqrstuvwxyz,.()0123456789"]
+    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0)
+    text_encoder = T5EncoderModel(T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=37,
+                                           num_layers=1, num_heads=4,
+                                           relative_attention_num_buckets=8))
+    pipe = LTXImageToVideoPipeline(transformer=transformer, vae=vae,
+                                   scheduler=FlowMatchEulerDiscreteScheduler(),
+                                   text_encoder=text_encoder, tokenizer=tokenizer)
+    pipe.save_pretrained(folder)
+    return folder
+
+
+TINY_PLAN = {"plan.width": 32, "plan.height": 32, "plan.clip_seconds": 10 / 24,
+             "plan.apex_window_s": [0.1, 0.2], "plan.duration_s": [0.04, 0.1]}
+TINY_LTX = {"num_inference_steps": 2, "max_sequence_length": 16, "device": "cpu"}

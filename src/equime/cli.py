@@ -112,11 +112,15 @@ def generate(
     out: Annotated[Path, typer.Option(help="folder for <clip_id>.mp4 files")],
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
+    shard: Annotated[str, typer.Option(help="i/n: render only part i of n (parallel jobs)")] = "1/1",
 ) -> None:
-    """Render every planned clip with the configured backend (resumes finished clips)."""
+    """Render every planned clip with the configured backend (resumes finished clips).
+
+    Shards (``--shard 1/4`` … ``4/4``) may run at once into the same --out; a final whole run
+    (``dvc repro``) then finds their clips complete and merges them."""
+    from equime.generate.backends import build_renderer
     from equime.generate.base import FaceStore
-    from equime.generate.runner import generate_clips
-    from equime.generate.warp import WarpRenderer
+    from equime.generate.runner import Shard, generate_clips
     from equime.params import load_params
     from equime.plan.planner import read_plan
     from equime.tracking import record_stage
@@ -124,10 +128,16 @@ def generate(
 
     p = load_params(params)
     g = p.generate
-    renderer = WarpRenderer(interpolation=g.warp.interpolation, border_anchors=g.warp.border_anchors)
-    report = generate_clips(read_plan(plan_file), FaceStore(faces), renderer,
-                            EncoderOptions(crf=g.crf, preset=g.preset), out)
-    if metrics:
+    part = Shard.parse(shard)
+    rows = read_plan(plan_file)
+    if g.backend == "ltx":
+        from equime.generate.ltx import check_inputs
+
+        check_inputs(rows)
+    report = generate_clips(rows, FaceStore(faces), build_renderer(g),
+                            EncoderOptions(crf=g.crf, preset=g.preset), out,
+                            batch_size=g.batch_size, shard=part)
+    if metrics and part.whole:
         record_stage("generate", {"generate": g.model_dump(mode="json")}, report.metrics(), metrics,
                      timings=report.timings())
     log.info("generate: %d written, %d skipped as complete, %d failed (see %s)",
@@ -159,6 +169,27 @@ def export_cmd(
     if metrics:
         record_stage("export", {"export": e.model_dump(mode="json")}, export_metrics(summary), metrics)
     log.info("exported %d clips to %s", summary.exported, out / e.name)
+
+
+models_app = typer.Typer(no_args_is_help=True, help="Download model weights (needs internet).")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("fetch")
+def models_fetch(
+    name: Annotated[str, typer.Argument(help="which weights: ltx")],
+    params: ParamsOpt = Path("params.yaml"),
+    dest: Annotated[Path | None, typer.Option(help="a folder instead of the hub cache")] = None,
+) -> None:
+    """Download weights where there is internet; stages then load them offline."""
+    from equime.models_fetch import FETCHERS
+    from equime.params import load_params
+
+    if name not in FETCHERS:
+        raise EquimeError(f"unknown model {name!r}; choose one of {', '.join(FETCHERS)}")
+    ltx = load_params(params).generate.ltx
+    path = FETCHERS[name](ltx.model, ltx.revision, dest)
+    typer.echo(f"{name}: {path}" + (f"  (set generate.ltx.model: {path})" if dest else ""))
 
 
 def main() -> None:

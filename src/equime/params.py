@@ -129,11 +129,30 @@ class WarpParams(_Section):
     border_anchors: int = Field(8, ge=2, le=64)
 
 
+class LTXParams(_Section):
+    """LTX-Video through diffusers. Defaults: the model card's recommendations for 0.9.x."""
+
+    model: str = Field("Lightricks/LTX-Video", min_length=1)  # hub id or local directory
+    revision: str = "main"  # hub revision (a commit sha pins it); ignored for a local directory
+    pipeline: Literal["image2video", "condition"] = "image2video"
+    device: Literal["auto", "cuda", "cpu"] = "auto"
+    dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"  # on CUDA; CPU always float32
+    num_inference_steps: int = Field(50, ge=1, le=1000)
+    guidance_scale: float = Field(3.0, ge=0)
+    decode_timestep: float = Field(0.03, ge=0, le=1)
+    decode_noise_scale: float = Field(0.025, ge=0, le=1)
+    max_sequence_length: int = Field(128, ge=1, le=1024)
+    cpu_offload: bool = False  # model CPU offload (accelerate), for small GPUs
+    vae_tiling: bool = False
+
+
 class GenerateParams(_Section):
-    backend: Literal["warp"] = "warp"
+    backend: Literal["warp", "ltx"] = "warp"
+    batch_size: int = Field(1, ge=1, le=256)
     crf: int = Field(18, ge=0, le=51)
     preset: Literal[X264_PRESETS] = "medium"  # type: ignore[valid-type]
     warp: WarpParams = WarpParams()
+    ltx: LTXParams = LTXParams()
 
 
 class ExportParams(_Section):

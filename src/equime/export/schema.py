@@ -67,6 +67,8 @@ class Generation(_Model):
     timing: TimingBlock
     fps: int
     n_frames: int
+    frames_generated: int = Field(description="frames the backend made (LTX: 8k+1); the first "
+                                  "n_frames are kept")
     width: int
     height: int
     prompt: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +26,20 @@ class Face:
         return self.width * (self.box[3] - self.box[1])
 
 
+PREDICTOR_FILE = "models/shape_predictor_68_face_landmarks.dat"
+
+
 def default_predictor_path() -> Path:
-    """The 68-point model shipped by the ``face-recognition-models`` wheel (offline)."""
-    try:
-        import face_recognition_models
-    except ImportError:
+    """The 68-point model shipped by the ``face-recognition-models`` wheel (offline).
+
+    Found without importing that package: its ``__init__`` needs ``pkg_resources``, which
+    setuptools ≥ 81 no longer provides.
+    """
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
         raise InputError("face-recognition-models is not installed; "
-                         "pip install face-recognition-models") from None
-    return Path(face_recognition_models.pose_predictor_model_location())
+                         "pip install face-recognition-models")
+    return Path(next(iter(spec.submodule_search_locations))) / PREDICTOR_FILE
 
 
 class FaceDetector:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,8 +30,16 @@ class Renderer(Protocol):
         """Everything that changes the frames (recorded in metadata, part of the resume key)."""
         ...
 
+    def generated_frames(self, row: PlanRow) -> int:
+        """How many frames the backend generates for ``row`` (≥ ``row.n_frames``; the rest is trimmed)."""
+        ...
+
     def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
         """All ``row.n_frames`` frames of the clip, uint8 (T, H, W, 3)."""
+        ...
+
+    def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
+        """Several clips of the same size and frame count at once (the same frames as one by one)."""
         ...
 
 

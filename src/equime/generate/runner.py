@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from equime.errors import InputError
 from equime.files import remove_partials, sha256_file, write_json, write_jsonl, write_text
 from equime.generate.base import FaceImage, Renderer
 from equime.plan.planner import PlanRow
@@ -133,65 +134,142 @@ def prune(out_dir: Path, keep: set[str]) -> list[str]:
     return removed
 
 
+@dataclass(frozen=True)
+class Shard:
+    """Part ``index`` (1-based) of ``count``: a deterministic partition by a hash of the clip id,
+    so shards stay the same whatever the order or length of the plan."""
+
+    index: int = 1
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            i, n = (int(x) for x in text.split("/"))
+        except ValueError:
+            raise InputError(f"--shard {text!r}: write it as i/n, e.g. 1/4") from None
+        if not 1 <= i <= n:
+            raise InputError(f"--shard {text!r}: need 1 ≤ i ≤ n")
+        return cls(i, n)
+
+    @property
+    def whole(self) -> bool:
+        return self.count == 1
+
+    def owns(self, clip: str) -> bool:
+        h = int.from_bytes(hashlib.sha256(clip.encode()).digest()[:8], "big")
+        return h % self.count == self.index - 1
+
+
+def _batches(rows: Sequence[PlanRow], size: int) -> list[list[PlanRow]]:
+    """Consecutive rows of the same frame count, size and fps, at most ``size`` per batch."""
+    out: list[list[PlanRow]] = []
+    for row in rows:
+        key = (row.n_frames, row.width, row.height, row.fps)
+        if out and len(out[-1]) < size and (out[-1][0].n_frames, out[-1][0].width,
+                                            out[-1][0].height, out[-1][0].fps) == key:
+            out[-1].append(row)
+        else:
+            out.append([row])
+    return out
+
+
 def generate_clips(
     rows: Sequence[PlanRow],
     face_for: Callable[[PlanRow], FaceImage],
     renderer: Renderer,
     encoder: EncoderOptions,
     out_dir: Path,
+    batch_size: int = 1,
+    shard: Shard = Shard(),
 ) -> GenerationReport:
-    """Render and write every row's clip into ``out_dir``; see the module docstring."""
+    """Render and write the clips of ``rows`` that ``shard`` owns into ``out_dir``.
+
+    A whole run (shard 1/1) also prunes clips no longer planned and writes ``generation.jsonl``
+    and ``rejects.csv``; shards only add clips, so n shards can share one folder and a final
+    whole run (which finds every clip complete) merges them.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    if n := remove_partials(out_dir):
-        log.info("removed %d partial file(s) left by an interrupted run", n)
-    if removed := prune(out_dir, {r.clip_id for r in rows}):
-        log.info("removed %d file(s) of clips no longer planned", len(removed))
+    if shard.whole:
+        if n := remove_partials(out_dir):
+            log.info("removed %d partial file(s) left by an interrupted run", n)
+        if removed := prune(out_dir, {r.clip_id for r in rows}):
+            log.info("removed %d file(s) of clips no longer planned", len(removed))
+    mine = [r for r in rows if shard.owns(r.clip_id)]
     report = GenerationReport()
     backend_params = renderer.params()
     rejects: list[tuple[str, str]] = []
-    bar = tqdm(rows, desc=f"generate[{renderer.name}]", unit="clip")
-    for row in bar:
+    done: dict[str, dict[str, Any]] = {}
+    pending: list[PlanRow] = []
+    for row in mine:
         key = render_key(row, renderer, encoder)
         if (record := _complete(out_dir, row.clip_id, key)) is not None:
-            report.outcomes.append(ClipOutcome(row.clip_id, "skipped"))
-            report.records.append(record)
-            continue
+            done[row.clip_id] = record
+        else:
+            pending.append(row)
+    outcomes: dict[str, ClipOutcome] = {c: ClipOutcome(c, "skipped") for c in done}
+    bar = tqdm(total=len(pending), desc=f"generate[{renderer.name}]", unit="clip")
+    for batch in _batches(pending, batch_size):
         try:
             t0 = time.perf_counter()
-            frames = renderer.render(row, face_for(row))
-            t1 = time.perf_counter()
-            if frames.shape != (row.n_frames, row.height, row.width, 3) or frames.dtype != np.uint8:
-                raise ValueError(f"backend returned {frames.dtype} {frames.shape}, expected uint8 "
-                                 f"{(row.n_frames, row.height, row.width, 3)}")
-            write_mp4(out_dir / f"{row.clip_id}.mp4", frames, row.fps, encoder)
-            t2 = time.perf_counter()
-        except Exception as exc:  # per-clip failure: record it and go on with the next clip
-            detail = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-            log.warning("%s failed: %s", row.clip_id, detail)
-            rejects.append((row.clip_id, detail))
-            report.outcomes.append(ClipOutcome(row.clip_id, "failed", detail))
-            continue
-        change = frame_change(frames)
-        record = {
-            "clip_id": row.clip_id,
-            "render_key": key,
-            "sha256": sha256_file(out_dir / f"{row.clip_id}.mp4"),
-            "backend": renderer.name,
-            "backend_params": backend_params,
-            "encoder": asdict(encoder),
-            "n_frames": row.n_frames,
-            "fps": row.fps,
-            "width": row.width,
-            "height": row.height,
-            "expressive_frames": int(np.count_nonzero(change)),
-            "peak_mean_abs_change": round(float(change.max()), 4),
-            "peak_frame": int(change.argmax()),
-        }
-        write_json(out_dir / f"{row.clip_id}.json", record)
-        report.outcomes.append(ClipOutcome(row.clip_id, "rendered", "", t1 - t0, t2 - t1))
-        report.records.append(record)
-        bar.set_postfix(done=len(report.records), failed=len(rejects))
-    write_jsonl(out_dir / GENERATION_LOG, report.records)
-    write_text(out_dir / REJECTS,
-               pd.DataFrame(rejects, columns=["clip_id", "reason"]).to_csv(index=False))
+            videos = renderer.render_batch(batch, [face_for(r) for r in batch])
+            render_s = (time.perf_counter() - t0) / len(batch)
+        except Exception as exc:  # a failed batch: its clips are rejected, the run goes on
+            videos = [exc] * len(batch)
+            render_s = 0.0
+        for row, frames in zip(batch, videos, strict=True):
+            try:
+                if isinstance(frames, Exception):
+                    raise frames
+                t1 = time.perf_counter()
+                record = _write_clip(out_dir, row, frames, renderer, backend_params, encoder)
+                outcomes[row.clip_id] = ClipOutcome(row.clip_id, "rendered", "", render_s,
+                                                    time.perf_counter() - t1)
+                done[row.clip_id] = record
+            except Exception as exc:  # per-clip failure: record it and go on with the next clip
+                detail = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+                log.warning("%s failed: %s", row.clip_id, detail)
+                rejects.append((row.clip_id, detail))
+                outcomes[row.clip_id] = ClipOutcome(row.clip_id, "failed", detail)
+            bar.update(1)
+            bar.set_postfix(failed=len(rejects))
+    bar.close()
+    report.outcomes = [outcomes[r.clip_id] for r in mine]
+    report.records = [done[r.clip_id] for r in mine if r.clip_id in done]
+    table = pd.DataFrame(rejects, columns=["clip_id", "reason"]).to_csv(index=False)
+    if shard.whole:
+        write_jsonl(out_dir / GENERATION_LOG, report.records)
+        write_text(out_dir / REJECTS, table)
+    else:
+        write_text(out_dir / f"rejects.shard-{shard.index}-of-{shard.count}.csv", table)
     return report
+
+
+def _write_clip(out_dir: Path, row: PlanRow, frames: np.ndarray, renderer: Renderer,
+                backend_params: dict[str, Any], encoder: EncoderOptions) -> dict[str, Any]:
+    """Check, encode and record one clip: MP4 first, then its sidecar (both atomic)."""
+    expected = (row.n_frames, row.height, row.width, 3)
+    if frames.shape != expected or frames.dtype != np.uint8:
+        raise ValueError(f"backend returned {frames.dtype} {frames.shape}, expected uint8 {expected}")
+    video = out_dir / f"{row.clip_id}.mp4"
+    write_mp4(video, frames, row.fps, encoder)
+    change = frame_change(frames)
+    record = {
+        "clip_id": row.clip_id,
+        "render_key": render_key(row, renderer, encoder),
+        "sha256": sha256_file(video),
+        "backend": renderer.name,
+        "backend_params": backend_params,
+        "encoder": asdict(encoder),
+        "n_frames": row.n_frames,
+        "frames_generated": renderer.generated_frames(row),
+        "frames_kept": row.n_frames,
+        "fps": row.fps,
+        "width": row.width,
+        "height": row.height,
+        "expressive_frames": int(np.count_nonzero(change)),
+        "peak_mean_abs_change": round(float(change.max()), 4),
+        "peak_frame": int(change.argmax()),
+    }
+    write_json(out_dir / f"{row.clip_id}.json", record)
+    return record

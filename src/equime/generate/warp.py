@@ -9,6 +9,7 @@ expressive frame, and frames outside the expression are the neutral image itself
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,12 @@ class WarpRenderer:
     def params(self) -> dict[str, Any]:
         return {"interpolation": self.interpolation, "border_anchors": self.border_anchors,
                 "field": "thin-plate spline", "falloff_sigma_iod": _FALLOFF}
+
+    def generated_frames(self, row: PlanRow) -> int:
+        return row.n_frames
+
+    def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
+        return [self.render(r, f) for r, f in zip(rows, faces, strict=True)]
 
     def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
         h, w = face.image.shape[:2]

@@ -1,0 +1,21 @@
+"""Which renderer a ``generate`` params section asks for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from equime.generate.base import Renderer
+
+if TYPE_CHECKING:
+    from equime.params import GenerateParams
+
+
+def build_renderer(section: GenerateParams) -> Renderer:
+    if section.backend == "warp":
+        from equime.generate.warp import WarpRenderer
+
+        return WarpRenderer(interpolation=section.warp.interpolation,
+                            border_anchors=section.warp.border_anchors)
+    from equime.generate.ltx import LTXRenderer, LTXSettings
+
+    return LTXRenderer(LTXSettings(**section.ltx.model_dump()))

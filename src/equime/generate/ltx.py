@@ -1,0 +1,177 @@
+"""The LTX-Video backend: image-to-video through diffusers, seeded per clip, batched.
+
+LTX generates 8k+1 frames with sides divisible by 32; a plan asking for 144 frames gets the
+smallest valid count (145) and keeps the first 144. The weights are never downloaded here:
+``equime models fetch ltx`` does that explicitly; a hub id is loaded from the local cache only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from equime.errors import EquimeError, InputError
+from equime.generate.base import FaceImage
+from equime.plan.planner import PlanRow
+
+log = logging.getLogger(__name__)
+FRAME_STEP = 8  # LTX's VAE compresses time by 8: frame counts are 8k + 1
+SIDE_STEP = 32
+
+
+class MissingWeightsError(EquimeError):
+    """Model weights are neither a local directory nor in the local hub cache."""
+
+
+@dataclass(frozen=True)
+class LTXSettings:
+    model: str
+    revision: str
+    pipeline: str
+    device: str
+    dtype: str
+    num_inference_steps: int
+    guidance_scale: float
+    decode_timestep: float
+    decode_noise_scale: float
+    max_sequence_length: int
+    cpu_offload: bool
+    vae_tiling: bool
+
+
+def valid_num_frames(n: int) -> int:
+    """The smallest 8k + 1 ≥ n."""
+    if n < 1:
+        raise ValueError(f"frame count must be ≥ 1, got {n}")
+    return ((n - 1 + FRAME_STEP - 1) // FRAME_STEP) * FRAME_STEP + 1
+
+
+def check_inputs(rows: Sequence[PlanRow]) -> None:
+    """Raise a one-line error for anything LTX cannot generate, before loading a model."""
+    for row in rows:
+        if row.width % SIDE_STEP or row.height % SIDE_STEP:
+            raise InputError(f"{row.clip_id}: LTX needs sides divisible by {SIDE_STEP}, the plan has "
+                             f"{row.width}x{row.height}; change plan.width/plan.height")
+        if row.n_frames < 1:
+            raise InputError(f"{row.clip_id}: plan has {row.n_frames} frames; need at least 1")
+
+
+def resolve_device(settings: LTXSettings) -> tuple[str, str]:
+    """(device, dtype name): bf16 (or the param) on CUDA, float32 on CPU."""
+    import torch
+
+    if settings.device == "cuda" and not torch.cuda.is_available():
+        raise EquimeError("generate.ltx.device is cuda but no CUDA device is visible; "
+                          "set it to auto or cpu")
+    device = "cuda" if settings.device in ("auto", "cuda") and torch.cuda.is_available() else "cpu"
+    return device, settings.dtype if device == "cuda" else "float32"
+
+
+def load_pipeline(settings: LTXSettings) -> Any:
+    """Load the diffusers pipeline from a local directory or the local hub cache (no download)."""
+    import torch
+    from diffusers import LTXConditionPipeline, LTXImageToVideoPipeline
+
+    cls = LTXImageToVideoPipeline if settings.pipeline == "image2video" else LTXConditionPipeline
+    device, dtype = resolve_device(settings)
+    local = Path(settings.model).expanduser()
+    if local.is_dir():
+        if not (local / "model_index.json").is_file():
+            raise MissingWeightsError(f"{local}: not a diffusers model folder (no model_index.json); "
+                                      "point generate.ltx.model at one")
+        source, kwargs = str(local), {}
+    else:
+        source, kwargs = settings.model, {"revision": settings.revision}
+    try:
+        pipe = cls.from_pretrained(source, dtype=getattr(torch, dtype), local_files_only=True,
+                                   **kwargs)
+    except (OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0][:160]
+        raise MissingWeightsError(
+            f"LTX weights {settings.model}@{settings.revision} are not available locally ({reason}); "
+            "run `equime models fetch ltx` where there is internet, or set generate.ltx.model to a "
+            "local diffusers folder") from None
+    if settings.cpu_offload and device == "cuda":
+        pipe.enable_model_cpu_offload()
+    else:
+        pipe.to(device)
+    if settings.vae_tiling:
+        pipe.vae.enable_tiling()
+    pipe.set_progress_bar_config(disable=True)
+    log.info("loaded %s from %s on %s (%s)", cls.__name__, source, device, dtype)
+    return pipe
+
+
+def to_uint8(video: np.ndarray, keep: int) -> np.ndarray:
+    """Pipeline output (F, H, W, 3) float in [0, 1] → the first ``keep`` frames as uint8."""
+    return (np.clip(video[:keep], 0.0, 1.0) * 255.0).round().astype(np.uint8)
+
+
+class LTXRenderer:
+    """Renders plan rows with LTX-Video; one ``torch.Generator`` per clip, seeded from the plan."""
+
+    name = "ltx"
+
+    def __init__(self, settings: LTXSettings, pipe: Any | None = None) -> None:
+        self.settings = settings
+        self._pipe = pipe
+
+    @property
+    def pipe(self) -> Any:
+        if self._pipe is None:
+            self._pipe = load_pipeline(self.settings)
+        return self._pipe
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self.settings)
+
+    def generated_frames(self, row: PlanRow) -> int:
+        return valid_num_frames(row.n_frames)
+
+    def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
+        return self.render_batch([row], [face])[0]
+
+    def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
+        """One pipeline call for rows of the same size and frame count (image2video)."""
+        import torch
+
+        check_inputs(rows)
+        first = rows[0]
+        if any((r.n_frames, r.width, r.height, r.fps) != (first.n_frames, first.width, first.height,
+                                                          first.fps) for r in rows):
+            raise ValueError("a batch must share frame count, size and fps")
+        if self.settings.pipeline == "condition" and len(rows) > 1:
+            return [v for r, f in zip(rows, faces, strict=True) for v in self.render_batch([r], [f])]
+        # CPU generators: diffusers draws the noise on the CPU and moves it, so a seed gives the
+        # same starting noise on any device
+        generators = [torch.Generator().manual_seed(r.seed) for r in rows]
+        images = [Image.fromarray(f.image) for f in faces]
+        common = {
+            "prompt": [r.prompt for r in rows],
+            "negative_prompt": [r.negative_prompt for r in rows],
+            "height": first.height,
+            "width": first.width,
+            "num_frames": valid_num_frames(first.n_frames),
+            "frame_rate": first.fps,
+            "num_inference_steps": self.settings.num_inference_steps,
+            "guidance_scale": self.settings.guidance_scale,
+            "decode_timestep": self.settings.decode_timestep,
+            "decode_noise_scale": self.settings.decode_noise_scale,
+            "max_sequence_length": self.settings.max_sequence_length,
+            "generator": generators,
+            "output_type": "np",
+        }
+        if self.settings.pipeline == "condition":
+            from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+            out = self.pipe(conditions=[LTXVideoCondition(image=images[0], frame_index=0)],
+                            **common).frames
+        else:
+            out = self.pipe(image=images, **common).frames
+        return [to_uint8(np.asarray(video), r.n_frames) for video, r in zip(out, rows, strict=True)]

@@ -1,0 +1,224 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from equime.errors import InputError
+from equime.export.writer import SubjectInfo, export_dataset
+from equime.files import write_png
+from equime.generate.base import FaceImage, load_face
+from equime.generate.ltx import (
+    LTXRenderer,
+    LTXSettings,
+    MissingWeightsError,
+    check_inputs,
+    load_pipeline,
+    valid_num_frames,
+)
+from equime.generate.runner import Shard, generate_clips
+from equime.params import LTXParams
+from equime.plan.planner import plan_clips
+from equime.video import EncoderOptions, read_mp4
+from tests.fixtures import TINY_LTX, TINY_PLAN, aligned_astronaut, build_tiny_ltx, params, plan_spec
+
+ENC = EncoderOptions(crf=18, preset="ultrafast")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_ltx(tmp_path_factory.mktemp("tiny-ltx"))
+
+
+def settings(model: Path | str, **kw) -> LTXSettings:
+    return LTXSettings(**{**LTXParams().model_dump(), **TINY_LTX, "model": str(model), **kw})
+
+
+@pytest.fixture(scope="module")
+def rows():
+    spec = plan_spec(params(**TINY_PLAN, **{"plan.emotions": ["happiness", "sadness"]}))
+    return plan_clips([("ann", "f"), ("bob", "m")], spec, base_seed=3)  # 2 × 2 × 2 = 8 clips
+
+
+@pytest.fixture(scope="module")
+def face(tmp_path_factory: pytest.TempPathFactory) -> FaceImage:
+    png = tmp_path_factory.mktemp("face") / "f.png"
+    write_png(png, aligned_astronaut().image)
+    return load_face(png, aligned_astronaut().landmarks, 32, 32)
+
+
+def test_valid_frame_counts():
+    assert [valid_num_frames(n) for n in (1, 2, 9, 10, 17, 144, 145)] == [1, 9, 9, 17, 17, 145, 145]
+    with pytest.raises(ValueError):
+        valid_num_frames(0)
+
+
+def test_a_bad_size_is_a_one_line_error_before_any_model_loads(rows):
+    bad = rows[0].model_copy(update={"width": 48})
+    with pytest.raises(InputError, match=r"^ann_happiness_01: LTX needs sides divisible by 32, the "
+                                         r"plan has 48x32; change plan.width/plan.height$"):
+        check_inputs([bad])
+
+
+def test_missing_weights_say_what_to_fetch(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(MissingWeightsError) as exc:
+        load_pipeline(settings("Lightricks/LTX-Video"))
+    text = str(exc.value)
+    assert text.startswith("LTX weights Lightricks/LTX-Video@main are not available locally")
+    assert "equime models fetch ltx" in text and "\n" not in text
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(MissingWeightsError, match=r"no model_index\.json"):
+        load_pipeline(settings(tmp_path / "empty"))
+
+
+def test_loads_by_path_generates_8k_plus_1_and_trims(tiny, rows, face):
+    r = LTXRenderer(settings(tiny))
+    row = rows[0]
+    assert row.n_frames == 10 and r.generated_frames(row) == 17
+    frames = r.render(row, face)
+    assert frames.shape == (10, 32, 32, 3) and frames.dtype == np.uint8
+    assert frames.std() > 1  # random weights still produce varied pixels, not a constant
+
+
+def test_same_row_same_frames_alone_in_a_batch_and_on_rerun(tiny, rows, face):
+    r = LTXRenderer(settings(tiny))
+    alone = [r.render(row, face) for row in rows[:3]]
+    batch = r.render_batch(rows[:3], [face] * 3)
+    again = r.render(rows[1], face)
+    assert np.array_equal(again, alone[1])
+    for a, b in zip(alone, batch, strict=True):
+        diff = np.abs(a.astype(int) - b.astype(int))
+        assert diff.max() <= 1 and diff.mean() < 0.01  # float batching noise, at most one level
+    assert not np.array_equal(alone[0], alone[1])  # different seeds, different clips
+
+
+class _Crash(BaseException):
+    """Stands for a kill: not an Exception, so the runner does not catch it."""
+
+
+def test_resume_after_a_crash_gives_the_bytes_of_a_clean_run(tiny, rows, face, tmp_path: Path):
+    renderer = LTXRenderer(settings(tiny))
+    generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "clean", batch_size=2)
+    calls = {"n": 0}
+    real = renderer.render_batch
+
+    def crashing(batch, faces):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise _Crash
+        return real(batch, faces)
+
+    renderer.render_batch = crashing  # type: ignore[method-assign]
+    with pytest.raises(_Crash):
+        generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "crashed", batch_size=2)
+    assert len(list((tmp_path / "crashed").glob("*.mp4"))) == 4
+    renderer.render_batch = real  # type: ignore[method-assign]
+    report = generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "crashed", batch_size=2)
+    assert [o.status for o in report.outcomes].count("skipped") == 4
+    clean = {p.name: p.read_bytes() for p in (tmp_path / "clean").iterdir()}
+    assert {p.name: p.read_bytes() for p in (tmp_path / "crashed").iterdir()} == clean
+
+
+def test_shards_partition_the_plan():
+    clips = [f"s{i}_happiness_01" for i in range(200)]
+    parts = [{c for c in clips if Shard(i, 3).owns(c)} for i in (1, 2, 3)]
+    assert set().union(*parts) == set(clips)
+    assert sum(len(p) for p in parts) == len(clips)
+    assert all(40 < len(p) < 95 for p in parts)
+    assert Shard.parse("2/3") == Shard(2, 3)
+    for bad in ("0/2", "3/2", "x", "1-2"):
+        with pytest.raises(InputError, match="--shard"):
+            Shard.parse(bad)
+
+
+def test_two_shards_then_a_whole_run_export_the_same_dataset(tiny, rows, face, tmp_path: Path):
+    renderer = LTXRenderer(settings(tiny))
+    subjects = {s: SubjectInfo(s, f"{s}.png", "0" * 64, g, {}, "none")
+                for s, g in (("ann", "f"), ("bob", "m"))}
+    for part in (Shard(1, 2), Shard(2, 2)):
+        generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "sharded", 2, part)
+    merged = generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "sharded", 2)
+    assert {o.status for o in merged.outcomes} == {"skipped"}
+    generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "whole", 2)
+    trees = []
+    for name in ("sharded", "whole"):
+        export_dataset(rows, subjects, tmp_path / name, tmp_path / f"ds-{name}", "ME-VLM", "x")
+        root = tmp_path / f"ds-{name}"
+        trees.append({p.relative_to(root).as_posix(): p.read_bytes()
+                      for p in sorted(root.rglob("*")) if p.is_file()})
+    assert trees[0] == trees[1]
+    assert sum(k.endswith(".mp4") for k in trees[0]) == 8
+    assert read_mp4(tmp_path / "whole" / f"{rows[0].clip_id}.mp4").shape == (10, 32, 32, 3)
+
+
+def _cli(*args: str, cwd: Path, env: dict | None = None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "equime.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.slow
+def test_ltx_backend_runs_through_export_from_the_cli(tiny, tmp_path: Path):
+    import json
+
+    import yaml
+
+    from tests.fixtures import REPO, default_params_dict
+
+    tree = default_params_dict()
+    for dotted, value in {**TINY_PLAN, "plan.emotions": ["surprise"], "plan.sequences_per_subject": 2,
+                          "curate.attributes": None, "curate.size": 64}.items():
+        section, key = dotted.split(".")
+        tree[section][key] = value
+    tree["generate"].update({"backend": "ltx", "batch_size": 2, "preset": "ultrafast"})
+    tree["generate"]["ltx"].update({**TINY_LTX, "model": str(tiny)})
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "hopper.jpg").write_bytes(
+        (REPO / "src/equime/demo_data/grace_hopper_512x512.jpg").read_bytes())
+    steps = [["curate", "--source", "src", "--out", "cur"],
+             ["plan", "--subjects", "cur/subjects.csv", "--out", "plan.jsonl"],
+             ["generate", "--plan", "plan.jsonl", "--faces", "cur", "--out", "vid"],
+             ["export", "--plan", "plan.jsonl", "--subjects", "cur/subjects.csv", "--videos", "vid",
+              "--out", "ds"]]
+    for step in steps:
+        res = _cli(*step, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr[-2000:]
+    meta = json.loads((tmp_path / "ds/ME-VLM/emotion_categories/surprise/metadata/"
+                       "u_hopper_02_metadata.json").read_text())
+    g = meta["generation"]
+    assert (g["backend"], g["n_frames"], g["frames_generated"]) == ("ltx", 10, 17)
+    assert g["backend_params"]["model"] == str(tiny)
+    assert g["backend_params"]["num_inference_steps"] == 2
+    assert meta["technical"]["frame_count"] == 10 and meta["technical"]["width"] == 32
+
+
+def test_models_fetch_offline_is_one_line(tmp_path: Path):
+    import yaml
+
+    from tests.fixtures import default_params_dict
+
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(default_params_dict()))
+    res = _cli("models", "fetch", "ltx", cwd=tmp_path,
+               env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")})
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: cannot download Lightricks/LTX-Video@main (")
+    res = _cli("models", "fetch", "sd", cwd=tmp_path)
+    assert res.stderr.strip().splitlines()[-1] == "error: unknown model 'sd'; choose one of ltx"
+
+
+@pytest.mark.gpu
+def test_bf16_on_cuda_is_deterministic(tiny, rows, face):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    r = LTXRenderer(settings(tiny, device="cuda", dtype="bfloat16"))
+    a = r.render_batch(rows[:2], [face] * 2)
+    b = r.render_batch(rows[:2], [face] * 2)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert str(r.pipe.transformer.dtype) == "torch.bfloat16"
