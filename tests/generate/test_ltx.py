@@ -222,3 +222,21 @@ def test_bf16_on_cuda_is_deterministic(tiny, rows, face):
     b = r.render_batch(rows[:2], [face] * 2)
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert str(r.pipe.transformer.dtype) == "torch.bfloat16"
+
+
+def test_missing_weights_stop_the_stage_instead_of_rejecting_every_clip(rows, face, tmp_path: Path,
+                                                                      monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    renderer = LTXRenderer(settings("Lightricks/LTX-Video"))
+    with pytest.raises(MissingWeightsError):
+        generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "v")
+    assert not list((tmp_path / "v").glob("*.mp4"))
+
+
+def test_condition_pipeline_renders_one_clip_per_call(tiny, rows, face):
+    r = LTXRenderer(settings(tiny, pipeline="condition"))
+    videos = r.render_batch(rows[:2], [face] * 2)
+    assert [v.shape for v in videos] == [(10, 32, 32, 3)] * 2
+    assert type(r.pipe).__name__ == "LTXConditionPipeline"
+    assert np.array_equal(videos[1], r.render(rows[1], face))

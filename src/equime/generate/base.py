@@ -30,6 +30,10 @@ class Renderer(Protocol):
         """Everything that changes the frames (recorded in metadata, part of the resume key)."""
         ...
 
+    def prepare(self) -> None:
+        """Load what rendering needs (a model); errors here stop the stage, unlike per-clip ones."""
+        ...
+
     def generated_frames(self, row: PlanRow) -> int:
         """How many frames the backend generates for ``row`` (≥ ``row.n_frames``; the rest is trimmed)."""
         ...

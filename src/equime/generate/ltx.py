@@ -128,6 +128,9 @@ class LTXRenderer:
             self._pipe = load_pipeline(self.settings)
         return self._pipe
 
+    def prepare(self) -> None:
+        _ = self.pipe
+
     def params(self) -> dict[str, Any]:
         return asdict(self.settings)
 

@@ -208,6 +208,8 @@ def generate_clips(
         else:
             pending.append(row)
     outcomes: dict[str, ClipOutcome] = {c: ClipOutcome(c, "skipped") for c in done}
+    if pending:
+        renderer.prepare()  # a missing model stops the stage here, before any clip is rejected
     bar = tqdm(total=len(pending), desc=f"generate[{renderer.name}]", unit="clip")
     for batch in _batches(pending, batch_size):
         try:

@@ -103,6 +103,9 @@ class WarpRenderer:
         return {"interpolation": self.interpolation, "border_anchors": self.border_anchors,
                 "field": "thin-plate spline", "falloff_sigma_iod": _FALLOFF}
 
+    def prepare(self) -> None:
+        """Nothing to load."""
+
     def generated_frames(self, row: PlanRow) -> int:
         return row.n_frames
 
