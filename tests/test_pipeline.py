@@ -72,6 +72,7 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
         meta = json.loads((v.parent / "metadata" / f"{v.stem}_metadata.json").read_text())
         jsonschema.validate(meta, schema)
         assert meta["technical"]["sha256"] == info.sha256
+        assert meta["quality"]["passed"] is True and meta["quality"]["peak_motion_px"] > 0
     assert {v.parent.name for v in videos} == {"happiness", "sadness", "surprise", "fear", "anger"}
     assert _sh(["dvc", "status", "-q"], repo, check=False).returncode == 0
 
@@ -93,6 +94,7 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
     _sh(["dvc", "repro", "-f"], repo)
     assert _out_hashes(repo) == before
     assert sorted(before) == [
-        "data/curated", "data/dataset", "data/plan.jsonl", "data/sources", "data/videos",
-        "metrics/curate.json", "metrics/export.json", "metrics/generate.json", "metrics/plan.json",
-        "metrics/plan_timing.csv"]
+        "data/curated", "data/dataset", "data/plan.jsonl", "data/quality", "data/sources",
+        "data/verdicts.csv", "data/videos", "metrics/curate.json", "metrics/export.json",
+        "metrics/filter.json", "metrics/generate.json", "metrics/plan.json", "metrics/plan_timing.csv",
+        "metrics/quality.json"]

@@ -145,6 +145,73 @@ def generate(
              out / "rejects.csv")
 
 
+@app.command()
+def quality(
+    plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")],
+    faces: Annotated[Path, typer.Option(help="curate's output folder (faces/, subjects.csv)")],
+    videos: Annotated[Path, typer.Option(help="generate's output folder")],
+    out: Annotated[Path, typer.Option(help="folder for clips.csv, curves.csv, motion.png")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Per-clip image metrics (standard and paper modes) and the geometric ME checks."""
+    import pandas as pd
+
+    from equime.faces.detect import FaceDetector
+    from equime.files import write_text
+    from equime.generate.base import FaceStore
+    from equime.params import load_params
+    from equime.plan.planner import read_plan
+    from equime.quality.assess import QualitySettings, assess_videos, plot_curves, quality_metrics
+    from equime.quality.metrics import check_metrics
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    q = p.quality
+    check_metrics(q.metrics)
+    settings = QualitySettings(metrics=q.metrics, modes=q.modes, color=q.color,
+                               flow_scale=q.flow_scale, motion_floor_px=q.motion_floor_px,
+                               au_threshold=q.au_threshold)
+    t0 = time.perf_counter()
+    records, curves, rejects = assess_videos(read_plan(plan_file), videos, FaceStore(faces), settings,
+                                             FaceDetector(upsample=0))
+    csv = {"index": False, "lineterminator": "\n"}
+    write_text(out / "clips.csv", pd.DataFrame(records).to_csv(**csv))
+    write_text(out / "curves.csv", pd.DataFrame(curves).to_csv(**csv))
+    write_text(out / "rejects.csv", pd.DataFrame(rejects, columns=["clip_id", "reason"]).to_csv(**csv))
+    plot_curves(curves, out / "motion.png")
+    if metrics:
+        record_stage("quality", {"quality": q.model_dump(mode="json")}, quality_metrics(records),
+                     metrics, timings={"seconds": time.perf_counter() - t0})
+    log.info("quality: %d clips measured, %d not (see %s)", len(records), len(rejects),
+             out / "rejects.csv")
+
+
+@app.command("filter")
+def filter_cmd(
+    clips: Annotated[Path, typer.Option(help="quality's clips.csv")],
+    out: Annotated[Path, typer.Option(help="verdicts.csv to write")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Pass/fail per clip from the thresholds in params, with the failing reasons."""
+    from equime.files import write_text
+    from equime.params import load_params
+    from equime.quality.filter import Thresholds, filter_metrics, verdict_table
+    from equime.quality.io import read_quality
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    f = p.filter
+    table = verdict_table(read_quality(clips), Thresholds(
+        min_psnr_db=f.min_psnr_db, half_peak_s=f.half_peak_s, peak_motion_px=f.peak_motion_px,
+        max_head_motion_px=f.max_head_motion_px, min_au_fidelity=f.min_au_fidelity))
+    write_text(out, table.to_csv(index=False, lineterminator="\n"))
+    if metrics:
+        record_stage("filter", {"filter": f.model_dump(mode="json")}, filter_metrics(table), metrics)
+    log.info("filter: %d of %d clips pass (see %s)", int(table["passed"].sum()), len(table), out)
+
+
 @app.command("export")
 def export_cmd(
     plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")],
@@ -153,17 +220,23 @@ def export_cmd(
     out: Annotated[Path, typer.Option(help="dataset folder to write")],
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
+    quality: Annotated[Path | None, typer.Option(help="quality's clips.csv")] = None,
+    verdicts: Annotated[Path | None, typer.Option(help="filter's verdicts.csv: passing clips only")] = None,
 ) -> None:
     """Write the dataset layout, metadata, manifest and dataset card."""
     from equime.export.writer import export_dataset, export_metrics, read_subject_infos
     from equime.params import load_params
     from equime.plan.planner import read_plan
+    from equime.quality.io import quality_records, read_quality, read_verdicts
     from equime.tracking import record_stage
 
     p = load_params(params)
     e = p.export
+    q = {r["clip_id"]: r for r in quality_records(read_quality(quality))} if quality else None
+    v = ({r.clip_id: (bool(r.passed), r.reasons) for r in read_verdicts(verdicts).itertuples()}
+         if verdicts else None)
     summary = export_dataset(read_plan(plan_file), read_subject_infos(subjects), videos, out,
-                             e.name, e.license)
+                             e.name, e.license, quality=q, verdicts=v)
     for clip in summary.missing:
         log.warning("not exported (not generated): %s", clip)
     if metrics:
@@ -177,19 +250,23 @@ app.add_typer(models_app, name="models")
 
 @models_app.command("fetch")
 def models_fetch(
-    name: Annotated[str, typer.Argument(help="which weights: ltx")],
+    name: Annotated[str, typer.Argument(help="which weights: ltx | piq")],
     params: ParamsOpt = Path("params.yaml"),
     dest: Annotated[Path | None, typer.Option(help="a folder instead of the hub cache")] = None,
 ) -> None:
     """Download weights where there is internet; stages then load them offline."""
-    from equime.models_fetch import FETCHERS
+    from equime.models_fetch import NAMES, fetch_ltx, fetch_piq
     from equime.params import load_params
 
-    if name not in FETCHERS:
-        raise EquimeError(f"unknown model {name!r}; choose one of {', '.join(FETCHERS)}")
+    if name not in NAMES:
+        raise EquimeError(f"unknown model {name!r}; choose one of {', '.join(NAMES)}")
+    if name == "piq":
+        for path in fetch_piq():
+            typer.echo(f"piq: {path}")
+        return
     ltx = load_params(params).generate.ltx
-    path = FETCHERS[name](ltx.model, ltx.revision, dest)
-    typer.echo(f"{name}: {path}" + (f"  (set generate.ltx.model: {path})" if dest else ""))
+    path = fetch_ltx(ltx.model, ltx.revision, dest)
+    typer.echo(f"ltx: {path}" + (f"  (set generate.ltx.model: {path})" if dest else ""))
 
 
 def main() -> None:

@@ -1,5 +1,9 @@
 """``equime models fetch NAME``: every downloadable weight, and where it goes.
 
+- ``ltx``: the diffusers LTX-Video repository (``generate.ltx.model`` at its revision) → hub cache.
+- ``piq``: ``brisque_svm_weights.pt`` → ``$TORCH_HOME/hub/checkpoints``; ``RN50.pt`` and
+  ``clipiqa_tokens.pt`` → ``~/.cache/clip`` (for the BRISQUE and CLIP-IQA quality metrics).
+
 Stages never download implicitly; they load from a local folder or the local cache and say
 which fetch to run when the weights are missing.
 """
@@ -30,4 +34,24 @@ def fetch_ltx(model: str, revision: str, dest: Path | None = None) -> Path:
     return Path(path)
 
 
-FETCHERS = {"ltx": fetch_ltx}
+def fetch_piq() -> list[Path]:
+    """BRISQUE's SVM and CLIP-IQA's RN50 + prompt tokens, where piq looks for them."""
+    import torch
+
+    from equime.quality.metrics import PIQ_URLS, weight_path
+
+    paths = []
+    for filename, url in PIQ_URLS.items():
+        target = weight_path(filename)
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                torch.hub.download_url_to_file(url, str(target))
+            except OSError as exc:
+                raise EquimeError(f"cannot download {url} ({exc}); check the network, or put the "
+                                  f"file at {target} by hand") from None
+        paths.append(target)
+    return paths
+
+
+NAMES = ("ltx", "piq")

@@ -155,6 +155,29 @@ class GenerateParams(_Section):
     ltx: LTXParams = LTXParams()
 
 
+class QualityParams(_Section):
+    metrics: tuple[Literal["psnr", "ssim", "tv", "brisque", "clip_iqa"], ...] = ("psnr", "ssim", "tv")
+    modes: tuple[Literal["standard", "paper"], ...] = Field(("standard", "paper"), min_length=1)
+    color: Literal["luma", "rgb"] = "luma"  # standard mode
+    flow_scale: float = Field(0.5, gt=0, le=1)
+    motion_floor_px: float = Field(0.05, ge=0)
+    au_threshold: float = Field(0.1, gt=0, le=1)
+
+
+class FilterParams(_Section):
+    min_psnr_db: float = 30.0  # standard consecutive-frame PSNR, clip mean
+    half_peak_s: tuple[float, float] = (0.04, 0.5)  # brief: time above half the motion peak
+    peak_motion_px: tuple[float, float] = (0.1, 5.0)  # visible but subtle
+    max_head_motion_px: float = Field(1.5, ge=0)
+    min_au_fidelity: float = Field(0.4, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> FilterParams:
+        _check_range("half_peak_s", self.half_peak_s, 0.0, 10.0)
+        _check_range("peak_motion_px", self.peak_motion_px, 0.0, 1000.0)
+        return self
+
+
 class ExportParams(_Section):
     name: str = Field("ME-VLM", pattern=r"^[A-Za-z0-9-]+$")
     license: str = "CC BY-NC 4.0"
@@ -165,6 +188,8 @@ class Params(_Section):
     curate: CurateParams
     plan: PlanParams
     generate: GenerateParams
+    quality: QualityParams = QualityParams()
+    filter: FilterParams = FilterParams()
     export: ExportParams
 
 

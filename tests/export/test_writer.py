@@ -106,3 +106,22 @@ def test_video_names_and_unknown_subjects(tmp_path: Path, dataset):
     tmp, _ = dataset
     with pytest.raises(InputError, match="subject 'ann' of clip ann_happiness_01 is not in"):
         export_dataset(rows, {}, tmp / "videos", tmp_path / "ds", "ME-VLM", "x")
+
+
+def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: Path):
+    tmp, _ = dataset
+    rows = _rows()[:2]
+    quality = {"ann_happiness_01": {"clip_id": "ann_happiness_01", "emotion": "happiness",
+                                    "peak_motion_px": 1.2, "au_fidelity": 1.0, "aus_missing": ""}}
+    verdicts = {"ann_happiness_01": (True, ""),
+                "bob_happiness_01": (False, "head motion 4.00 px > 1.5")}
+    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp_path / "ds", "ME-VLM", "x",
+                             quality=quality, verdicts=verdicts)
+    assert summary.exported == 1 and summary.filtered == {"bob_happiness_01": "head motion 4.00 px > 1.5"}
+    root = tmp_path / "ds" / "ME-VLM"
+    meta = json.loads((root / "emotion_categories/happiness/metadata/f_ann_01_metadata.json").read_text())
+    assert meta["quality"] == {"peak_motion_px": 1.2, "au_fidelity": 1.0, "aus_missing": "",
+                               "passed": True}
+    assert not (root / "emotion_categories/happiness/m_bob_01.mp4").exists()
+    card = (root / "README.md").read_text()
+    assert "filtered out by the quality checks: 1" in card and "| head motion 4.00 px > 1.5 | 1 |" in card

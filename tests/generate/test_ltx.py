@@ -209,7 +209,7 @@ def test_models_fetch_offline_is_one_line(tmp_path: Path):
     last = res.stderr.strip().splitlines()[-1]
     assert last.startswith("error: cannot download Lightricks/LTX-Video@main (")
     res = _cli("models", "fetch", "sd", cwd=tmp_path)
-    assert res.stderr.strip().splitlines()[-1] == "error: unknown model 'sd'; choose one of ltx"
+    assert res.stderr.strip().splitlines()[-1] == "error: unknown model 'sd'; choose one of ltx, piq"
 
 
 @pytest.mark.gpu

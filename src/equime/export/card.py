@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ class CardFacts:
     rows: Sequence[ClipMetadata]
     missing: Sequence[str]
     has_preview: bool
+    filtered: Mapping[str, str] = field(default_factory=dict)
 
 
 def _table(header: Sequence[str], body: Sequence[Sequence[object]]) -> str:
@@ -60,7 +61,8 @@ def render_card(facts: CardFacts) -> str:
         "(schema: `metadata.schema.json`); `manifest.csv` lists all clips.",
         "",
         "## Contents",
-        f"- clips: {len(rows)} from {len(subjects)} subjects; not generated: {len(facts.missing)}",
+        f"- clips: {len(rows)} from {len(subjects)} subjects; not generated: {len(facts.missing)}; "
+        f"filtered out by the quality checks: {len(facts.filtered)}",
         f"- format: {fmt}",
         f"- generation backend(s): {', '.join(backends) or 'n/a'}; AU table(s): "
         f"{', '.join(au_sources) or 'n/a'}",
@@ -92,6 +94,11 @@ def render_card(facts: CardFacts) -> str:
         "envelope; frames outside the expression are the neutral photo. It is a geometric "
         "rendering: no skin texture change, no head motion, no blinking.",
     ]
+    if facts.filtered:
+        reasons = Counter(r.split(":")[0].split(" (")[0] for rs in facts.filtered.values()
+                          for r in rs.split("; "))
+        parts += ["", "### Filtered out (quality stage)",
+                  _table(["reason", "clips"], sorted(reasons.items(), key=lambda kv: -kv[1]))]
     if facts.has_preview:
         parts += ["", "![neutral, apex and 8×|apex − neutral| per emotion](preview.png)"]
     parts += [

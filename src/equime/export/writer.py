@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class ExportSummary:
     exported: int
     missing: list[str]
     manifest: pd.DataFrame
+    filtered: dict[str, str] = field(default_factory=dict)  # clip id -> failing reasons
 
 
 def read_subject_infos(path: Path) -> dict[str, SubjectInfo]:
@@ -70,6 +71,7 @@ def export_metrics(summary: ExportSummary) -> dict[str, Any]:
     return {
         "clips": summary.exported,
         "missing": len(summary.missing),
+        "filtered_out": len(summary.filtered),
         "clips_by_emotion": m["emotion"].value_counts().sort_index().to_dict(),
         "clips_by_gender": m["gender"].value_counts().sort_index().to_dict(),
         "bytes": int(m["size_bytes"].sum()),
@@ -82,7 +84,8 @@ def video_name(row: PlanRow) -> str:
 
 
 def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any],
-                   technical: Technical, relpath: str) -> ClipMetadata:
+                   technical: Technical, relpath: str,
+                   quality: Mapping[str, Any] | None = None) -> ClipMetadata:
     known = subject.gender in ("m", "f")
     return ClipMetadata(
         video_name=video_name(row),
@@ -116,6 +119,8 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
             source_image=SourceImage(subject=subject.subject, file=subject.source,
                                      sha256=subject.sha256),
         ),
+        quality=None if quality is None else {
+            k: v for k, v in quality.items() if k not in ("clip_id", "emotion")},
     )
 
 
@@ -127,9 +132,16 @@ def _generation_records(videos_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo], videos_dir: Path,
-                   out_dir: Path, name: str, license_name: str) -> ExportSummary:
-    """Write the dataset under ``out_dir / name``; clips that were not generated are listed."""
+                   out_dir: Path, name: str, license_name: str,
+                   quality: Mapping[str, Mapping[str, Any]] | None = None,
+                   verdicts: Mapping[str, tuple[bool, str]] | None = None) -> ExportSummary:
+    """Write the dataset under ``out_dir / name``.
+
+    With ``verdicts``, only passing clips are exported (the others are listed with their
+    reasons) and each clip's ``quality`` record goes into its metadata.
+    """
     records = _generation_records(videos_dir)
+    filtered: dict[str, str] = {}
     staging = out_dir.with_name(f".{out_dir.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     root = staging / name
@@ -140,6 +152,11 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
         if record is None or not src.is_file() or sha256_file(src) != record["sha256"]:
             missing.append(row.clip_id)
             continue
+        if verdicts is not None:
+            passed, reasons = verdicts.get(row.clip_id, (False, "not measured by the quality stage"))
+            if not passed:
+                filtered[row.clip_id] = reasons
+                continue
         if row.subject not in subjects:
             raise InputError(f"subject {row.subject!r} of clip {row.clip_id} is not in subjects.csv;"
                              " rerun `equime plan`")
@@ -150,7 +167,10 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
         shutil.copyfile(src, dst)
         info = probe_mp4(dst)
         technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
-        meta = build_metadata(row, subjects[row.subject], record, technical, rel)
+        clip_quality = None
+        if quality is not None:
+            clip_quality = {**quality.get(row.clip_id, {}), "passed": True}
+        meta = build_metadata(row, subjects[row.subject], record, technical, rel, clip_quality)
         write_json(root / "emotion_categories" / row.emotion / "metadata" /
                    f"{vname}_metadata.json", meta.model_dump(mode="json"))
         metas.append((row, meta, dst))
@@ -173,10 +193,10 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
         write_png(root / "preview.png", preview)
     facts = CardFacts(name=name, license_name=license_name, version=__version__,
                       rows=[m for _, m, _ in metas], missing=missing,
-                      has_preview=preview is not None)
+                      has_preview=preview is not None, filtered=filtered)
     (root / "README.md").write_text(render_card(facts), encoding="utf-8")
     (root / "dataset.json").write_text(dumps_json({"name": name, "license": license_name,
                                                     "clips": len(metas),
                                                     "equime_version": __version__}))
     replace_dir(staging, out_dir)
-    return ExportSummary(exported=len(metas), missing=missing, manifest=manifest)
+    return ExportSummary(exported=len(metas), missing=missing, manifest=manifest, filtered=filtered)

@@ -1,0 +1,1 @@
+"""Per-clip quality: piq image metrics (standard and the paper's procedure) and ME checks."""

@@ -1,0 +1,55 @@
+"""Pass/fail per clip from its quality record, with every failing reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_psnr_db: float
+    half_peak_s: tuple[float, float]
+    peak_motion_px: tuple[float, float]
+    max_head_motion_px: float
+    min_au_fidelity: float
+
+
+def verdict(record: dict[str, Any], t: Thresholds) -> list[str]:
+    """The reasons a clip fails (empty: it passes)."""
+    reasons = []
+    psnr = record.get("standard_psnr_mean")
+    if psnr is not None and psnr == psnr and psnr < t.min_psnr_db:
+        reasons.append(f"psnr {psnr:.1f} dB < {t.min_psnr_db}")
+    peak = record["peak_motion_px"]
+    if not t.peak_motion_px[0] <= peak <= t.peak_motion_px[1]:
+        what = "no visible movement" if peak < t.peak_motion_px[0] else "movement not subtle"
+        reasons.append(f"{what}: peak {peak:.2f} px outside {list(t.peak_motion_px)}")
+    if peak > 0 and not t.half_peak_s[0] <= record["half_peak_s"] <= t.half_peak_s[1]:
+        reasons.append(f"not brief: {record['half_peak_s']:.3f} s above half peak, outside "
+                       f"{list(t.half_peak_s)}")
+    if record["head_motion_px"] > t.max_head_motion_px:
+        reasons.append(f"head motion {record['head_motion_px']:.2f} px > {t.max_head_motion_px}")
+    if record["au_fidelity"] < t.min_au_fidelity:
+        reasons.append(f"planned AUs not visible: fidelity {record['au_fidelity']:.2f} < "
+                       f"{t.min_au_fidelity} (missing {record['aus_missing'] or '-'})")
+    return reasons
+
+
+def verdict_table(quality: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    rows = []
+    for record in quality.to_dict("records"):
+        reasons = verdict(record, t)
+        rows.append({"clip_id": record["clip_id"], "passed": not reasons,
+                     "reasons": "; ".join(reasons)})
+    return pd.DataFrame(rows, columns=["clip_id", "passed", "reasons"])
+
+
+def filter_metrics(table: pd.DataFrame) -> dict[str, Any]:
+    kinds = Counter(r.split(":")[0].split(" ")[0] for rs in table["reasons"] if rs
+                    for r in rs.split("; "))
+    return {"clips": len(table), "passed": int(table["passed"].sum()),
+            "failed": int((~table["passed"]).sum()), "failures_by_check": dict(sorted(kinds.items()))}

@@ -1,0 +1,141 @@
+"""piq metrics on decoded clips, and the one table of metric facts.
+
+``standard`` mode: float math on [0, 1] tensors (luma or RGB), PSNR/SSIM between consecutive
+frames, TV/BRISQUE/CLIP-IQA per frame. Identical consecutive frames score piq's cap of 80 dB
+(its eps), not infinity. See :mod:`equime.quality.paper` for the seed's procedure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from equime.errors import EquimeError
+
+CHUNK = 16  # frames per piq call: measured, larger batches are slower on CPU
+
+
+@dataclass(frozen=True)
+class MetricFact:
+    name: str
+    per: str  # "pair" (consecutive frames) or "frame"
+    low: float
+    high: float
+    higher_is_better: bool
+    weights: tuple[str, ...] = ()  # files piq downloads (see equime models fetch piq)
+
+
+METRICS: dict[str, MetricFact] = {
+    "psnr": MetricFact("psnr", "pair", 0.0, 80.0, True),
+    "ssim": MetricFact("ssim", "pair", -1.0, 1.0, True),
+    # TV grows with texture and noise; the paper reads lower as cleaner
+    "tv": MetricFact("tv", "frame", 0.0, float("inf"), False),
+    "brisque": MetricFact("brisque", "frame", 0.0, 150.0, False, ("brisque_svm_weights.pt",)),
+    "clip_iqa": MetricFact("clip_iqa", "frame", 0.0, 1.0, True, ("RN50.pt", "clipiqa_tokens.pt")),
+}
+PIQ_URLS = {
+    "brisque_svm_weights.pt": "https://github.com/photosynthesis-team/piq/releases/download/v0.4.0/"
+                              "brisque_svm_weights.pt",
+    "RN50.pt": "https://github.com/photosynthesis-team/piq/releases/download/v0.7.1/RN50.pt",
+    "clipiqa_tokens.pt": "https://github.com/photosynthesis-team/piq/releases/download/v0.7.1/"
+                         "clipiqa_tokens.pt",
+}
+
+
+def weight_path(filename: str) -> Path:
+    """Where piq looks for a weight file (torch hub checkpoints, or ~/.cache/clip)."""
+    if filename == "brisque_svm_weights.pt":
+        import torch
+
+        return Path(torch.hub.get_dir()) / "checkpoints" / filename
+    return Path(os.path.expanduser("~/.cache/clip")) / filename
+
+
+def check_metrics(names: Sequence[str]) -> None:
+    """Unknown metric names or missing weights: one line naming the files and the fetch."""
+    for name in names:
+        if name not in METRICS:
+            raise EquimeError(f"quality.metrics: unknown metric {name!r} (known: {', '.join(METRICS)})")
+        missing = [weight_path(f) for f in METRICS[name].weights if not weight_path(f).is_file()]
+        if missing:
+            raise EquimeError(f"quality.metrics: {name} needs {', '.join(map(str, missing))}; run "
+                              "`equime models fetch piq` where there is internet, or remove it")
+
+
+def to_tensor(frames: np.ndarray, color: str):  # -> torch.Tensor (T, C, H, W) in [0, 1]
+    import torch
+
+    if color == "luma":  # ITU-R BT.601, as OpenCV's RGB2GRAY; one matmul over the channel axis
+        w = torch.tensor([0.299, 0.587, 0.114]) / 255.0
+        return (torch.from_numpy(frames).float() @ w).unsqueeze(1)
+    return torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 255.0
+
+
+@functools.cache
+def _clip_iqa():
+    import piq
+
+    return piq.CLIPIQA(data_range=1.0).eval()
+
+
+def frame_metric(name: str, x) -> np.ndarray:  # x: (N, C, H, W) in [0, 1]
+    import piq
+    import torch
+
+    with torch.no_grad():
+        if name == "tv":
+            return piq.total_variation(x, reduction="none").numpy()
+        if name == "brisque":
+            return piq.brisque(x, data_range=1.0, reduction="none").numpy()
+        if name == "clip_iqa":
+            return _clip_iqa()(x).flatten().numpy()
+    raise ValueError(name)
+
+
+def pair_metric(name: str, a, b) -> np.ndarray:
+    import piq
+    import torch
+
+    with torch.no_grad():
+        if name == "psnr":
+            return piq.psnr(a, b, data_range=1.0, reduction="none").numpy()
+        if name == "ssim":
+            return piq.ssim(a, b, data_range=1.0, reduction="none").numpy()
+    raise ValueError(name)
+
+
+IDENTICAL_PAIR = {"psnr": 80.0, "ssim": 1.0}  # exact values for bit-identical frames (PSNR: piq's cap)
+
+
+def standard_metrics(frames: np.ndarray, names: Sequence[str], color: str = "luma") -> dict[str, np.ndarray]:
+    """Per pair / per frame values of each metric, computed in chunks of frames.
+
+    Bit-identical consecutive frames get their exact pair values without running the filters.
+    """
+    x = to_tensor(frames, color)
+    same = np.array([np.array_equal(frames[i], frames[i + 1]) for i in range(len(frames) - 1)])
+    differ = np.flatnonzero(~same)
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        if METRICS[name].per == "pair":
+            values = np.full(len(same), IDENTICAL_PAIR[name], np.float64)
+            for start in range(0, len(differ), CHUNK):
+                idx = differ[start:start + CHUNK]
+                values[idx] = pair_metric(name, x[idx], x[idx + 1])
+        else:
+            values = np.concatenate([frame_metric(name, x[s:s + CHUNK])
+                                     for s in range(0, len(x), CHUNK)])
+        out[name] = values
+    return out
+
+
+def summarize(values: np.ndarray) -> dict[str, float]:
+    """mean / std / min of a per-pair or per-frame series."""
+    if values.size == 0:
+        return {"mean": float("nan"), "std": float("nan"), "min": float("nan")}
+    return {"mean": float(values.mean()), "std": float(values.std()), "min": float(values.min())}

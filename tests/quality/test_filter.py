@@ -1,0 +1,25 @@
+from equime.quality.filter import Thresholds, verdict
+
+T = Thresholds(min_psnr_db=30, half_peak_s=(0.04, 0.5), peak_motion_px=(0.1, 5.0),
+               max_head_motion_px=1.5, min_au_fidelity=0.4)
+GOOD = {"clip_id": "a", "standard_psnr_mean": 60.0, "peak_motion_px": 1.0, "half_peak_s": 0.08,
+        "head_motion_px": 0.2, "au_fidelity": 0.75, "aus_missing": "14"}
+
+
+def test_a_micro_expression_passes():
+    assert verdict(GOOD, T) == []
+
+
+def test_each_failure_has_its_reason():
+    bad = {**GOOD, "standard_psnr_mean": 20.0, "half_peak_s": 2.5, "head_motion_px": 4.0,
+           "au_fidelity": 0.25, "aus_missing": "1+2+5"}
+    reasons = verdict(bad, T)
+    assert reasons == [
+        "psnr 20.0 dB < 30",
+        "not brief: 2.500 s above half peak, outside [0.04, 0.5]",
+        "head motion 4.00 px > 1.5",
+        "planned AUs not visible: fidelity 0.25 < 0.4 (missing 1+2+5)",
+    ]
+    assert verdict({**GOOD, "peak_motion_px": 0.0}, T) == [
+        "no visible movement: peak 0.00 px outside [0.1, 5.0]"]
+    assert verdict({**GOOD, "peak_motion_px": 9.0}, T)[0].startswith("movement not subtle")

@@ -1,0 +1,49 @@
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from equime.errors import EquimeError
+from equime.quality.metrics import METRICS, check_metrics, standard_metrics, weight_path
+
+
+def test_metric_facts_are_complete():
+    for fact in METRICS.values():
+        assert fact.per in ("pair", "frame") and fact.low < fact.high
+    assert not METRICS["brisque"].higher_is_better and METRICS["clip_iqa"].higher_is_better
+
+
+def test_standard_psnr_ssim_values():
+    rng = np.random.default_rng(1)
+    base = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    noisy = np.clip(base.astype(int) + rng.integers(-8, 9, base.shape), 0, 255).astype(np.uint8)
+    m = standard_metrics(np.stack([base, base, noisy]), ["psnr", "ssim", "tv"], color="rgb")
+    assert m["psnr"][0] == pytest.approx(80.0, abs=1e-3)  # identical pair: piq's eps cap
+    assert m["ssim"][0] == pytest.approx(1.0, abs=1e-5)
+    mse = np.mean((base / 255.0 - noisy / 255.0) ** 2)
+    assert m["psnr"][1] == pytest.approx(10 * math.log10(1 / mse), abs=0.01)
+    assert m["tv"].shape == (3,) and m["tv"][2] > m["tv"][0]
+
+
+def test_unknown_metric_and_missing_weights_are_one_line(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    with pytest.raises(EquimeError, match="unknown metric 'niqe'"):
+        check_metrics(["niqe"])
+    with pytest.raises(EquimeError) as exc:
+        check_metrics(["psnr", "brisque"])
+    assert "brisque_svm_weights.pt" in str(exc.value) and "equime models fetch piq" in str(exc.value)
+
+
+def test_brisque_runs_with_weights_placed_by_the_test(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    path = weight_path("brisque_svm_weights.pt")
+    path.parent.mkdir(parents=True)
+    gen = torch.Generator().manual_seed(0)
+    torch.save((torch.randn(50, generator=gen), torch.rand(50, 36, generator=gen)), path)
+    check_metrics(["brisque"])
+    rng = np.random.default_rng(2)
+    frames = rng.integers(0, 255, (3, 96, 96, 3), dtype=np.uint8)
+    scores = standard_metrics(frames, ["brisque"])["brisque"]
+    assert scores.shape == (3,) and np.all(np.isfinite(scores))
