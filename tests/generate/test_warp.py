@@ -2,15 +2,15 @@ import numpy as np
 import pytest
 
 from equime.facs import displacements
-from equime.generate.warp import WarpRenderer, displacement_field, merge_close
+from equime.generate.warp import displacement_field, merge_close
 from equime.video import EncoderOptions, read_mp4, write_mp4
-from tests.fixtures import detector, face_image, single_au_row
+from tests import fixtures
+from tests.fixtures import detector, face_image
 
 
 @pytest.fixture(scope="module")
 def au12_clip():
-    row = single_au_row("12", intensity=0.4, apex_frame=20, n_frames=48, duration_s=0.2)
-    return row, WarpRenderer().render(row, face_image())
+    return fixtures.au12_clip()
 
 
 def test_au12_moves_the_lip_corners_out_and_up_at_the_apex(au12_clip):

@@ -2,17 +2,16 @@ import cv2
 import numpy as np
 import pytest
 
-from equime.generate.warp import WarpRenderer
 from equime.quality.assess import landmarks_at
 from equime.quality.au_fidelity import au_fidelity
 from equime.quality.motion import measure_motion
-from tests.fixtures import detector, face_image, single_au_row
+from tests import fixtures
+from tests.fixtures import detector, face_image
 
 
 @pytest.fixture(scope="module")
 def au12():
-    row = single_au_row("12", intensity=0.4, apex_frame=20, n_frames=48, duration_s=0.2)
-    return row, WarpRenderer().render(row, face_image())
+    return fixtures.au12_clip()
 
 
 def test_detected_apex_and_brevity_match_the_plan(au12):
