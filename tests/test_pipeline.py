@@ -95,6 +95,6 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
     assert _out_hashes(repo) == before
     assert sorted(before) == [
         "data/curated", "data/dataset", "data/plan.jsonl", "data/quality", "data/sources",
-        "data/verdicts.csv", "data/videos", "metrics/curate.json", "metrics/export.json",
-        "metrics/filter.json", "metrics/generate.json", "metrics/plan.json", "metrics/plan_timing.csv",
-        "metrics/quality.json"]
+        "data/summaries", "data/verdicts.csv", "data/videos", "metrics/curate.json",
+        "metrics/export.json", "metrics/filter.json", "metrics/generate.json", "metrics/plan.json",
+        "metrics/plan_timing.csv", "metrics/quality.json", "metrics/summary.json"]

@@ -244,6 +244,61 @@ def export_cmd(
     log.info("exported %d clips to %s", summary.exported, out / e.name)
 
 
+@app.command()
+def summarize(
+    quality_file: Annotated[Path, typer.Option("--quality", help="quality's clips.csv")],
+    verdicts: Annotated[Path, typer.Option(help="filter's verdicts.csv (synthetic: passing clips)")],
+    out: Annotated[Path, typer.Option(help="folder for summary_metrics_<ds>.csv, table, plots")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """The quality stage's image metrics on the synthetic set and every configured real dataset."""
+    from equime.datasets.registry import load_local
+    from equime.files import write_text
+    from equime.params import load_params
+    from equime.quality.assess import QualitySettings
+    from equime.quality.io import read_quality, read_verdicts
+    from equime.quality.metrics import check_metrics
+    from equime.quality.summary import (
+        clip_table,
+        comparison,
+        plot_distributions,
+        summary_metrics,
+        synthetic_table,
+    )
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    s, q = p.summarize, p.quality
+    check_metrics(q.metrics)
+    settings = QualitySettings(metrics=q.metrics, modes=q.modes, color=q.color,
+                               flow_scale=q.flow_scale, motion_floor_px=q.motion_floor_px,
+                               au_threshold=q.au_threshold)
+    tables = {"synthetic": synthetic_table(read_quality(quality_file), read_verdicts(verdicts))}
+    for name, cfg in sorted(s.datasets.items()):
+        if cfg.root is None:
+            log.info("summarize: %s not configured (summarize.datasets.%s.root), skipped", name, name)
+            continue
+        data = load_local(name, Path(cfg.root), Path(cfg.sheet) if cfg.sheet else None, cfg.variant)
+        for problem in data.problems:
+            log.warning("%s: %s", name, problem)
+        samples = data.samples[: s.max_clips] if s.max_clips else data.samples
+        tables[name] = clip_table(name, [(x.clip_id, x.load_frames) for x in samples], settings)
+    csv = {"index": False, "lineterminator": "\n"}
+    for name, table in tables.items():
+        write_text(out / f"summary_metrics_{name}.csv", table.to_csv(**csv))
+    table = comparison(tables, q.metrics, q.modes)
+    write_text(out / "summary_table.csv", table.to_csv(**csv))
+    for mode in q.modes:
+        plot_distributions(tables, list(q.metrics), mode, out / f"distributions_{mode}.png")
+    if metrics:
+        record_stage("summarize", {"summarize": s.model_dump(mode="json"),
+                                   "quality": q.model_dump(mode="json")},
+                     summary_metrics(table), metrics)
+    log.info("summarize: %s → %s", ", ".join(f"{k} ({len(v)} clips)" for k, v in tables.items()),
+             out / "summary_table.csv")
+
+
 models_app = typer.Typer(no_args_is_help=True, help="Download model weights (needs internet).")
 app.add_typer(models_app, name="models")
 

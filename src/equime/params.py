@@ -178,6 +178,19 @@ class FilterParams(_Section):
         return self
 
 
+class LocalDataset(_Section):
+    root: str | None = None  # local copy; null = not summarised
+    sheet: str | None = None  # coding sheet (CASME II, SAMM)
+    variant: Literal["HS", "VIS", "NIR"] = "HS"  # SMIC
+
+
+class SummarizeParams(_Section):
+    """Metrics, modes and colour come from the quality section (one definition for both)."""
+
+    max_clips: int | None = Field(None, ge=1)  # per real dataset, first in sorted order
+    datasets: dict[Literal["casme2", "samm", "smic"], LocalDataset] = Field(default_factory=dict)
+
+
 class ExportParams(_Section):
     name: str = Field("ME-VLM", pattern=r"^[A-Za-z0-9-]+$")
     license: str = "CC BY-NC 4.0"
@@ -191,6 +204,7 @@ class Params(_Section):
     quality: QualityParams = QualityParams()
     filter: FilterParams = FilterParams()
     export: ExportParams
+    summarize: SummarizeParams = SummarizeParams()
 
 
 def _format(path: Path, err: dict[str, Any]) -> str:

@@ -1,0 +1,1 @@
+"""Loaders for real ME datasets (local copies) → typed samples."""

@@ -1,0 +1,63 @@
+"""The typed sample every loader yields, and frame reading."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+FRAME_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
+
+
+@dataclass(frozen=True)
+class Sample:
+    dataset: str
+    subject: str
+    clip_id: str
+    frames: tuple[Path, ...]
+    fps: int
+    emotion: str
+    label3: str | None  # MEGC 3-class: negative / positive / surprise, None if outside them
+    onset: int | None = None  # frame numbers as in the dataset's file names
+    apex: int | None = None
+    offset: int | None = None
+    aus: str = ""
+    video: Path | None = None  # an MP4 instead of frame files (the synthetic set)
+
+    def load_frames(self) -> np.ndarray:
+        """All frames as uint8 (T, H, W, 3) RGB."""
+        if self.video is not None:
+            from equime.video import read_mp4
+
+            return read_mp4(self.video)
+        return np.stack([np.asarray(Image.open(p).convert("RGB")) for p in self.frames])
+
+
+@dataclass
+class Loaded:
+    samples: list[Sample] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one line per malformed row or missing clip
+
+
+def frame_number(path: Path) -> int:
+    """The last run of digits in a file name: img46.jpg → 46, 006_05562.jpg → 5562."""
+    digits = re.findall(r"\d+", path.stem)
+    return int(digits[-1]) if digits else -1
+
+
+def frames_in(folder: Path) -> tuple[Path, ...]:
+    """Image files of a clip folder, in frame-number order (not string order: img9 < img10)."""
+    files = [p for p in folder.iterdir() if p.suffix.lower() in FRAME_SUFFIXES]
+    return tuple(sorted(files, key=lambda p: (frame_number(p), p.name)))
+
+
+def int_or_none(value: object) -> int | None:
+    """Sheet cells: 46, '46', 46.0 → 46; '/', '', NaN → None."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return None if number != number else int(number)
