@@ -1,0 +1,56 @@
+"""Datasets described by a coding sheet: one row per clip, a numbered subject folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from equime.datasets.labels import FPS, megc3
+from equime.datasets.sample import Loaded, Sample, frames_in, int_or_none
+from equime.datasets.sheets import read_sheet
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    dataset: str
+    subject_folder: str  # format of the folder name from the sheet's subject number
+    subject: str  # the sheet's column names ...
+    filename: str
+    onset: str
+    apex: str
+    offset: str
+    aus: str
+    emotion: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.subject, self.filename, self.onset, self.apex, self.offset, self.aus,
+                self.emotion)
+
+
+def load_coded(root: Path, sheet: Path, layout: SheetLayout) -> Loaded:
+    """Samples for the sheet's rows; rows without a subject number, a clip folder or an
+    onset/offset are reported one line each. A missing apex stays None."""
+    out = Loaded()
+    for n, row in read_sheet(sheet, layout.columns).iterrows():
+        where = f"{sheet.name} row {n + 1}"
+        subject_no = int_or_none(row[layout.subject])
+        if subject_no is None:
+            out.problems.append(f"{where}: Subject {row[layout.subject]!r} is not a number")
+            continue
+        subject = layout.subject_folder.format(subject_no)
+        folder = root / subject / str(row[layout.filename]).strip()
+        if not folder.is_dir():
+            out.problems.append(f"{where}: clip folder {folder} not found")
+            continue
+        onset, offset = int_or_none(row[layout.onset]), int_or_none(row[layout.offset])
+        if onset is None or offset is None:
+            out.problems.append(f"{where}: onset/offset frame missing")
+            continue
+        emotion = str(row[layout.emotion]).strip().lower()
+        out.samples.append(Sample(
+            dataset=layout.dataset, subject=subject, clip_id=folder.name, frames=frames_in(folder),
+            fps=FPS[layout.dataset], emotion=emotion, label3=megc3(layout.dataset, emotion),
+            onset=onset, apex=int_or_none(row[layout.apex]), offset=offset,
+            aus=str(row[layout.aus]).strip()))
+    return out
