@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from equime.errors import ParamsError
 
+RealDataset = Literal["casme2", "samm", "smic", "miex", "casme3"]
 Emotion = Literal["happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt"]
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
@@ -188,7 +189,7 @@ class SummarizeParams(_Section):
     """Metrics, modes and colour come from the quality section (one definition for both)."""
 
     max_clips: int | None = Field(None, ge=1)  # per real dataset, first in sorted order
-    datasets: dict[Literal["casme2", "samm", "smic"], LocalDataset] = Field(default_factory=dict)
+    datasets: dict[RealDataset, LocalDataset] = Field(default_factory=dict)
 
 
 class ExportParams(_Section):

@@ -84,3 +84,34 @@ def test_megc_composite_joins_despite_id_differences(tmp_path: Path):
     assert {(s.dataset, s.subject, s.clip_id, s.label3) for s in out.samples} == {
         ("smic", "s3", "s3_po_01", "positive"), ("samm", "006", "006_1_2", "negative")}
     assert len(out.problems) == 440
+
+
+def test_casme3_sheet_spno_versus_folder_spno_and_color_subfolder(tmp_path: Path):
+    from equime.datasets import casme3
+
+    _frames(tmp_path / "spNo.1" / "a" / "color", ["0.jpg", "1.jpg", "2.jpg"])
+    _frames(tmp_path / "spNo.1" / "b" / "color", ["0.jpg"])
+    sheet = tmp_path / "labels.xlsx"
+    pd.DataFrame({"Subject": ["spNO.1", "spNO.1", "sp1"], "Filename": ["a", "c", "a"],
+                  "Onset": [0, 1, 0], "Apex": [1, 2, 1], "Offset": [2, 3, 2], "AU": ["4", "1", "2"],
+                  "Objective class": ["disgust", "happy", "fear"]}).to_excel(sheet, index=False)
+    loaded = casme3.load(tmp_path, sheet)
+    (s,) = loaded.samples
+    assert (s.subject, s.clip_id, s.apex, s.label3, s.fps) == ("spNo.1", "a", 1, "negative", 30)
+    assert [p.name for p in s.frames] == ["0.jpg", "1.jpg", "2.jpg"]
+    assert len(loaded.problems) == 2
+    assert "spNo.1/c/color not found" in loaded.problems[0]
+    assert "subject 'sp1' is not understood" in loaded.problems[1]
+
+
+def test_miex_label_from_folder_names(tmp_path: Path):
+    from equime.datasets import miex
+
+    _frames(tmp_path / "0012_exp_2", [f"{i}.jpg" for i in range(10)])
+    _frames(tmp_path / "0013_exp_happiness", [f"{i}.jpg" for i in (0, 1, 10, 2)])
+    _frames(tmp_path / "stray", ["0.jpg"])
+    loaded = miex.load(tmp_path)
+    a, b = loaded.samples
+    assert (a.subject, a.emotion, a.label3, len(a.frames)) == ("0012", "surprise", "surprise", 10)
+    assert (b.label3, [p.name for p in b.frames]) == ("positive", ["0.jpg", "1.jpg", "2.jpg", "10.jpg"])
+    assert loaded.problems == [f"{tmp_path / 'stray'}: folder name is not <id>_exp_<label>"]

@@ -47,3 +47,38 @@ def test_brisque_runs_with_weights_placed_by_the_test(tmp_path: Path, monkeypatc
     frames = rng.integers(0, 255, (3, 96, 96, 3), dtype=np.uint8)
     scores = standard_metrics(frames, ["brisque"])["brisque"]
     assert scores.shape == (3,) and np.all(np.isfinite(scores))
+
+
+def _place_tiny_clip(home: Path) -> None:
+    """A small CLIP traced to TorchScript at the file name piq loads (~/.cache/clip/RN50.pt),
+    and prompt tokens; piq rebuilds the architecture from the state dict's shapes."""
+    from piq.feature_extractors.clip import CLIP
+
+    torch.manual_seed(0)
+    model = CLIP(embed_dim=16, image_resolution=64, vision_layers=(1, 1, 1, 1), vision_width=8,
+                 vision_patch_size=None, context_length=77, vocab_size=100, transformer_width=64,
+                 transformer_heads=1, transformer_layers=1).eval()
+    traced = torch.jit.trace(model, (torch.rand(1, 3, 64, 64), torch.randint(0, 100, (2, 77))),
+                             check_trace=False)
+    folder = home / ".cache" / "clip"
+    folder.mkdir(parents=True)
+    torch.jit.save(traced, str(folder / "RN50.pt"))
+    torch.save(torch.randint(0, 100, (2, 77)), folder / "clipiqa_tokens.pt")
+
+
+def test_clip_iqa_runs_with_weights_placed_by_the_test(tmp_path: Path, monkeypatch):
+    from equime.quality import metrics
+    from equime.quality.paper import paper_metrics
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(EquimeError, match=r"clip_iqa needs .*RN50\.pt"):
+        check_metrics(["clip_iqa"])
+    _place_tiny_clip(tmp_path)
+    check_metrics(["clip_iqa"])
+    metrics._clip_iqa.cache_clear()
+    frames = np.random.default_rng(3).integers(0, 255, (4, 96, 96, 3), dtype=np.uint8)
+    scores = standard_metrics(frames, ["clip_iqa"], color="rgb")["clip_iqa"]
+    assert scores.shape == (4,) and np.all((scores >= 0) & (scores <= 1))
+    paper = paper_metrics(frames, ["clip_iqa"])["clip_iqa"]  # the seed's 1-channel input
+    assert paper.shape == (4,) and np.all((paper >= 0) & (paper <= 1))
+    metrics._clip_iqa.cache_clear()

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from equime.datasets.coded import SheetLayout, load_coded
+from equime.datasets.coded import SheetLayout, load_coded, numbered
 from equime.datasets.sample import Loaded
 
-LAYOUT = SheetLayout(dataset="casme2", subject_folder="sub{:02d}", subject="Subject",
+LAYOUT = SheetLayout(dataset="casme2", subject_folder=numbered("sub{:02d}"), subject="Subject",
                      filename="Filename", onset="OnsetFrame", apex="ApexFrame",
                      offset="OffsetFrame", aus="Action Units", emotion="Estimated Emotion")
 

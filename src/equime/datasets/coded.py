@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from equime.datasets.sheets import read_sheet
 @dataclass(frozen=True)
 class SheetLayout:
     dataset: str
-    subject_folder: str  # format of the folder name from the sheet's subject number
+    subject_folder: Callable[[str], str | None]  # the sheet's subject cell → folder name
     subject: str  # the sheet's column names ...
     filename: str
     onset: str
@@ -21,6 +22,7 @@ class SheetLayout:
     offset: str
     aus: str
     emotion: str
+    clip_subdir: str = ""  # frames sit in <subject>/<clip>/<clip_subdir>/
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -34,12 +36,12 @@ def load_coded(root: Path, sheet: Path, layout: SheetLayout) -> Loaded:
     out = Loaded()
     for n, row in read_sheet(sheet, layout.columns).iterrows():
         where = f"{sheet.name} row {n + 1}"
-        subject_no = int_or_none(row[layout.subject])
-        if subject_no is None:
-            out.problems.append(f"{where}: Subject {row[layout.subject]!r} is not a number")
+        subject = layout.subject_folder(str(row[layout.subject]).strip())
+        if subject is None:
+            out.problems.append(f"{where}: subject {row[layout.subject]!r} is not understood")
             continue
-        subject = layout.subject_folder.format(subject_no)
-        folder = root / subject / str(row[layout.filename]).strip()
+        clip = str(row[layout.filename]).strip()
+        folder = root / subject / clip / layout.clip_subdir
         if not folder.is_dir():
             out.problems.append(f"{where}: clip folder {folder} not found")
             continue
@@ -48,9 +50,21 @@ def load_coded(root: Path, sheet: Path, layout: SheetLayout) -> Loaded:
             out.problems.append(f"{where}: onset/offset frame missing")
             continue
         emotion = str(row[layout.emotion]).strip().lower()
+        frames = frames_in(folder)
+        if not frames:
+            out.problems.append(f"{where}: no frames in {folder}")
+            continue
         out.samples.append(Sample(
-            dataset=layout.dataset, subject=subject, clip_id=folder.name, frames=frames_in(folder),
+            dataset=layout.dataset, subject=subject, clip_id=clip, frames=frames,
             fps=FPS[layout.dataset], emotion=emotion, label3=megc3(layout.dataset, emotion),
             onset=onset, apex=int_or_none(row[layout.apex]), offset=offset,
             aus=str(row[layout.aus]).strip()))
     return out
+
+
+def numbered(fmt: str) -> Callable[[str], str | None]:
+    """Subject cells that are numbers (1, '1', 1.0) → ``fmt.format(number)``."""
+    def folder(cell: str) -> str | None:
+        number = int_or_none(cell)
+        return None if number is None else fmt.format(number)
+    return folder

@@ -9,12 +9,20 @@ MEGC3: dict[str, dict[str, str]] = {
              "disgust": "negative", "fear": "negative", "sadness": "negative",
              "surprise": "surprise"},
     "smic": {"positive": "positive", "negative": "negative", "surprise": "surprise"},
+    "casme3": {"happy": "positive", "happiness": "positive", "disgust": "negative",
+               "fear": "negative", "anger": "negative", "sad": "negative", "sadness": "negative",
+               "surprise": "surprise"},
+    "miex": {"positive": "positive", "negative": "negative", "surprise": "surprise",
+             "happiness": "positive", "sadness": "negative", "anger": "negative",
+             "disgust": "negative", "fear": "negative", "contempt": "negative"},
     "synthetic": {"happiness": "positive", "sadness": "negative", "fear": "negative",
                   "anger": "negative", "disgust": "negative", "contempt": "negative",
                   "surprise": "surprise"},
 }
 MEGC_LABELS = {0: "negative", 1: "positive", 2: "surprise"}  # combined_3class_gt.csv codes
-FPS = {"casme2": 200, "samm": 200, "smic-HS": 100, "smic-VIS": 25, "smic-NIR": 25}
+# MiE-X clips are 10 sampled frames with no capture rate; 10 stands for "one clip per second"
+FPS = {"casme2": 200, "samm": 200, "smic-HS": 100, "smic-VIS": 25, "smic-NIR": 25, "casme3": 30,
+       "miex": 10}
 
 
 def megc3(dataset: str, emotion: str) -> str | None:

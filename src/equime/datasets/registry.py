@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from equime.datasets import casme2, samm, smic
+from equime.datasets import casme2, casme3, miex, samm, smic
 from equime.datasets.sample import Loaded
 from equime.errors import InputError
 
@@ -14,6 +14,8 @@ def load_local(name: str, root: Path, sheet: Path | None, variant: str) -> Loade
         raise InputError(f"{root}: {name} folder not found; fix summarize.datasets.{name}.root")
     if name == "smic":
         return smic.load(root, variant)
+    if name == "miex":
+        return miex.load(root)
     if sheet is None:
         raise InputError(f"summarize.datasets.{name}.sheet: {name} needs its coding sheet")
-    return (casme2 if name == "casme2" else samm).load(root, sheet)
+    return {"casme2": casme2, "samm": samm, "casme3": casme3}[name].load(root, sheet)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from equime.datasets.coded import SheetLayout, load_coded
+from equime.datasets.coded import SheetLayout, load_coded, numbered
 from equime.datasets.sample import Loaded
 
-LAYOUT = SheetLayout(dataset="samm", subject_folder="{:03d}", subject="Subject",
+LAYOUT = SheetLayout(dataset="samm", subject_folder=numbered("{:03d}"), subject="Subject",
                      filename="Filename", onset="Onset Frame", apex="Apex Frame",
                      offset="Offset Frame", aus="Action Units", emotion="Estimated Emotion")
 

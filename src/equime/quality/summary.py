@@ -17,7 +17,7 @@ from equime.files import write_bytes
 from equime.quality.assess import QualitySettings, image_metrics
 
 log = logging.getLogger(__name__)
-PAPER_NAMES = {"samm": "SAMM", "smic": "SMIC", "mie-x": "MiE-X", "synthetic": "EquiME"}
+PAPER_NAMES = {"samm": "SAMM", "smic": "SMIC", "miex": "MiE-X", "synthetic": "EquiME"}
 
 
 def paper_table() -> pd.DataFrame:
@@ -67,7 +67,7 @@ def comparison(tables: dict[str, pd.DataFrame], metrics: Iterable[str], modes: I
 
 def plot_distributions(tables: dict[str, pd.DataFrame], metrics: list[str], mode: str,
                        path: Path) -> None:
-    """One box plot per metric, one box per dataset (PNG)."""
+    """One box plot per metric, one box per dataset, the paper's reported mean as a red × (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -78,6 +78,14 @@ def plot_distributions(tables: dict[str, pd.DataFrame], metrics: list[str], mode
         col = f"{mode}_{metric}_mean"
         data = {d: t[col].dropna().to_numpy() for d, t in tables.items() if col in t}
         ax.boxplot(list(data.values()), tick_labels=list(data.keys()))
+        reported = paper_table()
+        for i, dataset in enumerate(data, start=1):
+            name = PAPER_NAMES.get(dataset)
+            if name in reported.index and metric in reported.columns:
+                ax.plot([i], [reported.at[name, metric]], "rx", ms=9,
+                        label="paper's Table 2" if i == 1 else None)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize=8)
         ax.set_title(f"{metric} ({mode} mode), per clip")
     fig.tight_layout()
     buf = io.BytesIO()
