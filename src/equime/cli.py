@@ -157,9 +157,7 @@ def quality(
     """Per-clip image metrics (standard and paper modes) and the geometric ME checks."""
     import pandas as pd
 
-    from equime.faces.detect import FaceDetector
     from equime.files import write_text
-    from equime.generate.base import FaceStore
     from equime.params import load_params
     from equime.plan.planner import read_plan
     from equime.quality.assess import QualitySettings, assess_videos, plot_curves, quality_metrics
@@ -173,8 +171,8 @@ def quality(
                                flow_scale=q.flow_scale, motion_floor_px=q.motion_floor_px,
                                au_threshold=q.au_threshold)
     t0 = time.perf_counter()
-    records, curves, rejects = assess_videos(read_plan(plan_file), videos, FaceStore(faces), settings,
-                                             FaceDetector(upsample=0))
+    records, curves, rejects = assess_videos(read_plan(plan_file), videos, faces, settings,
+                                             workers=q.workers)
     csv = {"index": False, "lineterminator": "\n"}
     write_text(out / "clips.csv", pd.DataFrame(records).to_csv(**csv))
     write_text(out / "curves.csv", pd.DataFrame(curves).to_csv(**csv))

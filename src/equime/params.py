@@ -163,6 +163,7 @@ class QualityParams(_Section):
     flow_scale: float = Field(0.5, gt=0, le=1)
     motion_floor_px: float = Field(0.05, ge=0)
     au_threshold: float = Field(0.1, gt=0, le=1)
+    workers: int = Field(2, ge=1, le=64)  # clips measured in parallel processes
 
 
 class FilterParams(_Section):

@@ -71,31 +71,67 @@ def assess_clip(frames: np.ndarray, row: PlanRow, landmarks: np.ndarray,
     return record, motion
 
 
-def assess_videos(rows: Sequence[PlanRow], videos_dir, face_for, settings: QualitySettings,
-                  detector: FaceDetector) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                   list[tuple[str, str]]]:
-    """Records, motion curves (long format) and per-clip failures for every generated clip."""
-    from tqdm import tqdm
+_WORKER: dict[str, Any] = {}
 
+
+def _init_worker(curated_dir, videos_dir, settings: QualitySettings) -> None:
+    """Per process: one thread for torch (processes share the cores), one detector, one store."""
+    import torch
+
+    from equime.generate.base import FaceStore
+
+    torch.set_num_threads(1)
+    _WORKER.update(store=FaceStore(curated_dir), videos=videos_dir, settings=settings,
+                   detector=FaceDetector(upsample=0))
+
+
+def _assess_one(row: PlanRow) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str]:
+    """(record, curve rows, failure reason) for one clip, in a worker set up by _init_worker."""
     from equime.errors import EquimeError
     from equime.video import read_mp4
 
+    path = _WORKER["videos"] / f"{row.clip_id}.mp4"
+    if not path.is_file():
+        return None, [], "no video (not generated)"
+    try:
+        frames = read_mp4(path)
+        record, motion = assess_clip(frames, row, _WORKER["store"](row).landmarks,
+                                     _WORKER["settings"], _WORKER["detector"])
+    except (EquimeError, ValueError, cv2.error) as exc:
+        return None, [], f"{type(exc).__name__}: {exc}".replace("\n", " ")
+    curve = [{"clip_id": row.clip_id, "frame": t, "t_from_planned_apex_s":
+              round((t - row.apex_frame) / row.fps, 4), "motion_px": round(float(v), 4)}
+             for t, v in enumerate(motion.curve)]
+    return record, curve, ""
+
+
+def assess_videos(rows: Sequence[PlanRow], videos_dir, curated_dir, settings: QualitySettings,
+                  workers: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                             list[tuple[str, str]]]:
+    """Records, motion curves (long format) and per-clip failures, in plan order.
+
+    ``workers`` > 1 measures clips in that many processes; each uses one torch thread either
+    way, so the numbers do not depend on ``workers``.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm import tqdm
+
+    init = (curated_dir, videos_dir, settings)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
+            results = list(tqdm(pool.map(_assess_one, rows), total=len(rows), desc="quality",
+                                unit="clip"))
+    else:
+        _init_worker(*init)
+        results = [_assess_one(r) for r in tqdm(rows, desc="quality", unit="clip")]
     records, curves, rejects = [], [], []
-    for row in tqdm(rows, desc="quality", unit="clip"):
-        path = videos_dir / f"{row.clip_id}.mp4"
-        if not path.is_file():
-            rejects.append((row.clip_id, "no video (not generated)"))
-            continue
-        try:
-            frames = read_mp4(path)
-            record, motion = assess_clip(frames, row, face_for(row).landmarks, settings, detector)
-        except (EquimeError, ValueError, cv2.error) as exc:
-            rejects.append((row.clip_id, f"{type(exc).__name__}: {exc}".replace("\n", " ")))
-            continue
-        records.append(record)
-        curves += [{"clip_id": row.clip_id, "frame": t, "t_from_planned_apex_s":
-                    round((t - row.apex_frame) / row.fps, 4), "motion_px": round(float(v), 4)}
-                   for t, v in enumerate(motion.curve)]
+    for row, (record, curve, reason) in zip(rows, results, strict=True):
+        if record is None:
+            rejects.append((row.clip_id, reason))
+        else:
+            records.append(record)
+            curves += curve
     return records, curves, rejects
 
 
