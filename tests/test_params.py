@@ -32,6 +32,9 @@ def test_repo_params_parse_to_the_seed_format():
     ({"generate.crf": 60}, "params.yaml: generate.crf: Input should be less than or equal to 51"),
     ({"generate.fancy": 1}, "params.yaml: generate.fancy: unknown key; remove it or fix its spelling"),
     ({"base.seed": -1}, "params.yaml: base.seed: Input should be greater than or equal to 0"),
+    ({"quality.device": "cuda"}, "params.yaml: quality.workers: use 1 with device cuda"),
+    ({"filter.half_peak_s": [0.5, 0.1]}, "params.yaml: filter.half_peak_s: low end 0.5 is above"),
+    ({"summarize.datasets": {"casme4": {}}}, "params.yaml: summarize.datasets.casme4.[key]: Input"),
 ])
 def test_bad_values_give_one_line_errors_naming_the_key(override, message):
     with pytest.raises(ParamsError) as exc:

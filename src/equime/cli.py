@@ -169,7 +169,7 @@ def quality(
     check_metrics(q.metrics)
     settings = QualitySettings(metrics=q.metrics, modes=q.modes, color=q.color,
                                flow_scale=q.flow_scale, motion_floor_px=q.motion_floor_px,
-                               au_threshold=q.au_threshold)
+                               au_threshold=q.au_threshold, device=q.device)
     t0 = time.perf_counter()
     records, curves, rejects = assess_videos(read_plan(plan_file), videos, faces, settings,
                                              workers=q.workers)
@@ -271,7 +271,7 @@ def summarize(
     check_metrics(q.metrics)
     settings = QualitySettings(metrics=q.metrics, modes=q.modes, color=q.color,
                                flow_scale=q.flow_scale, motion_floor_px=q.motion_floor_px,
-                               au_threshold=q.au_threshold)
+                               au_threshold=q.au_threshold, device=q.device)
     tables = {"synthetic": synthetic_table(read_quality(quality_file), read_verdicts(verdicts))}
     for name, cfg in sorted(s.datasets.items()):
         if cfg.root is None:

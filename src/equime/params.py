@@ -164,6 +164,13 @@ class QualityParams(_Section):
     motion_floor_px: float = Field(0.05, ge=0)
     au_threshold: float = Field(0.1, gt=0, le=1)
     workers: int = Field(2, ge=1, le=64)  # clips measured in parallel processes
+    device: Literal["cpu", "cuda"] = "cpu"  # where piq runs (standard mode)
+
+    @model_validator(mode="after")
+    def _one_process_on_cuda(self) -> QualityParams:
+        if self.device == "cuda" and self.workers > 1:
+            raise _key_error("workers", "use 1 with device cuda (one process feeds the GPU)")
+        return self
 
 
 class FilterParams(_Section):

@@ -82,3 +82,16 @@ def test_clip_iqa_runs_with_weights_placed_by_the_test(tmp_path: Path, monkeypat
     paper = paper_metrics(frames, ["clip_iqa"])["clip_iqa"]  # the seed's 1-channel input
     assert paper.shape == (4,) and np.all((paper >= 0) & (paper <= 1))
     metrics._clip_iqa.cache_clear()
+
+
+@pytest.mark.gpu
+def test_standard_metrics_on_cuda_match_cpu():
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    rng = np.random.default_rng(4)
+    frames = rng.integers(0, 255, (20, 128, 128, 3), dtype=np.uint8)
+    frames[5] = frames[4]
+    cpu = standard_metrics(frames, ["psnr", "ssim", "tv"])
+    gpu = standard_metrics(frames, ["psnr", "ssim", "tv"], device="cuda")
+    for name in cpu:
+        np.testing.assert_allclose(gpu[name], cpu[name], rtol=1e-4, atol=1e-4)

@@ -25,6 +25,7 @@ class QualitySettings:
     flow_scale: float
     motion_floor_px: float
     au_threshold: float
+    device: str = "cpu"  # where piq runs in standard mode (the paper mode is the seed's, on CPU)
 
 
 def landmarks_at(detector: FaceDetector, frame: np.ndarray) -> np.ndarray | None:
@@ -37,7 +38,8 @@ def landmarks_at(detector: FaceDetector, frame: np.ndarray) -> np.ndarray | None
 def image_metrics(frames: np.ndarray, settings: QualitySettings) -> dict[str, float]:
     out: dict[str, float] = {}
     for mode in settings.modes:
-        series = (standard_metrics(frames, settings.metrics, settings.color) if mode == "standard"
+        series = (standard_metrics(frames, settings.metrics, settings.color, settings.device)
+                  if mode == "standard"
                   else paper_metrics(frames, settings.metrics))
         for name, values in series.items():
             for stat, value in summarize(values).items():

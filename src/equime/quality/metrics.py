@@ -83,17 +83,17 @@ def _clip_iqa():
     return piq.CLIPIQA(data_range=1.0).eval()
 
 
-def frame_metric(name: str, x) -> np.ndarray:  # x: (N, C, H, W) in [0, 1]
+def frame_metric(name: str, x) -> np.ndarray:  # x: (N, C, H, W) in [0, 1], on any device
     import piq
     import torch
 
     with torch.no_grad():
         if name == "tv":
-            return piq.total_variation(x, reduction="none").numpy()
+            return piq.total_variation(x, reduction="none").cpu().numpy()
         if name == "brisque":
-            return piq.brisque(x, data_range=1.0, reduction="none").numpy()
+            return piq.brisque(x, data_range=1.0, reduction="none").cpu().numpy()
         if name == "clip_iqa":
-            return _clip_iqa()(x).flatten().numpy()
+            return _clip_iqa().to(x.device)(x).flatten().cpu().numpy()
     raise ValueError(name)
 
 
@@ -103,22 +103,26 @@ def pair_metric(name: str, a, b) -> np.ndarray:
 
     with torch.no_grad():
         if name == "psnr":
-            return piq.psnr(a, b, data_range=1.0, reduction="none").numpy()
+            return piq.psnr(a, b, data_range=1.0, reduction="none").cpu().numpy()
         if name == "ssim":
-            return piq.ssim(a, b, data_range=1.0, reduction="none").numpy()
+            return piq.ssim(a, b, data_range=1.0, reduction="none").cpu().numpy()
     raise ValueError(name)
 
 
 IDENTICAL_PAIR = {"psnr": 80.0, "ssim": 1.0}  # exact values for bit-identical frames (PSNR: piq's cap)
 
 
-def standard_metrics(frames: np.ndarray, names: Sequence[str], color: str = "luma") -> dict[str, np.ndarray]:
+def standard_metrics(frames: np.ndarray, names: Sequence[str], color: str = "luma",
+                     device: str = "cpu") -> dict[str, np.ndarray]:
     """Per pair / per frame values of each metric, computed in chunks of frames.
 
-    Bit-identical consecutive frames get their exact pair values without running the filters.
+    Work is done once per run of bit-identical frames: such a frame has its run's per-frame
+    values, and an identical pair has its exact values (SSIM 1, PSNR at piq's cap).
     """
-    x = to_tensor(frames, color)
     same = np.array([np.array_equal(frames[i], frames[i + 1]) for i in range(len(frames) - 1)])
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))  # first frame of each run
+    run = np.cumsum(np.concatenate([[True], ~same])) - 1  # frame -> its run
+    x = to_tensor(frames[starts], color).to(device)
     differ = np.flatnonzero(~same)
     out: dict[str, np.ndarray] = {}
     for name in names:
@@ -126,10 +130,11 @@ def standard_metrics(frames: np.ndarray, names: Sequence[str], color: str = "lum
             values = np.full(len(same), IDENTICAL_PAIR[name], np.float64)
             for start in range(0, len(differ), CHUNK):
                 idx = differ[start:start + CHUNK]
-                values[idx] = pair_metric(name, x[idx], x[idx + 1])
+                values[idx] = pair_metric(name, x[run[idx]], x[run[idx + 1]])
         else:
-            values = np.concatenate([frame_metric(name, x[s:s + CHUNK])
-                                     for s in range(0, len(x), CHUNK)])
+            per_run = np.concatenate([frame_metric(name, x[s:s + CHUNK])
+                                      for s in range(0, len(x), CHUNK)])
+            values = per_run[run]
         out[name] = values
     return out
 
