@@ -167,9 +167,7 @@ def quality(
     p = load_params(params)
     q = p.quality
     check_metrics(q.metrics)
-    settings = QualitySettings(metrics=q.metrics, modes=q.modes, color=q.color,
-                               flow_scale=q.flow_scale, motion_floor_px=q.motion_floor_px,
-                               au_threshold=q.au_threshold, device=q.device)
+    settings = QualitySettings.from_params(q)
     t0 = time.perf_counter()
     records, curves, rejects = assess_videos(read_plan(plan_file), videos, faces, settings,
                                              workers=q.workers)
@@ -269,9 +267,7 @@ def summarize(
     p = load_params(params)
     s, q = p.summarize, p.quality
     check_metrics(q.metrics)
-    settings = QualitySettings(metrics=q.metrics, modes=q.modes, color=q.color,
-                               flow_scale=q.flow_scale, motion_floor_px=q.motion_floor_px,
-                               au_threshold=q.au_threshold, device=q.device)
+    settings = QualitySettings.from_params(q)
     tables = {"synthetic": synthetic_table(read_quality(quality_file), read_verdicts(verdicts))}
     for name, cfg in sorted(s.datasets.items()):
         if cfg.root is None:

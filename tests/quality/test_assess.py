@@ -7,8 +7,7 @@ from equime.quality.assess import QualitySettings, assess_videos
 from equime.video import EncoderOptions, write_mp4
 from tests import fixtures
 
-SETTINGS = QualitySettings(metrics=("psnr", "ssim", "tv"), modes=("standard", "paper"),
-                           color="luma", flow_scale=0.5, motion_floor_px=0.05, au_threshold=0.1)
+SETTINGS = QualitySettings.from_params(fixtures.params().quality)
 
 
 def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):

@@ -7,9 +7,9 @@ from PIL import Image
 from equime.datasets import smic
 from equime.quality.assess import QualitySettings
 from equime.quality.summary import clip_table, comparison, paper_table, synthetic_table
+from tests import fixtures
 
-SETTINGS = QualitySettings(metrics=("psnr", "ssim", "tv"), modes=("standard", "paper"),
-                           color="luma", flow_scale=0.5, motion_floor_px=0.05, au_threshold=0.1)
+SETTINGS = QualitySettings.from_params(fixtures.params().quality)
 
 
 def test_real_dataset_rows_and_the_paper_column(tmp_path: Path):

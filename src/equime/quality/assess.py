@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -16,6 +16,9 @@ from equime.quality.metrics import standard_metrics, summarize
 from equime.quality.motion import Motion, measure_motion
 from equime.quality.paper import paper_metrics
 
+if TYPE_CHECKING:
+    from equime.params import QualityParams
+
 
 @dataclass(frozen=True)
 class QualitySettings:
@@ -26,6 +29,10 @@ class QualitySettings:
     motion_floor_px: float
     au_threshold: float
     device: str = "cpu"  # where piq runs in standard mode (the paper mode is the seed's, on CPU)
+
+    @classmethod
+    def from_params(cls, section: QualityParams) -> QualitySettings:
+        return cls(**section.model_dump(exclude={"workers"}))
 
 
 def landmarks_at(detector: FaceDetector, frame: np.ndarray) -> np.ndarray | None:
