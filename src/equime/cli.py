@@ -87,7 +87,7 @@ def plan(
     import pandas as pd
 
     from equime.curate import read_subjects
-    from equime.files import write_jsonl, write_text
+    from equime.files import write_csv, write_jsonl
     from equime.params import load_params
     from equime.plan.planner import PlanSpec, plan_clips, plan_metrics, timing_table
     from equime.tracking import record_stage
@@ -98,7 +98,7 @@ def plan(
     rows = plan_clips(pairs, PlanSpec.from_params(p.plan), p.base.seed)
     write_jsonl(out, [r.model_dump(mode="json") for r in rows])
     if plot:
-        write_text(plot, pd.DataFrame(timing_table(rows)).to_csv(index=False, lineterminator="\n"))
+        write_csv(plot, pd.DataFrame(timing_table(rows)))
     if metrics:
         record_stage("plan", {"base": p.base.model_dump(), "plan": p.plan.model_dump(mode="json")},
                      plan_metrics(rows), metrics)
@@ -157,7 +157,7 @@ def quality(
     """Per-clip image metrics (standard and paper modes) and the geometric ME checks."""
     import pandas as pd
 
-    from equime.files import write_text
+    from equime.files import write_csv
     from equime.params import load_params
     from equime.plan.planner import read_plan
     from equime.quality.assess import QualitySettings, assess_videos, plot_curves, quality_metrics
@@ -171,10 +171,9 @@ def quality(
     t0 = time.perf_counter()
     records, curves, rejects = assess_videos(read_plan(plan_file), videos, faces, settings,
                                              workers=q.workers)
-    csv = {"index": False, "lineterminator": "\n"}
-    write_text(out / "clips.csv", pd.DataFrame(records).to_csv(**csv))
-    write_text(out / "curves.csv", pd.DataFrame(curves).to_csv(**csv))
-    write_text(out / "rejects.csv", pd.DataFrame(rejects, columns=["clip_id", "reason"]).to_csv(**csv))
+    write_csv(out / "clips.csv", pd.DataFrame(records))
+    write_csv(out / "curves.csv", pd.DataFrame(curves))
+    write_csv(out / "rejects.csv", pd.DataFrame(rejects, columns=["clip_id", "reason"]))
     plot_curves(curves, out / "motion.png")
     if metrics:
         record_stage("quality", {"quality": q.model_dump(mode="json")}, quality_metrics(records),
@@ -191,7 +190,7 @@ def filter_cmd(
     metrics: MetricsOpt = None,
 ) -> None:
     """Pass/fail per clip from the thresholds in params, with the failing reasons."""
-    from equime.files import write_text
+    from equime.files import write_csv
     from equime.params import load_params
     from equime.quality.filter import Thresholds, filter_metrics, verdict_table
     from equime.quality.io import read_quality
@@ -199,10 +198,8 @@ def filter_cmd(
 
     p = load_params(params)
     f = p.filter
-    table = verdict_table(read_quality(clips), Thresholds(
-        min_psnr_db=f.min_psnr_db, half_peak_s=f.half_peak_s, peak_motion_px=f.peak_motion_px,
-        max_head_motion_px=f.max_head_motion_px, min_au_fidelity=f.min_au_fidelity))
-    write_text(out, table.to_csv(index=False, lineterminator="\n"))
+    table = verdict_table(read_quality(clips), Thresholds.from_params(f))
+    write_csv(out, table)
     if metrics:
         record_stage("filter", {"filter": f.model_dump(mode="json")}, filter_metrics(table), metrics)
     log.info("filter: %d of %d clips pass (see %s)", int(table["passed"].sum()), len(table), out)
@@ -250,7 +247,7 @@ def summarize(
 ) -> None:
     """The quality stage's image metrics on the synthetic set and every configured real dataset."""
     from equime.datasets.registry import load_local
-    from equime.files import write_text
+    from equime.files import write_csv
     from equime.params import load_params
     from equime.quality.assess import QualitySettings
     from equime.quality.io import read_quality, read_verdicts
@@ -278,11 +275,10 @@ def summarize(
             log.warning("%s: %s", name, problem)
         samples = data.samples[: s.max_clips] if s.max_clips else data.samples
         tables[name] = clip_table(name, [(x.clip_id, x.load_frames) for x in samples], settings)
-    csv = {"index": False, "lineterminator": "\n"}
     for name, table in tables.items():
-        write_text(out / f"summary_metrics_{name}.csv", table.to_csv(**csv))
+        write_csv(out / f"summary_metrics_{name}.csv", table)
     table = comparison(tables, q.metrics, q.modes)
-    write_text(out / "summary_table.csv", table.to_csv(**csv))
+    write_csv(out / "summary_table.csv", table)
     for mode in q.modes:
         plot_distributions(tables, list(q.metrics), mode, out / f"distributions_{mode}.png")
     if metrics:

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from equime.errors import InputError
 from equime.faces.align import AlignmentSpec, align_face
 from equime.faces.detect import Face, FaceDetector
-from equime.files import replace_dir, safe_id, write_png, write_text
+from equime.files import replace_dir, safe_id, write_csv, write_png
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
@@ -321,10 +321,8 @@ def write_curated(result: Curated, out: Path, attributes_source: str) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     for sid, crop in result.crops.items():
         write_png(staging / "faces" / f"{sid}.png", crop)
-    write_text(staging / "subjects.csv", subjects_table(result.subjects, attributes_source)
-               .to_csv(index=False, lineterminator="\n"))
-    write_text(staging / "rejects.csv",
-               rejects_table(result.rejects).to_csv(index=False, lineterminator="\n"))
+    write_csv(staging / "subjects.csv", subjects_table(result.subjects, attributes_source))
+    write_csv(staging / "rejects.csv", rejects_table(result.rejects))
     replace_dir(staging, out)
 
 

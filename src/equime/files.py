@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from PIL import Image
 
 from equime.errors import InputError
@@ -55,6 +56,11 @@ def write_png(path: Path, image: np.ndarray) -> None:
     buf = io.BytesIO()
     Image.fromarray(image).save(buf, format="PNG")
     write_bytes(path, buf.getvalue())
+
+
+def write_csv(path: Path, table: pd.DataFrame) -> None:
+    """A table as CSV, atomically: no index, '\\n' line ends (byte-stable across platforms)."""
+    write_text(path, table.to_csv(index=False, lineterminator="\n"))
 
 
 def dumps_json(obj: Any) -> str:

@@ -26,7 +26,7 @@ from equime.export.schema import (
     TimingBlock,
     json_schema,
 )
-from equime.files import check_id, dumps_json, replace_dir, sha256_file, write_json, write_png
+from equime.files import check_id, dumps_json, replace_dir, sha256_file, write_csv, write_json, write_png
 from equime.plan.planner import PlanRow
 from equime.video import probe_mp4
 
@@ -186,7 +186,7 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
         })
     manifest = pd.DataFrame(entries, columns=MANIFEST_COLUMNS)
     root.mkdir(parents=True, exist_ok=True)
-    manifest.to_csv(root / "manifest.csv", index=False, lineterminator="\n")
+    write_csv(root / "manifest.csv", manifest)
     write_json(root / "metadata.schema.json", json_schema())
     preview = contact_sheet([(r, p) for r, _, p in metas])
     if preview is not None:

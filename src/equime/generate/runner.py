@@ -26,7 +26,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from equime.errors import InputError
-from equime.files import remove_partials, sha256_file, write_json, write_jsonl, write_text
+from equime.files import remove_partials, sha256_file, write_csv, write_json, write_jsonl
 from equime.generate.base import FaceImage, Renderer
 from equime.plan.planner import PlanRow
 from equime.video import EncoderOptions, write_mp4
@@ -238,12 +238,12 @@ def generate_clips(
     bar.close()
     report.outcomes = [outcomes[r.clip_id] for r in mine]
     report.records = [done[r.clip_id] for r in mine if r.clip_id in done]
-    table = pd.DataFrame(rejects, columns=["clip_id", "reason"]).to_csv(index=False)
+    table = pd.DataFrame(rejects, columns=["clip_id", "reason"])
     if shard.whole:
         write_jsonl(out_dir / GENERATION_LOG, report.records)
-        write_text(out_dir / REJECTS, table)
+        write_csv(out_dir / REJECTS, table)
     else:
-        write_text(out_dir / f"rejects.shard-{shard.index}-of-{shard.count}.csv", table)
+        write_csv(out_dir / f"rejects.shard-{shard.index}-of-{shard.count}.csv", table)
     return report
 
 

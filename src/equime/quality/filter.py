@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from equime.params import FilterParams
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,10 @@ class Thresholds:
     peak_motion_px: tuple[float, float]
     max_head_motion_px: float
     min_au_fidelity: float
+
+    @classmethod
+    def from_params(cls, section: FilterParams) -> Thresholds:
+        return cls(**section.model_dump())
 
 
 def verdict(record: dict[str, Any], t: Thresholds) -> list[str]:
