@@ -31,7 +31,7 @@ def test_missing_inputs_are_named(tmp_path: Path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(default_params_dict()))
     res = _run("curate", "--source", "nowhere", "--out", "c", cwd=tmp_path)
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert _last_line(res) == ("error: data/sources/list_attr_demo.txt: attribute file not found; "
+    assert _last_line(res) == ("error: data/sources/annotations.csv: annotation file not found; "
                                "fix curate.attributes or set it to null")
     res = _run("generate", "--plan", "plan.jsonl", "--faces", "c", "--out", "v", cwd=tmp_path)
     assert _last_line(res) == ("error: plan.jsonl: not found; run the stage that writes it first "
@@ -52,3 +52,20 @@ def test_no_usable_face_is_an_error_after_writing_rejects(tmp_path: Path):
     assert res.returncode == 2
     assert _last_line(res) == "error: src: no usable face among the inputs; see cur/rejects.csv"
     assert "a.jpg,not-an-image" in (tmp_path / "cur" / "rejects.csv").read_text()
+
+
+def test_deepface_source_without_weights_stops_with_one_line(tmp_path: Path):
+    tree = default_params_dict()
+    tree["attributes"]["source"] = "deepface"
+    tree["attributes"]["deepface_home"] = str(tmp_path / "home")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    (tmp_path / "cur").mkdir()
+    (tmp_path / "cur" / "subjects.csv").write_text(
+        "subject_id,source,sha256,attributes_source,attributes,landmarks\n")
+    res = _run("attributes", "faces", "--faces", "cur", "--out", "f.csv", cwd=tmp_path)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    line = _last_line(res)
+    assert line.startswith(f"error: deepface weights missing in {tmp_path / 'home'}/.deepface/weights: "
+                           "facial_expression_model_weights.pth, age_model_weights.pth")
+    assert line.endswith("or set attributes.source: annotations")
+    assert not (tmp_path / "f.csv").exists()

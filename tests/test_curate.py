@@ -9,12 +9,11 @@ from PIL import Image
 from equime.curate import (
     DetectionLimits,
     Rejected,
-    Selection,
-    _quotas,
     assign_ids,
     curate,
     load_image,
     pick_face,
+    read_annotations,
     read_celeba_attributes,
 )
 from equime.errors import InputError
@@ -67,7 +66,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(source: Path):
-    return curate(source, None, Selection(), LIMITS, SPEC, detector())
+    return curate(source, None, {}, LIMITS, SPEC, detector())
 
 
 def test_every_input_is_either_a_subject_or_a_reject(source: Path, result):
@@ -132,7 +131,7 @@ def test_pick_face_keeps_a_dominant_face_and_ignores_weak_detections():
     assert pick_face([big, _face(200, 0.1)], LIMITS) is big
 
 
-def test_celeba_attributes_filter_and_stratify(tmp_path: Path):
+def test_celeba_attributes_filter(tmp_path: Path):
     base = astronaut()
     for i in range(4):  # distinct bytes, same face
         img = base.copy()
@@ -143,13 +142,26 @@ def test_celeba_attributes_filter_and_stratify(tmp_path: Path):
                     "000000.png 1 -1 1\n000001.png 1 -1 1\n000002.png -1 -1 1\n000003.png -1 1 1\n")
     table = read_celeba_attributes(attr)
     assert table.loc["000000.png", "Male"] and not table.loc["000002.png", "Male"]
-    res = curate(tmp_path, table, Selection(filter={"Smiling": False}, stratify_by=("Male",),
-                                            max_subjects=2, seed=0), LIMITS, SPEC, detector(),
-                 skip=[attr])
-    assert sorted(s.gender for s in res.subjects) == ["f", "m"]
-    reasons = sorted(r.reason for r in res.rejects)
-    assert reasons == ["filtered", "not-selected"]
-    assert all(r.source != attr.name for r in res.rejects)
+    res = curate(tmp_path, table, {"Smiling": False}, LIMITS, SPEC, detector(), skip=[attr])
+    assert [s.attributes["Male"] for s in res.subjects] == [True, True, False]
+    assert all(type(v) is bool for s in res.subjects for v in s.attributes.values())
+    assert [(r.source, r.reason) for r in res.rejects] == [("000003.png", "filtered")]
+
+
+def test_csv_annotations_are_typed(tmp_path: Path):
+    manifest = tmp_path / "annotations.csv"
+    manifest.write_text("file,gender,age,race,Smiling\na.png,f,35,white,true\nb.png,,,,false\n")
+    table = read_annotations(manifest)
+    a = table.loc["a.png"].to_dict()
+    assert a == {"gender": "f", "age": 35.0, "race": "white", "Smiling": True}
+    assert type(a["age"]) is float and type(a["Smiling"]) is bool
+    assert table.loc["b.png", "age"] is None and table.loc["b.png", "Smiling"] is False
+    manifest.write_text("name,gender\na.png,f\n")
+    with pytest.raises(InputError, match="needs a 'file' column"):
+        read_annotations(manifest)
+    manifest.write_text("file,gender\na.png,f\na.png,m\n")
+    with pytest.raises(InputError, match=r"'a\.png' is listed twice"):
+        read_annotations(manifest)
 
 
 def test_bad_attribute_file_and_unknown_attribute(tmp_path: Path):
@@ -159,14 +171,11 @@ def test_bad_attribute_file_and_unknown_attribute(tmp_path: Path):
         read_celeba_attributes(attr)
     good = pd.DataFrame({"Male": [True]}, index=["a.png"])
     with pytest.raises(InputError, match=r"unknown attributes \['Smiling'\]"):
-        curate(tmp_path, good, Selection(filter={"Smiling": False}), LIMITS, SPEC, detector())
+        curate(tmp_path, good, {"Smiling": False}, LIMITS, SPEC, detector())
     with pytest.raises(InputError, match="source folder not found"):
-        curate(tmp_path / "nope", None, Selection(), LIMITS, SPEC, detector())
+        curate(tmp_path / "nope", None, {}, LIMITS, SPEC, detector())
 
 
-def test_quotas_and_ids():
-    assert _quotas({("a",): 5, ("b",): 1}, 4) == {("a",): 3, ("b",): 1}
-    assert _quotas({("a",): 5, ("b",): 5}, 5) == {("a",): 3, ("b",): 2}
-    assert _quotas({("a",): 5}, None) == {("a",): None}
+def test_ids():
     assert assign_ids(["x/a_b.jpg", "y/a-b.png", "c.jpg"]) == {
         "c.jpg": "c", "x/a_b.jpg": "a-b", "y/a-b.png": "a-b-2"}

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import pytest
 import yaml
 
@@ -73,7 +74,15 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
         jsonschema.validate(meta, schema)
         assert meta["technical"]["sha256"] == info.sha256
         assert meta["quality"]["passed"] is True and meta["quality"]["peak_motion_px"] > 0
+        demo = meta["demographic"]
+        assert (demo["gender"], demo["gender_source"], demo["race"]) == ("f", "annotations", "white")
+        assert demo["age_band"] == {"astronaut": "30-44", "grace-hopper": "60+"}[meta["subject"]]
     assert {v.parent.name for v in videos} == {"happiness", "sadness", "surprise", "fear", "anger"}
+    groups = pd.read_csv(repo / "data" / "demographics" / "groups.csv", keep_default_na=False)
+    exported = groups[(groups["step"] == "exported") & (groups["attribute"] == "age_band")]
+    assert dict(zip(exported["group"], exported["count"], strict=True)) == {
+        "<30": 0, "30-44": 5, "45-59": 0, "60+": 5, "u": 0}
+    assert (repo / "data" / "demographics" / "demographics.png").stat().st_size > 10_000
     assert _sh(["dvc", "status", "-q"], repo, check=False).returncode == 0
 
 
@@ -94,7 +103,10 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
     _sh(["dvc", "repro", "-f"], repo)
     assert _out_hashes(repo) == before
     assert sorted(before) == [
-        "data/curated", "data/dataset", "data/plan.jsonl", "data/quality", "data/sources",
-        "data/summaries", "data/verdicts.csv", "data/videos", "metrics/curate.json",
+        "data/attributes/clips", "data/attributes/faces.csv", "data/curated", "data/dataset",
+        "data/demographics", "data/plan.jsonl", "data/quality", "data/selection", "data/sources",
+        "data/summaries", "data/verdicts.csv", "data/videos", "metrics/attributes_clips.json",
+        "metrics/attributes_faces.json", "metrics/curate.json", "metrics/demographics.json",
         "metrics/export.json", "metrics/filter.json", "metrics/generate.json", "metrics/plan.json",
-        "metrics/plan_timing.csv", "metrics/quality.json", "metrics/summary.json"]
+        "metrics/plan_timing.csv", "metrics/quality.json", "metrics/select.json",
+        "metrics/summary.json"]

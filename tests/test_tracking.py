@@ -3,11 +3,17 @@ from pathlib import Path
 
 from mlflow.tracking import MlflowClient
 
-from equime.tracking import EXPERIMENT, flatten, record_stage, tracking_uri
+from equime.tracking import EXPERIMENT, flatten, mlflow_name, record_stage, tracking_uri
 
 
 def test_flatten():
     assert flatten({"a": {"b": 1, "c": {"d": 2}}, "e": 3}) == {"a.b": 1, "a.c.d": 2, "e": 3}
+
+
+def test_metric_names_mlflow_accepts():
+    assert mlflow_name("by_cell.<30") == "by_cell.lt30"
+    assert mlflow_name("by_cell.f/60+") == "by_cell.f/60plus"
+    assert mlflow_name("a(b)") == "a_b_"
 
 
 def test_record_stage_writes_dvc_metrics_and_an_mlflow_run(tmp_path: Path, monkeypatch):

@@ -6,11 +6,15 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from equime.errors import EquimeError
+
+if TYPE_CHECKING:
+    from equime.attributes.analyzer import DeepfaceAnalyzer
+    from equime.params import AttributesParams
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Synthetic micro-expression datasets: curate → plan → generate → export.")
@@ -36,14 +40,8 @@ def curate(
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
 ) -> None:
-    """Detect, filter, select and align faces."""
-    from equime.curate import (
-        DetectionLimits,
-        Selection,
-        curate_metrics,
-        read_celeba_attributes,
-        write_curated,
-    )
+    """Detect and align every face photo (that curate.filter keeps); reject the rest with reasons."""
+    from equime.curate import DetectionLimits, curate_metrics, read_annotations, write_curated
     from equime.curate import curate as run_curate
     from equime.faces.align import AlignmentSpec
     from equime.faces.detect import FaceDetector
@@ -56,9 +54,8 @@ def curate(
     t0 = time.perf_counter()
     result = run_curate(
         source,
-        read_celeba_attributes(attr_path) if attr_path else None,
-        Selection(filter=c.filter, stratify_by=c.stratify_by, max_subjects=c.max_subjects,
-                  seed=p.base.seed),
+        read_annotations(attr_path) if attr_path else None,
+        c.filter,
         DetectionLimits(min_score=c.min_score, min_face_px=c.min_face_px,
                         ambiguity_ratio=c.ambiguity_ratio),
         AlignmentSpec(size=c.size, eye_distance=c.eye_distance, eye_y=c.eye_y),
@@ -75,9 +72,133 @@ def curate(
                      curate_metrics(result), metrics, timings={"seconds": time.perf_counter() - t0})
 
 
+attributes_app = typer.Typer(no_args_is_help=True,
+                              help="Who each face and clip appears to be (attributes.source).")
+app.add_typer(attributes_app, name="attributes")
+
+
+def _analyzer(a: AttributesParams) -> DeepfaceAnalyzer | None:
+    """deepface when attributes.source says so (weights checked now), else None: annotations."""
+    from equime.attributes.analyzer import DeepfaceAnalyzer, DeepfaceSettings
+
+    if a.source != "deepface":
+        return None
+    return DeepfaceAnalyzer(DeepfaceSettings(
+        detector_backend=a.detector_backend,
+        home=Path(a.deepface_home) if a.deepface_home else None))
+
+
+@attributes_app.command("faces")
+def attributes_faces(
+    faces: Annotated[Path, typer.Option(help="curate's output folder (faces/, subjects.csv)")],
+    out: Annotated[Path, typer.Option(help="faces.csv to write")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Age, gender, race (and emotion) of every aligned source face, from attributes.source."""
+    from equime.attributes.faces import face_attributes, face_metrics
+    from equime.curate import read_subjects
+    from equime.files import write_csv
+    from equime.params import load_params
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    table = face_attributes(read_subjects(faces / "subjects.csv"), faces / "faces",
+                            _analyzer(p.attributes))
+    write_csv(out, table)
+    if metrics:
+        record_stage("attributes_faces", {"attributes": p.attributes.model_dump(mode="json")},
+                     face_metrics(table), metrics)
+    log.info("attributes: %d faces (%s) → %s", len(table), p.attributes.source, out)
+
+
+@attributes_app.command("clips")
+def attributes_clips(
+    plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")],
+    faces: Annotated[Path, typer.Option(help="faces.csv from `equime attributes faces`")],
+    videos: Annotated[Path, typer.Option(help="generate's output folder")],
+    out: Annotated[Path, typer.Option(help="folder for clips.csv and frames.jsonl")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Every k-th frame of every clip through the attribute source; identity consistency flags."""
+    from equime.attributes.clips import clip_attributes, clip_metrics
+    from equime.attributes.consistency import ConsistencyThresholds
+    from equime.attributes.faces import read_face_attributes
+    from equime.files import write_csv, write_jsonl
+    from equime.params import load_params
+    from equime.plan.planner import read_plan
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    a = p.attributes
+    limits = ConsistencyThresholds(
+        min_gender_agreement=a.min_gender_agreement, min_race_agreement=a.min_race_agreement,
+        max_age_shift=a.max_age_shift, max_no_face_share=a.max_no_face_share)
+    sources = read_face_attributes(faces)
+    if (found := {d.source for d in sources.values()}) - {a.source}:
+        raise EquimeError(f"{faces}: made from {sorted(found)} but attributes.source is "
+                          f"{a.source!r}; rerun `equime attributes faces`")
+    table, frames = clip_attributes(read_plan(plan_file), videos, sources, _analyzer(a),
+                                    a.frame_step, limits)
+    write_csv(out / "clips.csv", table)
+    write_jsonl(out / "frames.jsonl", frames)
+    if metrics:
+        record_stage("attributes_clips", {"attributes": a.model_dump(mode="json")},
+                     clip_metrics(table), metrics)
+    log.info("attributes: %d clips, %d flagged → %s", len(table), int((table["flags"] != "").sum()),
+             out / "clips.csv")
+
+
+@app.command("select")
+def select_cmd(
+    subjects: Annotated[Path, typer.Option(help="curate's subjects.csv (the pool)")],
+    attributes: Annotated[Path, typer.Option(help="faces.csv from `equime attributes faces`")],
+    out: Annotated[Path, typer.Option(help="folder for subjects.csv, supply.csv, not_selected.csv")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Choose subjects to the target distribution over gender × race × age-band cells."""
+    from equime.attributes.faces import read_face_attributes
+    from equime.curate import read_subjects
+    from equime.demographics.selection import (
+        SelectionSpec,
+        pool_table,
+        select_subjects,
+        selection_metrics,
+    )
+    from equime.files import write_csv
+    from equime.params import load_params
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    sel, a = p.select, p.attributes
+    pool = pool_table(read_face_attributes(attributes), a.age_bands)
+    curated = read_subjects(subjects)
+    unknown = sorted(set(curated["subject_id"]) ^ set(pool["subject_id"]))
+    if unknown:
+        raise EquimeError(f"{attributes}: subjects {unknown[:3]} differ from {subjects}; "
+                          "rerun `equime attributes faces`")
+    result = select_subjects(pool, SelectionSpec(
+        stratify_by=sel.stratify_by, age_bands=a.age_bands, target=sel.target,
+        max_subjects=sel.max_subjects, seed=p.base.seed))
+    chosen = curated[["subject_id", "source", "sha256", "attributes"]].rename(
+        columns={"attributes": "annotations"}).merge(result.subjects, on="subject_id")
+    write_csv(out / "subjects.csv", chosen)
+    write_csv(out / "supply.csv", result.supply)
+    write_csv(out / "not_selected.csv", result.not_selected)
+    if chosen.empty:
+        raise EquimeError(f"select: no subject fits select.stratify_by/target; see {out / 'supply.csv'}")
+    if metrics:
+        record_stage("select", {"base": p.base.model_dump(), "select": sel.model_dump(mode="json"),
+                                "attributes": {"age_bands": list(a.age_bands)}},
+                     selection_metrics(result), metrics)
+    log.info("select: %d of %d subjects (see %s)", len(chosen), len(pool), out / "supply.csv")
+
+
 @app.command()
 def plan(
-    subjects: Annotated[Path, typer.Option(help="subjects.csv from curate")],
+    subjects: Annotated[Path, typer.Option(help="subjects.csv from `equime select`")],
     out: Annotated[Path, typer.Option(help="plan file to write (JSON lines)")],
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
@@ -86,22 +207,30 @@ def plan(
     """Plan every clip: AUs with intensities, timing, prompt and seed."""
     import pandas as pd
 
-    from equime.curate import read_subjects
+    from equime.demographics.selection import read_selected
     from equime.files import write_csv, write_jsonl
     from equime.params import load_params
-    from equime.plan.planner import PlanSpec, plan_clips, plan_metrics, timing_table
+    from equime.plan.planner import (
+        PlanSpec,
+        PlanSubject,
+        emotion_balance,
+        plan_clips,
+        plan_metrics,
+        timing_table,
+    )
     from equime.tracking import record_stage
 
     p = load_params(params)
-    table = read_subjects(subjects)
-    pairs = list(zip(table["subject_id"], table["gender"], strict=True))
-    rows = plan_clips(pairs, PlanSpec.from_params(p.plan), p.base.seed)
+    table = read_selected(subjects)
+    people = [PlanSubject(r.subject_id, r.gender, r.cell) for r in table.itertuples()]
+    rows = plan_clips(people, PlanSpec.from_params(p.plan), p.base.seed)
     write_jsonl(out, [r.model_dump(mode="json") for r in rows])
     if plot:
         write_csv(plot, pd.DataFrame(timing_table(rows)))
     if metrics:
         record_stage("plan", {"base": p.base.model_dump(), "plan": p.plan.model_dump(mode="json")},
-                     plan_metrics(rows), metrics)
+                     plan_metrics(rows, emotion_balance(rows, {x.subject: x.cell for x in people},
+                                                        p.plan.emotions)), metrics)
     log.info("planned %d clips into %s", len(rows), out)
 
 
@@ -188,6 +317,8 @@ def filter_cmd(
     out: Annotated[Path, typer.Option(help="verdicts.csv to write")],
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
+    identity: Annotated[Path | None, typer.Option(
+        help="clips.csv of `equime attributes clips` (identity-consistency flags)")] = None,
 ) -> None:
     """Pass/fail per clip from the thresholds in params, with the failing reasons."""
     from equime.files import write_csv
@@ -198,7 +329,12 @@ def filter_cmd(
 
     p = load_params(params)
     f = p.filter
-    table = verdict_table(read_quality(clips), Thresholds.from_params(f))
+    flags = None
+    if identity:
+        from equime.attributes.clips import read_clip_attributes
+
+        flags = dict(zip(*read_clip_attributes(identity)[["clip_id", "flags"]].T.values, strict=True))
+    table = verdict_table(read_quality(clips), Thresholds.from_params(f), flags)
     write_csv(out, table)
     if metrics:
         record_stage("filter", {"filter": f.model_dump(mode="json")}, filter_metrics(table), metrics)
@@ -208,13 +344,15 @@ def filter_cmd(
 @app.command("export")
 def export_cmd(
     plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")],
-    subjects: Annotated[Path, typer.Option(help="subjects.csv from curate")],
+    subjects: Annotated[Path, typer.Option(help="subjects.csv from `equime select`")],
     videos: Annotated[Path, typer.Option(help="generate's output folder")],
     out: Annotated[Path, typer.Option(help="dataset folder to write")],
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
     quality: Annotated[Path | None, typer.Option(help="quality's clips.csv")] = None,
     verdicts: Annotated[Path | None, typer.Option(help="filter's verdicts.csv: passing clips only")] = None,
+    attributes: Annotated[Path | None, typer.Option(
+        help="clips.csv of `equime attributes clips`")] = None,
 ) -> None:
     """Write the dataset layout, metadata, manifest and dataset card."""
     from equime.export.writer import export_dataset, export_metrics, read_subject_infos
@@ -228,8 +366,13 @@ def export_cmd(
     q = {r["clip_id"]: r for r in quality_records(read_quality(quality))} if quality else None
     v = ({r.clip_id: (bool(r.passed), r.reasons) for r in read_verdicts(verdicts).itertuples()}
          if verdicts else None)
+    ca = None
+    if attributes:
+        from equime.attributes.clips import read_clip_attributes
+
+        ca = {r["clip_id"]: r for r in read_clip_attributes(attributes).to_dict("records")}
     summary = export_dataset(read_plan(plan_file), read_subject_infos(subjects), videos, out,
-                             e.name, e.license, quality=q, verdicts=v)
+                             e.name, e.license, quality=q, verdicts=v, clip_attributes=ca)
     for clip in summary.missing:
         log.warning("not exported (not generated): %s", clip)
     if metrics:
@@ -289,22 +432,76 @@ def summarize(
              out / "summary_table.csv")
 
 
+@app.command()
+def demographics(
+    faces: Annotated[Path, typer.Option(help="faces.csv from `equime attributes faces` (sources)")],
+    selected: Annotated[Path, typer.Option(help="subjects.csv from `equime select`")],
+    plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")],
+    manifest: Annotated[Path, typer.Option(help="the exported dataset's manifest.csv")],
+    out: Annotated[Path, typer.Option(help="folder for groups.csv, balance.csv, demographics.png")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Counts and shares per group from sources to exported clips, balance indices and a plot."""
+    import pandas as pd
+
+    from equime.attributes.faces import read_face_attributes
+    from equime.demographics.selection import pool_table, read_selected
+    from equime.demographics.summary import (
+        balance_table,
+        demographics_metrics,
+        group_table,
+        plot_demographics,
+    )
+    from equime.errors import InputError
+    from equime.files import write_csv
+    from equime.params import load_params
+    from equime.plan.planner import read_plan
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    edges = p.attributes.age_bands
+    chosen = read_selected(selected)
+    by_subject = chosen.set_index("subject_id")
+    planned = by_subject.loc[[r.subject for r in read_plan(plan_file)]]
+    if not manifest.is_file():
+        raise InputError(f"{manifest}: not found; run `equime export` first")
+    exported = pd.read_csv(manifest, dtype={"subject": str}, keep_default_na=False)
+    steps = {"sources": pool_table(read_face_attributes(faces), edges), "selected": chosen,
+             "planned": planned, "exported": by_subject.loc[exported["subject"].tolist()]}
+    groups = group_table(steps, edges)
+    balances = balance_table(groups)
+    write_csv(out / "groups.csv", groups)
+    write_csv(out / "balance.csv", balances)
+    plot_demographics(groups, balances, out / "demographics.png")
+    if metrics:
+        record_stage("demographics", {"attributes": {"age_bands": list(edges)}},
+                     demographics_metrics(balances), metrics)
+    log.info("demographics: %s → %s", ", ".join(f"{k} {len(v)}" for k, v in steps.items()),
+             out / "demographics.png")
+
+
 models_app = typer.Typer(no_args_is_help=True, help="Download model weights (needs internet).")
 app.add_typer(models_app, name="models")
 
 
 @models_app.command("fetch")
 def models_fetch(
-    name: Annotated[str, typer.Argument(help="which weights: ltx | piq")],
+    name: Annotated[str, typer.Argument(help="which weights: ltx | piq | deepface")],
     params: ParamsOpt = Path("params.yaml"),
     dest: Annotated[Path | None, typer.Option(help="a folder instead of the hub cache")] = None,
 ) -> None:
     """Download weights where there is internet; stages then load them offline."""
-    from equime.models_fetch import NAMES, fetch_ltx, fetch_piq
+    from equime.models_fetch import NAMES, fetch_deepface, fetch_ltx, fetch_piq
     from equime.params import load_params
 
     if name not in NAMES:
         raise EquimeError(f"unknown model {name!r}; choose one of {', '.join(NAMES)}")
+    if name == "deepface":
+        home = load_params(params).attributes.deepface_home
+        for path in fetch_deepface(Path(home) if home else None):
+            typer.echo(f"deepface: {path}")
+        return
     if name == "piq":
         for path in fetch_piq():
             typer.echo(f"piq: {path}")

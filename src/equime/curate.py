@@ -11,7 +11,7 @@ import logging
 import shutil
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,6 @@ from equime.files import replace_dir, safe_id, write_csv, write_png
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
-GENDER_ATTRIBUTE = "Male"
 
 
 @dataclass(frozen=True)
@@ -38,20 +37,11 @@ class DetectionLimits:
 
 
 @dataclass(frozen=True)
-class Selection:
-    filter: Mapping[str, bool] = field(default_factory=dict)
-    stratify_by: tuple[str, ...] = ()
-    max_subjects: int | None = None
-    seed: int = 0
-
-
-@dataclass(frozen=True)
 class Subject:
     subject_id: str
     source: str  # path relative to the source folder
     sha256: str
-    gender: str  # m / f / u
-    attributes: Mapping[str, bool]
+    attributes: Mapping[str, object]  # labels given with the photo (annotation file)
     landmarks: np.ndarray  # (68, 2) in the aligned crop
 
 
@@ -111,6 +101,43 @@ def read_celeba_attributes(path: Path) -> pd.DataFrame:
     return values > 0
 
 
+def read_annotation_csv(path: Path) -> pd.DataFrame:
+    """CSV manifest → table indexed by image file name: a ``file`` column, then any labels
+    (``gender``, ``age``, ``race``, or booleans such as ``Smiling``); empty cells are unknown."""
+    if not path.is_file():
+        raise InputError(f"{path}: annotation file not found; fix curate.attributes or set it to null")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc}); check its format") from None
+    if "file" not in table.columns:
+        raise InputError(f"{path}: needs a 'file' column naming each photo; add it")
+    if table["file"].duplicated().any():
+        raise InputError(f"{path}: file {table['file'][table['file'].duplicated()].iloc[0]!r} is "
+                         "listed twice; keep one row per photo")
+    labels = [c for c in table.columns if c != "file"]
+    return pd.DataFrame({c: [_typed(v) for v in table[c]] for c in labels},
+                        index=pd.Index(table["file"], name="file"), columns=labels, dtype=object)
+
+
+def _typed(text: str) -> object:
+    """'true'/'false' → bool, numbers → float, '' → None, anything else stays text."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "":
+        return None
+    try:
+        return float(low)
+    except ValueError:
+        return text.strip()
+
+
+def read_annotations(path: Path) -> pd.DataFrame:
+    """The annotation file given with the photos: a CSV manifest (``.csv``) or CelebA's format."""
+    return read_annotation_csv(path) if path.suffix.lower() == ".csv" else read_celeba_attributes(path)
+
+
 def assign_ids(sources: Sequence[str]) -> dict[str, str]:
     """Stable, unique, path-safe subject ids from file stems (in sorted order)."""
     ids: dict[str, str] = {}
@@ -155,41 +182,33 @@ def pick_face(faces: Sequence[Face], limits: DetectionLimits) -> Face:
     return first
 
 
-def _gender(attributes: Mapping[str, bool]) -> str:
-    if GENDER_ATTRIBUTE not in attributes:
-        return "u"
-    return "m" if attributes[GENDER_ATTRIBUTE] else "f"
-
-
-def _seeded_order(members: Sequence[int], seed: int) -> list[int]:
-    """The stratum's candidates in a seeded random order: the order in which they are tried."""
-    return [members[j] for j in np.random.default_rng(seed).permutation(len(members))]
-
-
 def curate(
     source_dir: Path,
     attributes: pd.DataFrame | None,
-    selection: Selection,
+    keep: Mapping[str, object],
     limits: DetectionLimits,
     spec: AlignmentSpec,
     detector: FaceDetector,
     skip: Sequence[Path] = (),
 ) -> Curated:
-    """Select, detect and align faces; return subjects, their crops and the rejects."""
-    needed = set(selection.filter) | set(selection.stratify_by)
+    """Detect and align every face photo whose annotations match ``keep`` (curate.filter).
+
+    Demographic selection comes later (``equime select``), once every face has attributes.
+    """
+    needed = set(keep)
     if attributes is None and needed:
-        raise InputError(f"curate.filter/stratify_by use {sorted(needed)} but curate.attributes "
-                         "is null; give an attribute file or clear them")
+        raise InputError(f"curate.filter uses {sorted(needed)} but curate.attributes is null; "
+                         "give an annotation file or clear it")
     if attributes is not None and (missing := needed - set(attributes.columns)):
-        raise InputError(f"curate.filter/stratify_by name unknown attributes {sorted(missing)}; "
-                         f"the attribute file has {list(attributes.columns)[:8]}...")
+        raise InputError(f"curate.filter names unknown attributes {sorted(missing)}; "
+                         f"the annotation file has {list(attributes.columns)[:8]}...")
     paths = list_sources(source_dir, skip)
     rel = {p: p.relative_to(source_dir).as_posix() for p in paths}
     ids = assign_ids(list(rel.values()))
     rejects: list[Reject] = []
     seen: dict[str, str] = {}
-    candidates: list[tuple[Path, str, dict[str, bool]]] = []
-    for path in tqdm(paths, desc="curate: read", unit="file"):
+    subjects: list[tuple[Subject, np.ndarray]] = []
+    for path in tqdm(paths, desc="curate", unit="file"):
         src = rel[path]
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             rejects.append(Reject(src, "not-an-image", f"extension {path.suffix or '(none)'!r} "
@@ -200,68 +219,39 @@ def curate(
             rejects.append(Reject(src, "duplicate", f"same bytes as {seen[digest]}"))
             continue
         seen[digest] = src
-        attrs: dict[str, bool] = {}
+        labels: dict[str, object] = {}
         if attributes is not None:
             if path.name not in attributes.index:
                 if needed:
                     rejects.append(Reject(src, "no-attributes",
-                                          "not listed in the attribute file, which the filter needs"))
+                                          "not listed in the annotation file, which the filter needs"))
                     continue
             else:
-                attrs = {str(k): bool(v) for k, v in attributes.loc[path.name].items()}
-        failed = [f"{k}={attrs[k]}" for k, want in selection.filter.items() if attrs[k] != want]
+                labels = {str(k): v.item() if isinstance(v, np.generic) else v
+                          for k, v in attributes.loc[path.name].items() if not _missing(v)}
+        failed = [f"{k}={labels.get(k)}" for k, want in keep.items() if labels.get(k) != want]
         if failed:
             rejects.append(Reject(src, "filtered", f"{', '.join(failed)} (curate.filter wants "
-                                  f"{dict(selection.filter)})"))
+                                  f"{dict(keep)})"))
             continue
-        candidates.append((path, digest, attrs))
-
-    strata: dict[tuple, list[int]] = {}
-    for i, (_, _, attrs) in enumerate(candidates):
-        strata.setdefault(tuple(attrs[k] for k in selection.stratify_by), []).append(i)
-    quota = _quotas({k: len(v) for k, v in strata.items()}, selection.max_subjects)
-
-    accepted: dict[tuple, list[tuple[Subject, np.ndarray]]] = {}
-    skipped: list[int] = []
-    bar = tqdm(total=len(candidates), desc="curate: detect", unit="face")
-    for key in sorted(strata):
-        members = strata[key]
-        order = _seeded_order(members, selection.seed)
-        got = accepted.setdefault(key, [])
-        for i in order:
-            if quota[key] is not None and len(got) >= quota[key]:
-                skipped.append(i)
-                continue
-            path, digest, attrs = candidates[i]
-            try:
-                image = load_image(path)
-                face = pick_face(detector.detect(image), limits)
-            except Rejected as r:
-                rejects.append(Reject(rel[path], r.reason, r.detail))
-                continue
-            finally:
-                bar.update(1)
-            aligned = align_face(image, face.landmarks, spec)
-            got.append((Subject(ids[rel[path]], rel[path], digest, _gender(attrs), attrs,
-                                aligned.landmarks), aligned.image))
-    bar.close()
-    if selection.stratify_by and selection.max_subjects is None and accepted:
-        # balance strata to the smallest one that succeeded
-        floor = min(len(v) for v in accepted.values())
-        for v in accepted.values():
-            for subj, _ in v[floor:]:
-                rejects.append(Reject(subj.source, "not-selected", "stratum above the smallest "
-                                      f"stratum's size {floor} (curate.stratify_by)"))
-            del v[floor:]
-    for i in skipped:
-        rejects.append(Reject(rel[candidates[i][0]], "not-selected",
-                              "stratum quota filled (curate.max_subjects)"))
-    chosen = sorted((s for v in accepted.values() for s in v), key=lambda s: s[0].subject_id)
+        try:
+            image = load_image(path)
+            face = pick_face(detector.detect(image), limits)
+        except Rejected as r:
+            rejects.append(Reject(src, r.reason, r.detail))
+            continue
+        aligned = align_face(image, face.landmarks, spec)
+        subjects.append((Subject(ids[src], src, digest, labels, aligned.landmarks), aligned.image))
+    chosen = sorted(subjects, key=lambda s: s[0].subject_id)
     return Curated(
         subjects=[s for s, _ in chosen],
         crops={s.subject_id: crop for s, crop in chosen},
         rejects=sorted(rejects, key=lambda r: r.source),
     )
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
 
 
 def curate_metrics(result: Curated) -> dict[str, Any]:
@@ -270,30 +260,10 @@ def curate_metrics(result: Curated) -> dict[str, Any]:
         "subjects": len(result.subjects),
         "rejected": len(result.rejects),
         "rejects_by_reason": dict(sorted(Counter(r.reason for r in result.rejects).items())),
-        "subjects_by_gender": dict(sorted(Counter(s.gender for s in result.subjects).items())),
     }
 
 
-def _quotas(sizes: Mapping[tuple, int], max_subjects: int | None) -> dict[tuple, int | None]:
-    """Equal share per stratum; what a small stratum cannot use goes to the others."""
-    if max_subjects is None:
-        return dict.fromkeys(sizes)
-    quota = dict.fromkeys(sizes, 0)
-    left = max_subjects
-    open_ = sorted(k for k in sizes if sizes[k] > 0)
-    while left > 0 and open_:
-        for k in list(open_):
-            if left == 0:
-                break
-            quota[k] += 1
-            left -= 1
-            if quota[k] >= sizes[k]:
-                open_.remove(k)
-    return quota
-
-
-SUBJECT_COLUMNS = ["subject_id", "source", "sha256", "gender", "attributes_source", "attributes",
-                   "landmarks"]
+SUBJECT_COLUMNS = ["subject_id", "source", "sha256", "attributes_source", "attributes", "landmarks"]
 
 
 def subjects_table(subjects: Sequence[Subject], attributes_source: str) -> pd.DataFrame:
@@ -302,7 +272,6 @@ def subjects_table(subjects: Sequence[Subject], attributes_source: str) -> pd.Da
             "subject_id": s.subject_id,
             "source": s.source,
             "sha256": s.sha256,
-            "gender": s.gender,
             "attributes_source": attributes_source,
             "attributes": json.dumps(dict(sorted(s.attributes.items()))),
             "landmarks": json.dumps(np.round(s.landmarks, 3).tolist()),

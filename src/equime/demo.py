@@ -1,4 +1,4 @@
-"""The embedded default source: two public-domain portraits and a CelebA-format attribute file."""
+"""The embedded default source: two public-domain portraits and their annotation manifest."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from PIL import Image
 
 from equime.files import write_bytes, write_text
 
-ATTRIBUTE_FILE = "list_attr_demo.txt"
-# CelebA format; labels given by the maintainers from the photos (see demo_data/PROVENANCE.md).
-_ATTRIBUTES = """2
-Male Young Smiling
-astronaut.png -1 1 1
-grace-hopper.jpg -1 -1 -1
+ATTRIBUTE_FILE = "annotations.csv"
+# Labels given by the maintainers from the photos (see demo_data/PROVENANCE.md): gender, apparent
+# age in years, perceived race in deepface's label set, and CelebA's Smiling.
+_ATTRIBUTES = """file,gender,age,race,Smiling
+astronaut.png,f,35,white,true
+grace-hopper.jpg,f,75,white,false
 """
 
 
 def write_demo_sources(out_dir: Path) -> list[Path]:
-    """Write ``astronaut.png``, ``grace-hopper.jpg`` and the attribute file into ``out_dir``."""
+    """Write ``astronaut.png``, ``grace-hopper.jpg`` and the annotation manifest into ``out_dir``."""
     from skimage import data
 
     out_dir.mkdir(parents=True, exist_ok=True)

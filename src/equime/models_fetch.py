@@ -3,6 +3,7 @@
 - ``ltx``: the diffusers LTX-Video repository (``generate.ltx.model`` at its revision) → hub cache.
 - ``piq``: ``brisque_svm_weights.pt`` → ``$TORCH_HOME/hub/checkpoints``; ``RN50.pt`` and
   ``clipiqa_tokens.pt`` → ``~/.cache/clip`` (for the BRISQUE and CLIP-IQA quality metrics).
+- ``deepface``: the age, gender, race and emotion models → ``$DEEPFACE_HOME/.deepface/weights``.
 
 Stages never download implicitly; they load from a local folder or the local cache and say
 which fetch to run when the weights are missing.
@@ -54,4 +55,31 @@ def fetch_piq() -> list[Path]:
     return paths
 
 
-NAMES = ("ltx", "piq")
+def fetch_deepface(home: Path | None = None) -> list[Path]:
+    """deepface's age, gender, race and emotion weights into ``<home>/.deepface/weights``, with
+    deepface's own downloader and URLs (``home``: attributes.deepface_home, else
+    ``$DEEPFACE_HOME``, else ``~``)."""
+    import importlib
+    import os
+
+    from equime.attributes.analyzer import resolve_home, weights_dir
+    from equime.attributes.labels import DEEPFACE_MODELS
+
+    target = resolve_home(home)
+    os.environ["DEEPFACE_HOME"] = str(target)  # deepface's downloader reads it at call time
+    from deepface.commons import weight_utils
+
+    weights_dir(target).mkdir(parents=True, exist_ok=True)
+    paths = []
+    for _, filename, module in DEEPFACE_MODELS.values():
+        urls = importlib.import_module(module).WEIGHTS_URL
+        try:
+            paths.append(Path(weight_utils.download_weights_if_necessary(
+                file_name=filename, source_url=urls)))
+        except (OSError, ValueError) as exc:
+            raise EquimeError(f"cannot download {filename} ({str(exc).splitlines()[0][:160]}); check "
+                              f"the network, or put the file in {weights_dir(target)} by hand") from None
+    return paths
+
+
+NAMES = ("ltx", "piq", "deepface")

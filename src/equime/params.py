@@ -6,6 +6,7 @@ Every problem becomes a one-line :class:`ParamsError` naming the key, e.g.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,9 +53,7 @@ class CurateParams(_Section):
     min_score: float = 0.3
     min_face_px: int = Field(64, ge=16)
     ambiguity_ratio: float = Field(0.6, gt=0.0, le=1.0)
-    filter: dict[str, bool] = Field(default_factory=dict)
-    stratify_by: tuple[str, ...] = ()
-    max_subjects: int | None = Field(None, ge=1)
+    filter: dict[str, bool | float | str] = Field(default_factory=dict)  # annotation → wanted value
 
     @field_validator("size")
     @classmethod
@@ -64,10 +63,43 @@ class CurateParams(_Section):
         return v
 
 
+class AttributesParams(_Section):
+    source: Literal["annotations", "deepface"] = "annotations"  # no fallback from one to the other
+    detector_backend: str = Field("opencv", min_length=1)  # deepface detector; opencv is offline
+    deepface_home: str | None = None  # holds .deepface/weights; null: $DEEPFACE_HOME, else ~
+    frame_step: int = Field(10, ge=1)  # clips: analyse every k-th frame (the seed used 10)
+    age_bands: tuple[int, ...] = (30, 45, 60)  # cut points in years → <30, 30-44, 45-59, 60+
+    min_gender_agreement: float = Field(0.8, ge=0, le=1)  # clip frames agreeing with the source
+    min_race_agreement: float = Field(0.6, ge=0, le=1)
+    max_age_shift: float = Field(10.0, ge=0)  # years, |clip median − source|
+    max_no_face_share: float = Field(0.2, ge=0, le=1)  # analysed frames without a face
+
+    @field_validator("age_bands")
+    @classmethod
+    def _increasing(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(b <= a for a, b in pairwise(v)) or any(x <= 0 or x > 120 for x in v):
+            raise ValueError(f"must be increasing ages in (0, 120] (got {list(v)})")
+        return v
+
+
+class SelectParams(_Section):
+    stratify_by: tuple[Literal["gender", "race", "age_band"], ...] = ()
+    target: dict[str, float] = Field(default_factory=dict)  # cell → weight; {}: uniform
+    max_subjects: int | None = Field(None, ge=1)
+
+    @field_validator("stratify_by")
+    @classmethod
+    def _unique_keys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"lists a key twice ({list(v)})")
+        return v
+
+
 class PlanParams(_Section):
     emotions: tuple[Emotion, ...] = Field(min_length=1)
     au_source: Literal["paper", "emfacs"] = "paper"
     sequences_per_subject: int = Field(ge=1, le=999)
+    emotions_per_subject: int | None = Field(None, ge=1)  # null: all; else rotated within cells
     fps: int = Field(gt=0, le=1000)
     clip_seconds: float = Field(gt=0)
     width: int = Field(ge=32)
@@ -103,6 +135,9 @@ class PlanParams(_Section):
 
     @model_validator(mode="after")
     def _timing(self) -> PlanParams:
+        if self.emotions_per_subject is not None and self.emotions_per_subject > len(self.emotions):
+            raise _key_error("emotions_per_subject", f"{self.emotions_per_subject} is more than the "
+                             f"{len(self.emotions)} emotions listed")
         _check_range("duration_s", self.duration_s, 1e-3, 0.5)
         _check_range("rise_fraction", self.rise_fraction, 0.05, 0.95)
         _check_range("intensity", self.intensity, 0.01, 1.0)
@@ -179,6 +214,7 @@ class FilterParams(_Section):
     peak_motion_px: tuple[float, float] = (0.1, 5.0)  # visible but subtle
     max_head_motion_px: float = Field(1.5, ge=0)
     min_au_fidelity: float = Field(0.4, ge=0, le=1)
+    identity_consistency: bool = True  # drop clips the attributes stage flags (identity drift)
 
     @model_validator(mode="after")
     def _ranges(self) -> FilterParams:
@@ -208,6 +244,8 @@ class ExportParams(_Section):
 class Params(_Section):
     base: BaseParams
     curate: CurateParams
+    attributes: AttributesParams = AttributesParams()
+    select: SelectParams = SelectParams()
     plan: PlanParams
     generate: GenerateParams
     quality: QualityParams = QualityParams()

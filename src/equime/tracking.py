@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,6 +38,16 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+_MLFLOW_WORDS = {"<": "lt", ">": "gt", "+": "plus"}
+
+
+def mlflow_name(key: str) -> str:
+    """A metric/param name MLflow accepts: '<30' → 'lt30', '60+' → '60plus', others → '_'."""
+    for char, word in _MLFLOW_WORDS.items():
+        key = key.replace(char, word)
+    return re.sub(r"[^\w\-. :/]", "_", key)
+
+
 def _git_commit() -> str:
     try:
         res = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
@@ -59,12 +70,12 @@ def record_stage(
     mlflow.set_tracking_uri(tracking_uri())
     mlflow.set_experiment(EXPERIMENT)
     numeric = {
-        k: float(v)
+        mlflow_name(k): float(v)
         for k, v in flatten({**metrics, **{f"time.{k}": v for k, v in (timings or {}).items()}}).items()
         if isinstance(v, int | float) and not isinstance(v, bool)
     }
     with mlflow.start_run(run_name=stage):
         mlflow.set_tags({"stage": stage, "equime_version": __version__, "git_commit": _git_commit()})
-        mlflow.log_params({k: str(v)[:500] for k, v in flatten(dict(params)).items()})
+        mlflow.log_params({mlflow_name(k): str(v)[:500] for k, v in flatten(dict(params)).items()})
         mlflow.log_metrics(numeric)
     log.info("%s: metrics in %s, MLflow run at %s", stage, metrics_path, tracking_uri())

@@ -26,10 +26,21 @@ def _rows():
 
 
 SUBJECTS = {
-    s: SubjectInfo(subject=s, source=f"{s}.jpg", sha256="0" * 64, gender=g,
-                   attributes={"Male": g == "m"} if g != "u" else {},
-                   attributes_source="list_attr_celeba.txt" if g != "u" else "none")
-    for s, g in [("ann", "f"), ("bob", "m"), ("cy", "u")]
+    "ann": SubjectInfo(subject="ann", source="ann.jpg", sha256="0" * 64,
+                       annotations={"Male": False, "age": 35.0}, attributes_source="annotations",
+                       gender="f", age=35.0, age_band="30-44"),
+    "bob": SubjectInfo(subject="bob", source="bob.jpg", sha256="0" * 64, annotations={},
+                       attributes_source="deepface", gender="m", gender_confidence=0.9,
+                       race="asian", race_confidence=0.7, age=41.0, age_band="30-44"),
+    "cy": SubjectInfo(subject="cy", source="cy.jpg", sha256="0" * 64, annotations={},
+                      attributes_source="annotations"),
+}
+BOB_CLIP = {  # as read back from the attributes stage's clips.csv
+    "clip_id": "bob_happiness_01", "frames_analysed": 3, "frames_no_face": 1, "age_mean": 40.0,
+    "age_median": 40.0, "age_iqr": 2.0, "gender": "m", "gender_share": 1.0, "race": "asian",
+    "race_share": 0.5, "emotion": "happy", "emotion_shares": '{"happy": 0.5, "neutral": 0.5}',
+    "gender_agreement": 1.0, "race_agreement": 0.5, "age_shift": -1.0, "no_face_share": 0.33,
+    "consistent": False, "flags": "face-lost;race-changed",
 }
 
 
@@ -41,7 +52,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory):
     generate_clips(rows[:2], lambda r: face, WarpRenderer(), EncoderOptions(preset="ultrafast"),
                    tmp / "videos")
     summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp / "dataset", "ME-VLM",
-                             "CC BY-NC 4.0")
+                             "CC BY-NC 4.0", clip_attributes={"bob_happiness_01": BOB_CLIP})
     return tmp, summary
 
 
@@ -78,9 +89,19 @@ def test_metadata_validates_and_is_measured_from_the_file(dataset):
     g = meta["generation"]
     assert g["aus"] == [{"code": "12", "name": "lip corner puller", "intensity": 0.3, "letter": "B"}]
     assert g["timing"]["apex_frame"] == 10 and g["backend"] == "warp" and g["seed"] > 0
-    assert meta["demographic"] == {"gender": "m", "gender_source": "list_attr_celeba.txt",
-                                   "attributes": {"Male": True},
-                                   "attributes_source": "list_attr_celeba.txt"}
+    assert meta["demographic"] == {
+        "gender": "m", "gender_source": "deepface", "gender_confidence": 0.9,
+        "race": "asian", "race_source": "deepface", "race_confidence": 0.7,
+        "age": 41.0, "age_band": "30-44", "age_source": "deepface", "annotations": {},
+        "clip": {"frames_analysed": 3, "frames_no_face": 1, "age_mean": 40.0, "age_iqr": 2.0,
+                 "gender": "m", "gender_share": 1.0, "race": "asian", "race_share": 0.5,
+                 "emotion": "happy", "emotion_shares": {"happy": 0.5, "neutral": 0.5},
+                 "gender_agreement": 1.0, "race_agreement": 0.5, "age_shift": -1.0,
+                 "flags": ["face-lost", "race-changed"]}}
+    ann = json.loads((root / "emotion_categories/happiness/metadata/f_ann_01_metadata.json")
+                     .read_text())["demographic"]
+    assert (ann["gender_source"], ann["race"], ann["race_source"], ann["age_source"], ann["clip"]) \
+        == ("annotations", None, "unknown", "annotations", None)
     assert meta["quality"] is None
     bad = dict(meta, video_name="../evil")
     with pytest.raises(jsonschema.ValidationError):
@@ -94,7 +115,11 @@ def test_manifest_and_card(dataset):
     assert manifest["video"].tolist() == ["emotion_categories/happiness/f_ann_01.mp4",
                                           "emotion_categories/happiness/m_bob_01.mp4"]
     assert manifest["aus"].tolist() == ["12", "12"] and set(manifest["frame_count"]) == {24}
+    assert manifest["race"].tolist() == ["u", "asian"]
+    assert manifest["attributes_source"].tolist() == ["annotations", "deepface"]
     card = (root / "README.md").read_text()
+    assert "| female | 1 | 50.0% |" in card and "| asian | 1 | 50.0% |" in card
+    assert "| 30-44 | 2 | 100.0% |" in card and "deepface's estimates" in card
     assert "| happiness | 1 | 1 | 2 |" in card
     assert "| **total** | 1 | 1 | 2 |" in card
     assert "not generated: 1" in card and "CC BY-NC 4.0" in card

@@ -17,7 +17,7 @@ from equime.generate.ltx import (
 )
 from equime.generate.runner import Shard, generate_clips
 from equime.params import LTXParams
-from equime.plan.planner import plan_clips
+from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, read_mp4
 from tests.fixtures import TINY_LTX, TINY_PLAN, aligned_astronaut, build_tiny_ltx, params, plan_spec
 
@@ -36,7 +36,8 @@ def settings(model: Path | str, **kw) -> LTXSettings:
 @pytest.fixture(scope="module")
 def rows():
     spec = plan_spec(params(**TINY_PLAN, **{"plan.emotions": ["happiness", "sadness"]}))
-    return plan_clips([("ann", "f"), ("bob", "m")], spec, base_seed=3)  # 2 × 2 × 2 = 8 clips
+    # 2 subjects × 2 emotions × 2 sequences = 8 clips
+    return plan_clips([PlanSubject("ann", "f"), PlanSubject("bob", "m")], spec, base_seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,8 @@ def test_shards_partition_the_plan():
 
 def test_two_shards_then_a_whole_run_export_the_same_dataset(tiny, rows, face, tmp_path: Path):
     renderer = LTXRenderer(settings(tiny))
-    subjects = {s: SubjectInfo(s, f"{s}.png", "0" * 64, g, {}, "none")
+    subjects = {s: SubjectInfo(subject=s, source=f"{s}.png", sha256="0" * 64, annotations={},
+                               attributes_source="annotations", gender=g)
                 for s, g in (("ann", "f"), ("bob", "m"))}
     for part in (Shard(1, 2), Shard(2, 2)):
         generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "sharded", 2, part)
@@ -171,7 +173,8 @@ def test_ltx_backend_runs_through_export_from_the_cli(tiny, tmp_path: Path):
 
     tree = default_params_dict()
     for dotted, value in {**TINY_PLAN, "plan.emotions": ["surprise"], "plan.sequences_per_subject": 2,
-                          "curate.attributes": None, "curate.size": 64}.items():
+                          "curate.attributes": None, "curate.size": 64,
+                          "select.stratify_by": []}.items():
         section, key = dotted.split(".")
         tree[section][key] = value
     tree["generate"].update({"backend": "ltx", "batch_size": 2, "preset": "ultrafast"})
@@ -181,9 +184,11 @@ def test_ltx_backend_runs_through_export_from_the_cli(tiny, tmp_path: Path):
     (tmp_path / "src" / "hopper.jpg").write_bytes(
         (REPO / "src/equime/demo_data/grace_hopper_512x512.jpg").read_bytes())
     steps = [["curate", "--source", "src", "--out", "cur"],
-             ["plan", "--subjects", "cur/subjects.csv", "--out", "plan.jsonl"],
+             ["attributes", "faces", "--faces", "cur", "--out", "faces.csv"],
+             ["select", "--subjects", "cur/subjects.csv", "--attributes", "faces.csv", "--out", "sel"],
+             ["plan", "--subjects", "sel/subjects.csv", "--out", "plan.jsonl"],
              ["generate", "--plan", "plan.jsonl", "--faces", "cur", "--out", "vid"],
-             ["export", "--plan", "plan.jsonl", "--subjects", "cur/subjects.csv", "--videos", "vid",
+             ["export", "--plan", "plan.jsonl", "--subjects", "sel/subjects.csv", "--videos", "vid",
               "--out", "ds"]]
     for step in steps:
         res = _cli(*step, cwd=tmp_path)
@@ -209,7 +214,8 @@ def test_models_fetch_offline_is_one_line(tmp_path: Path):
     last = res.stderr.strip().splitlines()[-1]
     assert last.startswith("error: cannot download Lightricks/LTX-Video@main (")
     res = _cli("models", "fetch", "sd", cwd=tmp_path)
-    assert res.stderr.strip().splitlines()[-1] == "error: unknown model 'sd'; choose one of ltx, piq"
+    last = res.stderr.strip().splitlines()[-1]
+    assert last == "error: unknown model 'sd'; choose one of ltx, piq, deepface"
 
 
 @pytest.mark.gpu

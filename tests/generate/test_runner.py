@@ -98,13 +98,17 @@ def test_killed_generate_resumes_to_the_same_bytes_as_a_clean_run(tmp_path: Path
     tree["plan"]["emotions"] = ["happiness", "surprise"]
     tree["generate"]["preset"] = "ultrafast"
     tree["curate"]["attributes"] = None
+    tree["select"]["stratify_by"] = []  # no annotations: nothing to stratify on
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
     src = tmp_path / "sources"
     src.mkdir()
     (src / "grace-hopper.jpg").write_bytes((REPO / "src/equime/demo_data/grace_hopper_512x512.jpg")
                                         .read_bytes())
     for cmd in (["curate", "--source", "sources", "--out", "curated"],
-                ["plan", "--subjects", "curated/subjects.csv", "--out", "plan.jsonl"]):
+                ["attributes", "faces", "--faces", "curated", "--out", "faces.csv"],
+                ["select", "--subjects", "curated/subjects.csv", "--attributes", "faces.csv",
+                 "--out", "sel"],
+                ["plan", "--subjects", "sel/subjects.csv", "--out", "plan.jsonl"]):
         assert _cli(*cmd, "--params", "params.yaml", cwd=tmp_path).wait() == 0
     gen = ["generate", "--plan", "plan.jsonl", "--faces", "curated", "--params", "params.yaml"]
     assert _cli(*gen, "--out", "clean", cwd=tmp_path).wait() == 0

@@ -3,10 +3,10 @@ import re
 import pytest
 
 from equime.errors import ParamsError
-from equime.plan.planner import clip_seed, compose_prompt, plan_clips
+from equime.plan.planner import PlanSubject, clip_seed, compose_prompt, plan_clips
 from tests.fixtures import params, plan_spec
 
-SUBJECTS = [("astronaut", "f"), ("grace-hopper", "f"), ("s3", "m")]
+SUBJECTS = [PlanSubject("astronaut", "f"), PlanSubject("grace-hopper", "f"), PlanSubject("s3", "m")]
 
 
 def test_rows_cover_subjects_emotions_and_sequences_in_order():
@@ -56,7 +56,7 @@ def test_emfacs_has_contempt_and_paper_does_not():
 
 def test_bad_subject_ids_are_refused():
     with pytest.raises(Exception, match="not a valid id"):
-        plan_clips([("../etc", "f")], plan_spec(), base_seed=1)
+        plan_clips([PlanSubject("../etc", "f")], plan_spec(), base_seed=1)
 
 
 def test_prompt_lists_aus_with_their_facs_names():
@@ -64,3 +64,26 @@ def test_prompt_lists_aus_with_their_facs_names():
     text = compose_prompt("{emotion}: {aus}; {intensity}, {duration} s", "happiness", rows[0].aus, 0.1)
     assert text == ("happiness: inner brow raiser (AU1), cheek raiser (AU6), lip corner puller "
                     "(AU12) and dimpler (AU14); slight, 0.10 s")
+
+
+def test_emotions_per_subject_are_balanced_within_each_cell():
+    from collections import Counter
+
+    from equime.plan.planner import assign_emotions, emotion_balance
+
+    emotions = ("happiness", "sadness", "surprise", "fear", "anger")
+    people = [PlanSubject(f"s{i:02d}", "f", "f/white" if i < 7 else "m/asian") for i in range(11)]
+    chosen = assign_emotions(people, emotions, 2, base_seed=5)
+    assert all(len(v) == 2 and len(set(v)) == 2 for v in chosen.values())
+    for cell, size in (("f/white", 7), ("m/asian", 4)):
+        counts = Counter(e for p in people if p.cell == cell for e in chosen[p.subject])
+        assert sum(counts.values()) == 2 * size
+        assert max(counts[e] for e in emotions) - min(counts[e] for e in emotions) <= 1
+    spec = plan_spec(params(**{"plan.emotions_per_subject": 2}))
+    rows = plan_clips(people, spec, base_seed=5)
+    assert len(rows) == 11 * 2 * 2
+    cells = {p.subject: p.cell for p in people}
+    assert emotion_balance(rows, cells, emotions) == {"f/white": 2, "m/asian": 2}  # 2 seqs each
+    assert assign_emotions(people, emotions, None, 5)["s00"] == emotions
+    with pytest.raises(ParamsError, match=r"plan\.emotions_per_subject: 6 is more than the 5"):
+        params(**{"plan.emotions_per_subject": 6})

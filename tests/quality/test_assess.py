@@ -13,7 +13,7 @@ SETTINGS = QualitySettings.from_params(fixtures.params().quality)
 def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
     row, frames = fixtures.au12_clip()
     face = fixtures.aligned_astronaut()
-    subject = Subject("astronaut", "a.png", "0" * 64, "f", {}, face.landmarks)
+    subject = Subject("astronaut", "a.png", "0" * 64, {}, face.landmarks)
     write_curated(Curated([subject], {"astronaut": face.image}, []), tmp_path / "cur", "none")
     rows = [row.model_copy(update={"clip_id": f"astronaut_happiness_{i:02d}", "seq": i})
             for i in (1, 2, 3)]

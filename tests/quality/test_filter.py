@@ -23,3 +23,17 @@ def test_each_failure_has_its_reason():
     assert verdict({**GOOD, "peak_motion_px": 0.0}, T) == [
         "no visible movement: peak 0.00 px outside [0.1, 5.0]"]
     assert verdict({**GOOD, "peak_motion_px": 9.0}, T)[0].startswith("movement not subtle")
+
+
+def test_identity_drift_fails_a_clip_only_when_asked():
+    import pandas as pd
+
+    from equime.quality.filter import verdict_table
+
+    table = pd.DataFrame([GOOD, {**GOOD, "clip_id": "b"}])
+    flags = {"a": "gender-changed;age-shifted", "b": ""}
+    v = verdict_table(table, T, flags)
+    assert v["passed"].tolist() == [False, True]
+    assert v["reasons"].tolist() == ["identity drift: gender-changed, age-shifted", ""]
+    off = Thresholds(**{**T.__dict__, "identity_consistency": False})
+    assert verdict_table(table, off, flags)["passed"].tolist() == [True, True]

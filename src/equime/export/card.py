@@ -35,6 +35,38 @@ def _table(header: Sequence[str], body: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
+ATTRIBUTE_SOURCES = {
+    "annotations": "the labels given with the source images (the annotation file: e.g. CelebA's "
+                   "`Male`, or a manifest's gender / age / race); nothing was inferred from faces",
+    "deepface": "deepface's estimates on the aligned source faces (apparent age, gender and race "
+                "are estimates, with the confidence in each clip's metadata)",
+}
+
+
+def demographic_section(rows: Sequence[ClipMetadata]) -> list[str]:
+    """Clips per gender, race and age band (counts and shares), and where the labels came from."""
+    n = len(rows) or 1
+    parts = ["", "### Who is represented (clips)"]
+    columns = {
+        "gender": [GENDER_LABELS[m.demographic.gender] for m in rows],
+        "race": [m.demographic.race or "unknown" for m in rows],
+        "age band": [GENDER_LABELS["u"] if m.demographic.age_band == "u" else m.demographic.age_band
+                     for m in rows],
+    }
+    for key, values in columns.items():
+        counts = Counter(values)
+        parts += ["", _table([key, "clips", "share"],
+                             [[g, c, f"{c / n:.1%}"] for g, c in sorted(counts.items())])]
+    sources = sorted(({m.demographic.gender_source for m in rows}
+                      | {m.demographic.race_source for m in rows}) - {"unknown"})
+    if sources:
+        parts += ["", "Attributes come from " + "; ".join(ATTRIBUTE_SOURCES.get(s, s) for s in sources)
+                  + ". `unknown` / `u`: the source gave no value."]
+    parts += ["", "The pipeline's demographics summary compares these shares with the sources, "
+              "the selection and the plan, and with the paper's reported make-up."]
+    return parts
+
+
 def render_card(facts: CardFacts) -> str:
     rows = facts.rows
     counts = Counter((m.emotion, m.demographic.gender) for m in rows)
@@ -72,8 +104,7 @@ def render_card(facts: CardFacts) -> str:
         "### Clips per emotion and gender",
         _table(["emotion", *(GENDER_LABELS[g] for g in genders), "total"], body),
         "",
-        "Gender comes from the labels given with the source images (e.g. CelebA's `Male`); "
-        "`u` means no label was given. Nothing here was inferred from faces.",
+        *demographic_section(rows),
         "",
         "## Layout",
         "```",

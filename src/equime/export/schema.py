@@ -6,18 +6,49 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ClipAttributes(_Model):
+    """Measured on the clip itself (deepface on every k-th frame) and compared with its source."""
+
+    frames_analysed: int = Field(ge=0)
+    frames_no_face: int = Field(ge=0)
+    age_mean: float | None
+    age_iqr: float | None
+    gender: Literal["m", "f"] | None = Field(description="majority over frames with a face")
+    gender_share: float | None = Field(ge=0, le=1)
+    race: str | None
+    race_share: float | None = Field(ge=0, le=1)
+    emotion: str | None
+    emotion_shares: dict[str, float]
+    gender_agreement: float | None = Field(description="frames whose gender is the source's")
+    race_agreement: float | None
+    age_shift: float | None = Field(description="clip median age − source age, years")
+    flags: list[str] = Field(description="identity-consistency thresholds crossed")
+
+
 class Demographic(_Model):
+    """Who the subject is, each attribute with its source (annotations | deepface | unknown) and
+    confidence (deepface's probability; null for annotations)."""
+
     gender: Literal["m", "f", "u"]
-    gender_source: str = Field(description="where gender came from: an attribute file, or unknown")
-    attributes: dict[str, bool] = Field(description="labels given with the source image")
-    attributes_source: str
+    gender_source: str
+    gender_confidence: float | None = Field(None, ge=0, le=1)
+    race: str | None
+    race_source: str
+    race_confidence: float | None = Field(None, ge=0, le=1)
+    age: float | None = Field(description="years")
+    age_band: str
+    age_source: str
+    annotations: dict[str, bool | float | str] = Field(
+        description="labels given with the source image (curate.attributes)")
+    clip: ClipAttributes | None = Field(None, description="null when attributes come from "
+                                        "annotations (nothing is measured on the clip)")
 
 
 class Technical(_Model):
@@ -79,7 +110,7 @@ class Generation(_Model):
 
 
 class ClipMetadata(_Model):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     video_name: str = Field(pattern=r"^[mfu]_[A-Za-z0-9-]+_[0-9]{2,3}$")
     file: str
     clip_id: str

@@ -18,6 +18,7 @@ from equime import __version__
 from equime.errors import InputError
 from equime.export.card import CardFacts, contact_sheet, render_card
 from equime.export.schema import (
+    ClipAttributes,
     ClipMetadata,
     Demographic,
     Generation,
@@ -31,7 +32,8 @@ from equime.plan.planner import PlanRow
 from equime.video import probe_mp4
 
 MANIFEST_COLUMNS = [
-    "video", "emotion", "gender", "subject", "sequence", "clip_id", "au_source", "aus",
+    "video", "emotion", "gender", "race", "age_band", "attributes_source", "subject", "sequence",
+    "clip_id", "au_source", "aus",
     "onset_frame", "apex_frame", "offset_frame", "duration_s", "seed", "frame_count", "fps",
     "width", "height", "size_bytes", "sha256",
 ]
@@ -42,9 +44,15 @@ class SubjectInfo:
     subject: str
     source: str
     sha256: str
-    gender: str
-    attributes: Mapping[str, bool]
-    attributes_source: str
+    annotations: Mapping[str, Any]  # labels given with the photo
+    attributes_source: str  # annotations | deepface (select's table)
+    status: str = "ok"  # deepface found the face (ok) or not (no-face)
+    gender: str = "u"
+    gender_confidence: float | None = None
+    race: str | None = None
+    race_confidence: float | None = None
+    age: float | None = None
+    age_band: str = "u"
 
 
 @dataclass(frozen=True)
@@ -55,15 +63,48 @@ class ExportSummary:
     filtered: dict[str, str] = field(default_factory=dict)  # clip id -> failing reasons
 
 
+def _opt(value: Any) -> Any:
+    return None if value is None or value == "" or (isinstance(value, float) and value != value) \
+        else value
+
+
 def read_subject_infos(path: Path) -> dict[str, SubjectInfo]:
-    from equime.curate import read_subjects
+    """Select's subjects.csv: the selected subjects with their source photo and demography."""
+    from equime.demographics.selection import read_selected
 
     return {
-        r.subject_id: SubjectInfo(subject=r.subject_id, source=r.source, sha256=r.sha256,
-                                  gender=r.gender, attributes=json.loads(r.attributes or "{}"),
-                                  attributes_source=r.attributes_source)
-        for r in read_subjects(path).itertuples()
+        r.subject_id: SubjectInfo(
+            subject=r.subject_id, source=r.source, sha256=r.sha256,
+            annotations=json.loads(r.annotations or "{}"), attributes_source=r.attributes_source,
+            status=r.status, gender=r.gender or "u", gender_confidence=_opt(r.gender_confidence),
+            race=_opt(r.race), race_confidence=_opt(r.race_confidence), age=_opt(r.age),
+            age_band=r.age_band or "u")
+        for r in read_selected(path).itertuples()
     }
+
+
+def demographic_block(subject: SubjectInfo, clip: Mapping[str, Any] | None) -> Demographic:
+    """The metadata's demographic block: each attribute with its source and confidence."""
+    src = subject.attributes_source
+
+    def source_of(value: Any) -> str:
+        return src if value not in (None, "u") else "unknown"
+
+    measured = None
+    if clip is not None and clip.get("frames_analysed"):
+        measured = ClipAttributes(
+            **{k: _opt(clip.get(k)) for k in (
+                "frames_analysed", "frames_no_face", "age_mean", "age_iqr", "gender",
+                "gender_share", "race", "race_share", "emotion", "gender_agreement",
+                "race_agreement", "age_shift")},
+            emotion_shares=json.loads(clip.get("emotion_shares") or "{}"),
+            flags=[f for f in str(clip.get("flags") or "").split(";") if f])
+    return Demographic(
+        gender=subject.gender if subject.gender in ("m", "f") else "u",
+        gender_source=source_of(subject.gender), gender_confidence=subject.gender_confidence,
+        race=None if subject.race in (None, "u") else subject.race, race_source=source_of(subject.race),
+        race_confidence=subject.race_confidence, age=subject.age, age_band=subject.age_band,
+        age_source=source_of(subject.age), annotations=dict(subject.annotations), clip=measured)
 
 
 def export_metrics(summary: ExportSummary) -> dict[str, Any]:
@@ -85,8 +126,8 @@ def video_name(row: PlanRow) -> str:
 
 def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any],
                    technical: Technical, relpath: str,
-                   quality: Mapping[str, Any] | None = None) -> ClipMetadata:
-    known = subject.gender in ("m", "f")
+                   quality: Mapping[str, Any] | None = None,
+                   clip_attributes: Mapping[str, Any] | None = None) -> ClipMetadata:
     return ClipMetadata(
         video_name=video_name(row),
         file=relpath,
@@ -94,12 +135,7 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
         emotion=row.emotion,
         subject=row.subject,
         sequence=row.seq,
-        demographic=Demographic(
-            gender=subject.gender if known else "u",
-            gender_source=subject.attributes_source if known else "unknown",
-            attributes=dict(subject.attributes),
-            attributes_source=subject.attributes_source if subject.attributes else "none",
-        ),
+        demographic=demographic_block(subject, clip_attributes),
         technical=technical,
         generation=Generation(
             backend=record["backend"],
@@ -134,7 +170,8 @@ def _generation_records(videos_dir: Path) -> dict[str, dict[str, Any]]:
 def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo], videos_dir: Path,
                    out_dir: Path, name: str, license_name: str,
                    quality: Mapping[str, Mapping[str, Any]] | None = None,
-                   verdicts: Mapping[str, tuple[bool, str]] | None = None) -> ExportSummary:
+                   verdicts: Mapping[str, tuple[bool, str]] | None = None,
+                   clip_attributes: Mapping[str, Mapping[str, Any]] | None = None) -> ExportSummary:
     """Write the dataset under ``out_dir / name``.
 
     With ``verdicts``, only passing clips are exported (the others are listed with their
@@ -170,12 +207,15 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
         clip_quality = None
         if quality is not None:
             clip_quality = {**quality.get(row.clip_id, {}), "passed": True}
-        meta = build_metadata(row, subjects[row.subject], record, technical, rel, clip_quality)
+        meta = build_metadata(row, subjects[row.subject], record, technical, rel, clip_quality,
+                              (clip_attributes or {}).get(row.clip_id))
         write_json(root / "emotion_categories" / row.emotion / "metadata" /
                    f"{vname}_metadata.json", meta.model_dump(mode="json"))
         metas.append((row, meta, dst))
         entries.append({
             "video": rel, "emotion": row.emotion, "gender": meta.demographic.gender,
+            "race": meta.demographic.race or "u", "age_band": meta.demographic.age_band,
+            "attributes_source": subjects[row.subject].attributes_source,
             "subject": row.subject, "sequence": row.seq, "clip_id": row.clip_id,
             "au_source": row.au_source, "aus": "+".join(a.code for a in row.aus),
             "onset_frame": row.onset_frame, "apex_frame": row.apex_frame,

@@ -71,6 +71,7 @@ class PlanSpec:
     emotions: tuple[str, ...]
     au_source: str
     sequences_per_subject: int
+    emotions_per_subject: int | None
     fps: int
     n_frames: int
     width: int
@@ -137,16 +138,57 @@ def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanSpec,
     )
 
 
-def plan_clips(subjects: Sequence[tuple[str, str]], spec: PlanSpec, base_seed: int) -> list[PlanRow]:
-    """Rows for every (subject, gender) × emotion × sequence, in that order."""
+@dataclass(frozen=True)
+class PlanSubject:
+    subject: str
+    gender: str  # f / m / u, from the chosen attribute source (names the files)
+    cell: str = "all"  # demographic cell (select's stratification)
+
+
+def assign_emotions(subjects: Sequence[PlanSubject], emotions: Sequence[str], per_subject: int | None,
+                    base_seed: int) -> dict[str, tuple[str, ...]]:
+    """Emotions per subject, balanced within each demographic cell.
+
+    With ``per_subject`` k < all, a cell's subjects (in id order) take consecutive blocks of k
+    from the emotion list, cycling from a seeded start, so within every cell the emotion counts
+    differ by at most one.
+    """
+    if per_subject is None or per_subject >= len(emotions):
+        return {s.subject: tuple(emotions) for s in subjects}
+    out: dict[str, tuple[str, ...]] = {}
+    cells: dict[str, list[str]] = {}
+    for s in subjects:
+        cells.setdefault(s.cell, []).append(s.subject)
+    for cell, members in cells.items():
+        start = clip_seed(base_seed, f"cell:{cell}") % len(emotions)
+        for i, subject in enumerate(sorted(members)):
+            picks = {(start + i * per_subject + j) % len(emotions) for j in range(per_subject)}
+            out[subject] = tuple(e for n, e in enumerate(emotions) if n in picks)
+    return out
+
+
+def plan_clips(subjects: Sequence[PlanSubject], spec: PlanSpec, base_seed: int) -> list[PlanRow]:
+    """Rows for every subject × its emotions × sequence, in that order."""
     for emotion in spec.emotions:
         aus_for(spec.au_source, emotion)  # check every emotion before planning any clip
+    chosen = assign_emotions(subjects, spec.emotions, spec.emotions_per_subject, base_seed)
     return [
-        plan_clip(check_id(subject, "subjects.csv subject_id"), gender, emotion, seq, spec, base_seed)
-        for subject, gender in subjects
-        for emotion in spec.emotions
+        plan_clip(check_id(s.subject, "subjects.csv subject_id"), s.gender, emotion, seq, spec,
+                  base_seed)
+        for s in subjects
+        for emotion in chosen[s.subject]
         for seq in range(1, spec.sequences_per_subject + 1)
     ]
+
+
+def emotion_balance(rows: Sequence[PlanRow], cells: dict[str, str],
+                    emotions: Sequence[str]) -> dict[str, int]:
+    """Per cell: most minus fewest clips of one emotion (0 = perfectly balanced)."""
+    counts: dict[str, Counter[str]] = {}
+    for r in rows:
+        counts.setdefault(cells.get(r.subject, "all"), Counter())[r.emotion] += 1
+    return {cell: max(c[e] for e in emotions) - min(c[e] for e in emotions)
+            for cell, c in sorted(counts.items())}
 
 
 def read_plan(path: Path) -> list[PlanRow]:
@@ -162,11 +204,12 @@ def read_plan(path: Path) -> list[PlanRow]:
     return rows
 
 
-def plan_metrics(rows: Sequence[PlanRow]) -> dict[str, Any]:
+def plan_metrics(rows: Sequence[PlanRow], balance: dict[str, int] | None = None) -> dict[str, Any]:
     durations = np.array([r.offset_s - r.onset_s for r in rows])
     return {
         "clips": len(rows),
         "clips_by_emotion": dict(sorted(Counter(r.emotion for r in rows).items())),
+        "emotion_imbalance_max": max((balance or {"all": 0}).values()),
         "duration_s": {"min": round(float(durations.min()), 4),
                        "mean": round(float(durations.mean()), 4),
                        "max": round(float(durations.max()), 4)},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ class Thresholds:
     peak_motion_px: tuple[float, float]
     max_head_motion_px: float
     min_au_fidelity: float
+    identity_consistency: bool = True
 
     @classmethod
     def from_params(cls, section: FilterParams) -> Thresholds:
@@ -46,10 +48,16 @@ def verdict(record: dict[str, Any], t: Thresholds) -> list[str]:
     return reasons
 
 
-def verdict_table(quality: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+def verdict_table(quality: pd.DataFrame, t: Thresholds,
+                  identity_flags: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Verdicts for every measured clip; ``identity_flags`` (clip → the attributes stage's
+    flags, '' when consistent) fail flagged clips when ``t.identity_consistency``."""
     rows = []
     for record in quality.to_dict("records"):
         reasons = verdict(record, t)
+        flags = (identity_flags or {}).get(record["clip_id"], "")
+        if t.identity_consistency and flags:
+            reasons.append(f"identity drift: {flags.replace(';', ', ')}")
         rows.append({"clip_id": record["clip_id"], "passed": not reasons,
                      "reasons": "; ".join(reasons)})
     return pd.DataFrame(rows, columns=["clip_id", "passed", "reasons"])

@@ -1,0 +1,101 @@
+"""Attributes of the generated clips: every k-th frame through deepface, aggregated per clip,
+and compared with the clip's source face (identity consistency, for the filter)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from equime.attributes.aggregate import ClipAttributes, aggregate
+from equime.attributes.analyzer import DeepfaceAnalyzer
+from equime.attributes.consistency import ConsistencyThresholds, compare
+from equime.attributes.records import Demography, FrameAttributes
+from equime.errors import InputError
+from equime.plan.planner import PlanRow
+from equime.video import read_mp4
+
+CLIP_COLUMNS = [
+    "clip_id", "subject", "attributes_source", "frames_analysed", "frames_no_face", "age_mean",
+    "age_median", "age_iqr", "gender", "gender_share", "race", "race_share", "emotion",
+    "emotion_shares", "gender_agreement", "race_agreement", "age_shift", "no_face_share",
+    "consistent", "flags",
+]
+
+
+def analysed_frames(n_frames: int, step: int) -> list[int]:
+    """Frame indices analysed: 0, k, 2k, … (the seed used k = 10)."""
+    return list(range(0, n_frames, step))
+
+
+def clip_row(row: PlanRow, source: Demography, clip: ClipAttributes,
+             frames: Sequence[FrameAttributes] | None,
+             limits: ConsistencyThresholds) -> dict[str, Any]:
+    base = {"clip_id": row.clip_id, "subject": row.subject, "attributes_source": source.source,
+            **{k: v for k, v in asdict(clip).items() if k != "emotion_shares"},
+            "emotion_shares": json.dumps(clip.emotion_shares)}
+    if frames is None:  # annotations: the clip inherits its source's labels, nothing to compare
+        return {**base, "gender": source.gender, "race": source.race, "age_mean": source.age,
+                "age_median": source.age, "gender_agreement": None, "race_agreement": None,
+                "age_shift": None, "no_face_share": None, "consistent": None, "flags": ""}
+    c = compare(source, frames, clip, limits)
+    return {**base, "gender_agreement": c.gender_agreement, "race_agreement": c.race_agreement,
+            "age_shift": c.age_shift, "no_face_share": c.no_face_share,
+            "consistent": c.consistent, "flags": ";".join(c.flags)}
+
+
+def clip_attributes(rows: Sequence[PlanRow], videos_dir: Path, sources: Mapping[str, Demography],
+                    analyzer: DeepfaceAnalyzer | None, step: int,
+                    limits: ConsistencyThresholds) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Per-clip table and the per-frame records behind it (deepface), clips in plan order."""
+    out, frame_log = [], []
+    for row in tqdm(rows, desc="attributes: clips", unit="clip"):
+        if row.subject not in sources:
+            raise InputError(f"clip {row.clip_id}: subject {row.subject!r} is not in faces.csv; "
+                             "rerun `equime attributes faces`")
+        source = sources[row.subject]
+        if analyzer is None:
+            out.append(clip_row(row, source, ClipAttributes(0, 0), None, limits))
+            continue
+        path = videos_dir / f"{row.clip_id}.mp4"
+        if not path.is_file():
+            raise InputError(f"{path}: not found; run `equime generate` first")
+        video = read_mp4(path)
+        index = analysed_frames(len(video), step)
+        frames = analyzer.analyze_many([video[i] for i in index])
+        frame_log += [{"clip_id": row.clip_id, "frame": i, **asdict(f)}
+                      for i, f in zip(index, frames, strict=True)]
+        out.append(clip_row(row, source, aggregate(frames), frames, limits))
+    return pd.DataFrame(out, columns=CLIP_COLUMNS), frame_log
+
+
+def read_clip_attributes(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `equime attributes clips` first")
+    table = pd.read_csv(path, dtype={"clip_id": str, "subject": str, "flags": str},
+                        keep_default_na=False, na_values=[""])
+    missing = set(CLIP_COLUMNS) - set(table.columns)
+    if missing:
+        raise InputError(f"{path}: missing columns {sorted(missing)}; rerun `equime attributes clips`")
+    table["flags"] = table["flags"].fillna("")
+    return table
+
+
+def clip_metrics(table: pd.DataFrame) -> dict[str, Any]:
+    measured = table[table["frames_analysed"] > 0]
+    return {
+        "clips": len(table),
+        "clips_measured": len(measured),
+        "frames_analysed": int(table["frames_analysed"].sum()),
+        "frames_no_face": int(table["frames_no_face"].sum()),
+        "inconsistent": int((table["flags"] != "").sum()),
+        "gender_agreement_mean": None if measured.empty or measured["gender_agreement"].isna().all()
+        else round(float(measured["gender_agreement"].mean()), 4),
+        "age_shift_mean": None if measured.empty or measured["age_shift"].isna().all()
+        else round(float(measured["age_shift"].mean()), 3),
+    }
