@@ -481,6 +481,47 @@ def demographics(
              out / "demographics.png")
 
 
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="folder for index.html")],
+    dataset: Annotated[Path | None, typer.Option(help="the exported dataset folder")] = None,
+    demographics_dir: Annotated[Path | None, typer.Option(
+        "--demographics", help="the demographics stage's folder")] = None,
+    summaries: Annotated[Path | None, typer.Option(help="the summarize stage's folder")] = None,
+    quality_dir: Annotated[Path | None, typer.Option("--quality", help="the quality stage's folder")] = None,
+    verdicts: Annotated[Path | None, typer.Option(help="filter's verdicts.csv")] = None,
+    baselines: Annotated[Path | None, typer.Option(help="the evaluate stage's folder")] = None,
+    review: Annotated[Path | None, typer.Option(help="`equime review results` folder")] = None,
+    lock: Annotated[Path | None, typer.Option(help="dvc.lock, for the inputs' hashes")] = None,
+    params: ParamsOpt = Path("params.yaml"),
+) -> None:
+    """The self-contained HTML report (open index.html from disk); absent inputs are said so."""
+    from equime.files import write_text
+    from equime.params import load_params
+    from equime.report.render import render_report
+    from equime.report.sections import (
+        baselines_section,
+        dataset_section,
+        provenance_section,
+        quality_section,
+        review_section,
+    )
+
+    p = load_params(params)
+    sections = [
+        dataset_section(dataset, demographics_dir),
+        quality_section(summaries, quality_dir, verdicts),
+        baselines_section(baselines),
+        review_section(review),
+        provenance_section(params, lock),
+    ]
+    write_text(out / "index.html", render_report(f"{p.export.name}: equime report", sections))
+    for s in sections:
+        if s.missing:
+            log.info("report: %s: %s", s.title, s.missing)
+    log.info("report: %s", out / "index.html")
+
+
 models_app = typer.Typer(no_args_is_help=True, help="Download model weights (needs internet).")
 app.add_typer(models_app, name="models")
 

@@ -66,7 +66,7 @@ def test_layout_follows_the_seed(dataset):
         "emotion_categories/happiness/m_bob_01.mp4",
         "emotion_categories/happiness/metadata/f_ann_01_metadata.json",
         "emotion_categories/happiness/metadata/m_bob_01_metadata.json",
-        "manifest.csv", "metadata.schema.json", "preview.png",
+        "manifest.csv", "metadata.schema.json", "pairs.jsonl", "preview.png",
     ]
     assert summary.exported == 2 and summary.missing == ["cy_sadness_01"]
     assert (root / "emotion_categories/happiness/f_ann_01.mp4").read_bytes() == \
@@ -150,3 +150,31 @@ def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: P
     assert not (root / "emotion_categories/happiness/m_bob_01.mp4").exists()
     card = (root / "README.md").read_text()
     assert "filtered out by the quality checks: 1" in card and "| head motion 4.00 px > 1.5 | 1 |" in card
+
+
+def test_pairs_load_with_datasets_and_agree_with_the_metadata(dataset):
+    import re
+
+    from datasets import load_dataset
+
+    tmp, _ = dataset
+    root = tmp / "dataset" / "ME-VLM"
+    pairs = load_dataset("json", data_files=str(root / "pairs.jsonl"), split="train",
+                         cache_dir=str(tmp / "hf-cache"))
+    assert pairs.num_rows == 2 and set(pairs.column_names) >= {"video", "prompt", "au_caption",
+                                                               "caption", "qa"}
+    for p in pairs:
+        assert (root / p["video"]).is_file()
+        meta = json.loads((root / p["video"]).with_name("metadata").joinpath(
+            Path(p["video"]).stem + "_metadata.json").read_text())
+        t = meta["generation"]["timing"]
+        assert p["prompt"] == meta["generation"]["prompt"]
+        said = dict(re.findall(r"(onset|apex|offset) ([0-9.]+) s", p["au_caption"]))
+        assert {k: float(v) for k, v in said.items()} == {
+            k: round(t[f"{k}_s"], 2) for k in ("onset", "apex", "offset")}
+        assert p["au_caption"].startswith("AU12 lip corner puller, intensity B, onset ")
+        apex_q = next(q for q in p["qa"] if "apex" in q["question"])
+        assert apex_q["answer"] == f"At {t['apex_s']:.2f} s (frame {t['apex_frame']})."
+        assert f"lasting {t['duration_s'] * 1000:.0f} ms" in p["caption"]
+        emotion_q = p["qa"][0]
+        assert emotion_q["answer"] == meta["emotion"]

@@ -66,7 +66,7 @@ def balance_table(groups: pd.DataFrame) -> pd.DataFrame:
                 for v in label_set(str(key), ())]
         rows.append({"step": "paper", "attribute": key, "n": None, "unknown_share": 0.0,
                      **balance(full)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"n": "Int64"})
 
 
 def demographics_metrics(balances: pd.DataFrame) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def demographics_metrics(balances: pd.DataFrame) -> dict[str, Any]:
         out.setdefault(r.step, {})[r.attribute] = {
             k: int(v) if k == "n" else v
             for k in ("n", "unknown_share", "entropy", "min_max_ratio")
-            for v in [getattr(r, k)] if v is not None and not (isinstance(v, float) and np.isnan(v))}
+            for v in [getattr(r, k)] if v is not None and not pd.isna(v)}
     return out
 
 
@@ -107,8 +107,8 @@ def plot_demographics(groups: pd.DataFrame, balances: pd.DataFrame, path: Path) 
         ax.set_xlim(0, 1)
         ax.set_xlabel("share")
         b = balances[balances["attribute"] == key].set_index("step")["entropy"]
-        index = ", ".join(f"{k} {v:.2f}" for k, v in b.items() if v == v and v is not None)
-        ax.set_title(f"{key.replace('_', ' ')}\nnormalised entropy: {index}", fontsize=9)
+        index = " · ".join(f"{k} {v:.2f}" for k, v in b.items() if v == v and v is not None)
+        ax.set_title(f"{key.replace('_', ' ')}\nnormalised entropy: {index}", fontsize=7.5)
         handles, names = ax.get_legend_handles_labels()
         unique = dict(zip(names, handles, strict=True))
         ax.legend(unique.values(), unique.keys(), fontsize=7, loc="lower right")

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from equime import __version__
 from equime.errors import InputError
 from equime.export.card import CardFacts, contact_sheet, render_card
+from equime.export.pairs import pair_record
 from equime.export.schema import (
     ClipAttributes,
     ClipMetadata,
@@ -27,7 +28,16 @@ from equime.export.schema import (
     TimingBlock,
     json_schema,
 )
-from equime.files import check_id, dumps_json, replace_dir, sha256_file, write_csv, write_json, write_png
+from equime.files import (
+    check_id,
+    dumps_json,
+    replace_dir,
+    sha256_file,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_png,
+)
 from equime.plan.planner import PlanRow
 from equime.video import probe_mp4
 
@@ -228,6 +238,7 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
     root.mkdir(parents=True, exist_ok=True)
     write_csv(root / "manifest.csv", manifest)
     write_json(root / "metadata.schema.json", json_schema())
+    write_jsonl(root / "pairs.jsonl", [pair_record(m) for _, m, _ in metas])
     preview = contact_sheet([(r, p) for r, _, p in metas])
     if preview is not None:
         write_png(root / "preview.png", preview)

@@ -1,0 +1,1 @@
+"""The self-contained HTML report: dataset, quality, baselines, review and provenance."""

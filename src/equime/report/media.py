@@ -1,0 +1,52 @@
+"""Images for the report, embedded as data URIs so the page opens from disk with no network."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from equime.video import read_mp4
+
+TILE = 160
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def png_file_uri(path: Path) -> str:
+    return data_uri(path.read_bytes(), "image/png")
+
+
+def _png(image: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _tile(frame: np.ndarray, size: int = TILE) -> np.ndarray:
+    return np.asarray(Image.fromarray(frame).resize((size, size), Image.LANCZOS))
+
+
+def neutral_apex_strip(video: Path, apex_frame: int, gain: int = 8) -> str:
+    """Neutral | apex | gain × |apex − neutral|, as one PNG data URI."""
+    frames = read_mp4(video)
+    neutral, apex = frames[0], frames[min(apex_frame, len(frames) - 1)]
+    diff = np.clip(np.abs(apex.astype(np.int16) - neutral.astype(np.int16)) * gain, 0, 255)
+    strip = np.concatenate([_tile(neutral), _tile(apex), _tile(diff.astype(np.uint8))], axis=1)
+    return data_uri(_png(strip), "image/png")
+
+
+def animated_preview(video: Path, window: Sequence[int], size: int = TILE) -> str:
+    """The frames of ``window`` (around the apex) as a looping animated WebP data URI."""
+    frames = read_mp4(video)
+    picked = [Image.fromarray(_tile(frames[i], size)) for i in window if 0 <= i < len(frames)]
+    buf = io.BytesIO()
+    picked[0].save(buf, format="WEBP", save_all=True, append_images=picked[1:], duration=80,
+                   loop=0, lossless=False, quality=80, method=4)
+    return data_uri(buf.getvalue(), "image/webp")

@@ -1,0 +1,196 @@
+"""What each report section shows, read from the pipeline's files. A section whose inputs are
+absent says so (``missing``) instead of failing."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from equime import __version__
+from equime.report.media import animated_preview, data_uri, neutral_apex_strip, png_file_uri
+
+PREVIEWS = 3  # animated clips in the dataset section
+PREVIEW_HALF_WINDOW = 6  # frames either side of the apex in an animated preview
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    missing: str | None = None  # why there is nothing to show
+    tables: list[dict[str, Any]] = field(default_factory=list)  # {caption, columns, rows}
+    images: list[dict[str, str]] = field(default_factory=list)  # {caption, src}
+    notes: list[str] = field(default_factory=list)
+
+
+def table(caption: str, frame: pd.DataFrame) -> dict[str, Any]:
+    frame = frame.astype(object).where(frame.notna(), "")
+    return {"caption": caption, "columns": [str(c) for c in frame.columns],
+            "rows": frame.values.tolist()}
+
+
+def _plot_uri(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return data_uri(buf.getvalue(), "image/png")
+
+
+def dataset_section(root: Path | None, demographics: Path | None) -> Section:
+    if root is None or not (root / "manifest.csv").is_file():
+        return Section("Dataset", missing="no exported dataset (run `equime export`)")
+    m = pd.read_csv(root / "manifest.csv", keep_default_na=False)
+    if m.empty:
+        return Section("Dataset", missing="the exported dataset has no clips")
+    counts = (m.groupby(["gender", "race", "age_band", "emotion"]).size()
+              .unstack("emotion", fill_value=0).reset_index())
+    counts["total"] = counts.drop(columns=["gender", "race", "age_band"]).sum(axis=1)
+    tables = [table(f"{len(m)} clips per gender × race × age band (rows) and emotion (columns)",
+                    counts)]
+    images = []
+    if demographics is not None and (demographics / "balance.csv").is_file():
+        tables.append(table("Balance per step: normalised Shannon entropy (1 = uniform over the "
+                            "known groups) and min/max share ratio; 'paper' = the paper's "
+                            "reported make-up", pd.read_csv(demographics / "balance.csv")))
+        if (demographics / "demographics.png").is_file():
+            images.append({"caption": "Share per group from sources to exported clips; black: "
+                                      "the paper's reported shares",
+                           "src": png_file_uri(demographics / "demographics.png")})
+    firsts = m.drop_duplicates("emotion")
+    examples = [{"video": r.video, "emotion": r.emotion, "aus": r.aus,
+                 "prompt": _metadata(root, r.video)["generation"]["prompt"]}
+                for r in firsts.itertuples()]
+    tables.append(table("One clip per emotion and its generation prompt", pd.DataFrame(examples)))
+    for r in firsts.itertuples():
+        meta = _metadata(root, r.video)
+        images.append({"caption": f"{r.emotion}: neutral | apex | 8×|apex − neutral| ({r.video})",
+                       "src": neutral_apex_strip(root / r.video, meta["generation"]["timing"]
+                                                 ["apex_frame"])})
+    for r in firsts.head(PREVIEWS).itertuples():
+        apex = _metadata(root, r.video)["generation"]["timing"]["apex_frame"]
+        window = range(apex - PREVIEW_HALF_WINDOW, apex + PREVIEW_HALF_WINDOW + 1)
+        images.append({"caption": f"{r.video}: frames {window.start}–{window.stop - 1} around "
+                                  "the apex, looping", "src": animated_preview(root / r.video, window)})
+    return Section("Dataset", tables=tables, images=images)
+
+
+def _metadata(root: Path, video: str) -> dict[str, Any]:
+    path = root / Path(video).parent / "metadata" / f"{Path(video).stem}_metadata.json"
+    return json.loads(path.read_text())
+
+
+def quality_section(summaries: Path | None, quality: Path | None, verdicts: Path | None) -> Section:
+    tables, images, notes = [], [], []
+    if summaries is not None and (summaries / "summary_table.csv").is_file():
+        tables.append(table("Image metrics per dataset (mean, std, median) beside the paper's "
+                            "reported Table 2", pd.read_csv(summaries / "summary_table.csv")))
+        for png in sorted(summaries.glob("distributions_*.png")):
+            images.append({"caption": f"Per-clip distributions ({png.stem.split('_', 1)[1]} "
+                                      "mode); red ×: the paper's Table 2", "src": png_file_uri(png)})
+    else:
+        notes.append("No real-dataset comparison (run `equime summarize`).")
+    if verdicts is not None and verdicts.is_file():
+        v = pd.read_csv(verdicts, keep_default_na=False)
+        reasons = Counter(r.split(":")[0].split(" (")[0] for rs in v["reasons"] if rs
+                          for r in rs.split("; "))
+        tables.append(table(f"Filter: {int((v['passed'].astype(str) == 'True').sum())} of {len(v)} "
+                            "clips pass; rejection reasons",
+                            pd.DataFrame(sorted(reasons.items(), key=lambda kv: -kv[1]),
+                                         columns=["reason", "clips"])))
+    if quality is not None and (quality / "clips.csv").is_file():
+        q = pd.read_csv(quality / "clips.csv")
+        if (quality / "motion.png").is_file():
+            images.append({"caption": "Motion curves (facial movement and rigid head motion)",
+                           "src": png_file_uri(quality / "motion.png")})
+        images.append({"caption": "ME timing and AU fidelity per clip",
+                       "src": _timing_plot(q)})
+    if not (tables or images):
+        return Section("Quality", missing="no quality results (run `equime quality`)")
+    return Section("Quality", tables=tables, images=images, notes=notes)
+
+
+def _timing_plot(q: pd.DataFrame) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), dpi=100)
+    axes[0].hist(q["half_peak_s"].dropna(), bins=20, color="tab:blue")
+    axes[0].axvline(0.5, color="k", ls="--", lw=1)
+    axes[0].set_xlabel("time above half peak (s); dashed: 0.5 s micro limit")
+    axes[1].hist(q["au_fidelity"].dropna(), bins=10, range=(0, 1), color="tab:green")
+    axes[1].set_xlabel("AU fidelity (share of planned AUs visible)")
+    for ax in axes:
+        ax.set_ylabel("clips")
+    fig.tight_layout()
+    return _plot_uri(fig)
+
+
+def baselines_section(baselines: Path | None) -> Section:
+    """Reads ``results.csv`` (model × protocol scores with CIs), ``groups.csv`` (per-demographic
+    scores) and ``*.png`` (confusion matrices, group bars) from the evaluate stage's folder."""
+    if baselines is None or not (baselines / "results.csv").is_file():
+        return Section("Baselines", missing="no baseline results yet (the train / evaluate "
+                                            "stages have not run)")
+    tables = [table("UF1 / UAR per model × protocol, 95% bootstrap CIs",
+                    pd.read_csv(baselines / "results.csv"))]
+    if (baselines / "groups.csv").is_file():
+        tables.append(table("Per-demographic results and the largest gap",
+                            pd.read_csv(baselines / "groups.csv")))
+    images = [{"caption": p.stem.replace("_", " "), "src": png_file_uri(p)}
+              for p in sorted(baselines.glob("*.png"))]
+    return Section("Baselines", tables=tables, images=images)
+
+
+def review_section(results: Path | None) -> Section:
+    """Human review results (``equime review results``): agreement, accuracy, realism."""
+    if results is None or not (results / "summary.json").is_file():
+        return Section("Human review", missing="no human ratings yet (`equime review serve`, "
+                                               "then `equime review results`)")
+    s = json.loads((results / "summary.json").read_text())
+    tables = [table("Review summary", pd.DataFrame([{k: v for k, v in s.items()
+                                                     if not isinstance(v, dict)}]))]
+    if isinstance(s.get("realism"), dict):
+        tables.append(table("Realism ratings (1–5)", pd.DataFrame(
+            sorted(s["realism"].items()), columns=["score", "ratings"])))
+    if (results / "clips.csv").is_file():
+        tables.append(table("Per clip: planned emotion, raters' majority label, votes",
+                            pd.read_csv(results / "clips.csv", keep_default_na=False)))
+    return Section("Human review", tables=tables)
+
+
+def _git_commit(repo: Path) -> str:
+    try:
+        res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                             text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return res.stdout.strip() if res.returncode == 0 else "unknown"
+
+
+def provenance_section(params: Path, lock: Path | None) -> Section:
+    """Params, equime version, git commit and the dvc.lock hashes of every stage's inputs."""
+    tables = [table("Run", pd.DataFrame([{"equime": __version__,
+                                          "git commit": _git_commit(params.parent)}]))]
+    notes = []
+    if lock is not None and lock.is_file():
+        stages: Mapping[str, Any] = (yaml.safe_load(lock.read_text()) or {}).get("stages", {})
+        rows = [{"stage": name, "input": d["path"], "md5": d.get("md5", "")}
+                for name, st in stages.items() if name != "report"  # not its own previous run
+                for d in st.get("deps", [])]
+        tables.append(table("dvc.lock: input hashes per stage", pd.DataFrame(rows)))
+    else:
+        notes.append("No dvc.lock (the pipeline was not run through DVC).")
+    notes.append(params.read_text() if params.is_file() else f"{params}: not found")
+    return Section("Provenance", tables=tables, notes=notes)

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+import pytest
+
+from equime.export.writer import SubjectInfo, export_dataset
+from equime.files import write_text
+from equime.generate.runner import generate_clips
+from equime.generate.warp import WarpRenderer
+from equime.report.render import render_report
+from equime.report.sections import (
+    baselines_section,
+    dataset_section,
+    provenance_section,
+    quality_section,
+    review_section,
+)
+from equime.video import EncoderOptions
+from tests.browser import broken_images, chromium, console_errors
+from tests.fixtures import REPO, face_image, single_au_row
+
+EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("report")
+    base = single_au_row("12", 0.3, apex_frame=10, n_frames=24, duration_s=0.15)
+    rows = [base.model_copy(update={"clip_id": f"ann_{e}_01", "subject": "ann", "emotion": e,
+                                    "prompt": f"{e} {EVIL}"})
+            for e in ("happiness", "surprise")]
+    generate_clips(rows, lambda r: face_image(), WarpRenderer(), EncoderOptions(preset="ultrafast"),
+                   tmp / "videos")
+    subjects = {"ann": SubjectInfo(subject="ann", source="ann.jpg", sha256="0" * 64,
+                                   annotations={}, attributes_source="annotations", gender="f",
+                                   race="white", age=35.0, age_band="30-44")}
+    export_dataset(rows, subjects, tmp / "videos", tmp / "ds", "ME-VLM", "x")
+    sections = [dataset_section(tmp / "ds" / "ME-VLM", None), quality_section(None, None, None),
+                baselines_section(None), review_section(None),
+                provenance_section(REPO / "params.yaml", REPO / "dvc.lock")]
+    write_text(tmp / "out" / "index.html", render_report("test <report>", sections))
+    return tmp / "out" / "index.html"
+
+
+def test_data_strings_are_escaped_and_absent_inputs_are_said(report: Path):
+    html = report.read_text()
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    assert "<script>" not in html and "<title>test &lt;report&gt;</title>" in html
+    assert "no baseline results yet" in html and "no quality results" in html
+    assert "no human ratings yet" in html
+    assert html.count('src="data:image/png;base64,') >= 2  # neutral/apex strips per emotion
+    assert 'src="data:image/webp;base64,' in html  # animated previews
+    assert "http://" not in html and "https://" not in html  # opens from disk, no network
+
+
+def test_report_in_a_real_browser(report: Path, tmp_path: Path):
+    with chromium() as driver:
+        driver.get(report.as_uri())
+        assert driver.title == "test <report>"
+        assert console_errors(driver) == []
+        assert driver.execute_script("return document.images.length") >= 4
+        assert broken_images(driver) == []
+        assert driver.execute_script("return window.__pwned === undefined")
+        body = driver.find_element("tag name", "body").text
+        assert "<script>window.__pwned = 1</script>" in body  # shown as text
+        assert driver.save_screenshot(str(tmp_path / "report.png"))
+        assert (tmp_path / "report.png").stat().st_size > 10_000
