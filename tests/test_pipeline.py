@@ -109,4 +109,4 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
         "metrics/attributes_faces.json", "metrics/curate.json", "metrics/demographics.json",
         "metrics/export.json", "metrics/filter.json", "metrics/generate.json", "metrics/plan.json",
         "metrics/plan_timing.csv", "metrics/quality.json", "metrics/select.json",
-        "metrics/summary.json"]
+        "metrics/summary.json", "report"]
