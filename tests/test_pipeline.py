@@ -83,6 +83,10 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
     assert dict(zip(exported["group"], exported["count"], strict=True)) == {
         "<30": 0, "30-44": 5, "45-59": 0, "60+": 5, "u": 0}
     assert (repo / "data" / "demographics" / "demographics.png").stat().st_size > 10_000
+    html = (repo / "report" / "index.html").read_text()
+    assert html.count('src="data:image/') >= 8 and "no human ratings yet (0 clips sampled" in html
+    pairs = (root / "pairs.jsonl").read_text().splitlines()
+    assert len(pairs) == len(videos) and all((root / json.loads(x)["video"]).is_file() for x in pairs)
     assert _sh(["dvc", "status", "-q"], repo, check=False).returncode == 0
 
 
@@ -104,9 +108,10 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
     assert _out_hashes(repo) == before
     assert sorted(before) == [
         "data/attributes/clips", "data/attributes/faces.csv", "data/curated", "data/dataset",
-        "data/demographics", "data/plan.jsonl", "data/quality", "data/selection", "data/sources",
+        "data/demographics", "data/plan.jsonl", "data/quality", "data/review", "data/selection",
+        "data/sources",
         "data/summaries", "data/verdicts.csv", "data/videos", "metrics/attributes_clips.json",
         "metrics/attributes_faces.json", "metrics/curate.json", "metrics/demographics.json",
         "metrics/export.json", "metrics/filter.json", "metrics/generate.json", "metrics/plan.json",
-        "metrics/plan_timing.csv", "metrics/quality.json", "metrics/select.json",
-        "metrics/summary.json", "report"]
+        "metrics/plan_timing.csv", "metrics/quality.json", "metrics/review.json",
+        "metrics/select.json", "metrics/summary.json", "report"]

@@ -353,6 +353,8 @@ def export_cmd(
     verdicts: Annotated[Path | None, typer.Option(help="filter's verdicts.csv: passing clips only")] = None,
     attributes: Annotated[Path | None, typer.Option(
         help="clips.csv of `equime attributes clips`")] = None,
+    review: Annotated[Path | None, typer.Option(
+        help="folder with the review's sample.csv and ratings.csv (`equime review import`)")] = None,
 ) -> None:
     """Write the dataset layout, metadata, manifest and dataset card."""
     from equime.export.writer import export_dataset, export_metrics, read_subject_infos
@@ -371,8 +373,17 @@ def export_cmd(
         from equime.attributes.clips import read_clip_attributes
 
         ca = {r["clip_id"]: r for r in read_clip_attributes(attributes).to_dict("records")}
+    rv = None
+    if review:
+        from equime.review.io import read_review
+        from equime.review.results import clip_results
+
+        sample, rated = read_review(review)
+        rv = {r["clip_id"]: r for r in clip_results(rated, sample).to_dict("records")
+              if r["ratings"]}
     summary = export_dataset(read_plan(plan_file), read_subject_infos(subjects), videos, out,
-                             e.name, e.license, quality=q, verdicts=v, clip_attributes=ca)
+                             e.name, e.license, quality=q, verdicts=v, clip_attributes=ca,
+                             review=rv)
     for clip in summary.missing:
         log.warning("not exported (not generated): %s", clip)
     if metrics:
@@ -520,6 +531,79 @@ def report(
         if s.missing:
             log.info("report: %s: %s", s.title, s.missing)
     log.info("report: %s", out / "index.html")
+
+
+review_app = typer.Typer(no_args_is_help=True, help="Human review of a sample of exported clips.")
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("serve")
+def review_serve(
+    dataset: Annotated[Path, typer.Option(help="the exported dataset folder (manifest.csv)")],
+    db: Annotated[Path, typer.Option(help="SQLite file for the ratings")] = Path("review/review.sqlite"),
+    params: ParamsOpt = Path("params.yaml"),
+) -> None:
+    """Sample clips (review.size, seeded), print one link per rater, serve until Ctrl-C."""
+    import pandas as pd
+    import uvicorn
+
+    from equime.errors import InputError
+    from equime.params import load_params
+    from equime.review.app import create_app
+    from equime.review.sample import sample_clips
+    from equime.review.store import ReviewStore
+
+    p = load_params(params)
+    r = p.review
+    if not (dataset / "manifest.csv").is_file():
+        raise InputError(f"{dataset}: no manifest.csv; run `equime export` (dvc repro) first")
+    store = ReviewStore(db)
+    store.set_clips(sample_clips(pd.read_csv(dataset / "manifest.csv", keep_default_na=False),
+                                 r.size, p.base.seed))
+    for name, token in store.add_raters(r.raters).items():
+        typer.echo(f"{name}: http://{r.host}:{r.port}/r/{token}")
+    uvicorn.run(create_app(store, dataset), host=r.host, port=r.port, log_level="warning")
+
+
+@review_app.command("import")
+def review_import(
+    db: Annotated[Path, typer.Option(help="the review SQLite file")] = Path("review/review.sqlite"),
+    out: Annotated[Path, typer.Option(help="folder for sample.csv and ratings.csv")] = Path("review"),
+) -> None:
+    """Write the sample and every rating as CSV (commit them: the pipeline reads them)."""
+    from equime.errors import InputError
+    from equime.files import write_csv
+    from equime.review.store import ReviewStore
+
+    if not db.is_file():
+        raise InputError(f"{db}: not found; run `equime review serve` first")
+    store = ReviewStore(db)
+    write_csv(out / "sample.csv", store.planned())
+    write_csv(out / "ratings.csv", store.ratings())
+    log.info("review: %d ratings → %s", len(store.ratings()), out / "ratings.csv")
+
+
+@review_app.command("results")
+def review_results(
+    ratings: Annotated[Path, typer.Option(help="folder with sample.csv and ratings.csv")],
+    out: Annotated[Path, typer.Option(help="folder for clips.csv and summary.json")],
+    metrics: MetricsOpt = None,
+) -> None:
+    """Per-clip majority label, accuracy against the plan, Fleiss' kappa, realism."""
+    from equime.files import write_csv, write_json
+    from equime.review.io import read_review
+    from equime.review.results import clip_results, review_summary
+    from equime.tracking import record_stage
+
+    sample, rated = read_review(ratings)
+    clips = clip_results(rated, sample)
+    summary = review_summary(rated, clips)
+    write_csv(out / "clips.csv", clips)
+    write_json(out / "summary.json", summary)
+    if metrics:
+        record_stage("review", {}, summary, metrics)
+    log.info("review: %d ratings of %d clips, Fleiss' kappa %s", summary["ratings"],
+             summary["clips_rated"], summary["fleiss_kappa"])
 
 
 models_app = typer.Typer(no_args_is_help=True, help="Download model weights (needs internet).")

@@ -223,6 +223,20 @@ class FilterParams(_Section):
         return self
 
 
+class ReviewParams(_Section):
+    size: int = Field(20, ge=1)  # clips sampled for review, stratified by emotion × gender
+    raters: tuple[str, ...] = Field(("rater1", "rater2", "rater3"), min_length=1)
+    host: str = "127.0.0.1"  # loopback by default: raters on other machines need a tunnel
+    port: int = Field(8765, ge=1, le=65535)
+
+    @field_validator("raters")
+    @classmethod
+    def _names(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v) or any(not n.strip() for n in v):
+            raise ValueError(f"must be distinct, non-empty names (got {list(v)})")
+        return v
+
+
 class LocalDataset(_Section):
     root: str | None = None  # local copy; null = not summarised
     sheet: str | None = None  # coding sheet (CASME II, SAMM)
@@ -252,6 +266,7 @@ class Params(_Section):
     filter: FilterParams = FilterParams()
     export: ExportParams
     summarize: SummarizeParams = SummarizeParams()
+    review: ReviewParams = ReviewParams()
 
 
 def _format(path: Path, err: dict[str, Any]) -> str:

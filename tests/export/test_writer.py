@@ -140,13 +140,16 @@ def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: P
                                     "peak_motion_px": 1.2, "au_fidelity": 1.0, "aus_missing": ""}}
     verdicts = {"ann_happiness_01": (True, ""),
                 "bob_happiness_01": (False, "head motion 4.00 px > 1.5")}
+    review = {"ann_happiness_01": {"clip_id": "ann_happiness_01", "planned": "happiness",
+                                   "ratings": 3, "majority": "happiness", "majority_share": 0.6667}}
     summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp_path / "ds", "ME-VLM", "x",
-                             quality=quality, verdicts=verdicts)
+                             quality=quality, verdicts=verdicts, review=review)
     assert summary.exported == 1 and summary.filtered == {"bob_happiness_01": "head motion 4.00 px > 1.5"}
     root = tmp_path / "ds" / "ME-VLM"
     meta = json.loads((root / "emotion_categories/happiness/metadata/f_ann_01_metadata.json").read_text())
     assert meta["quality"] == {"peak_motion_px": 1.2, "au_fidelity": 1.0, "aus_missing": "",
                                "passed": True}
+    assert meta["review"] == {"ratings": 3, "majority": "happiness", "majority_share": 0.6667}
     assert not (root / "emotion_categories/happiness/m_bob_01.mp4").exists()
     card = (root / "README.md").read_text()
     assert "filtered out by the quality checks: 1" in card and "| head motion 4.00 px > 1.5 | 1 |" in card

@@ -122,6 +122,9 @@ class ClipMetadata(_Model):
     generation: Generation
     quality: dict[str, float | int | bool | str | None] | None = Field(
         None, description="filled by the quality stage; null until then")
+    review: dict[str, float | int | str | None] | None = Field(
+        None, description="human review (`equime review`): ratings, majority label and share, "
+                          "visible / micro shares, mean realism; null when not reviewed")
 
 
 def json_schema() -> dict[str, Any]:

@@ -137,7 +137,8 @@ def video_name(row: PlanRow) -> str:
 def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any],
                    technical: Technical, relpath: str,
                    quality: Mapping[str, Any] | None = None,
-                   clip_attributes: Mapping[str, Any] | None = None) -> ClipMetadata:
+                   clip_attributes: Mapping[str, Any] | None = None,
+                   review: Mapping[str, Any] | None = None) -> ClipMetadata:
     return ClipMetadata(
         video_name=video_name(row),
         file=relpath,
@@ -167,6 +168,8 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
         ),
         quality=None if quality is None else {
             k: v for k, v in quality.items() if k not in ("clip_id", "emotion")},
+        review=None if review is None else {
+            k: v for k, v in review.items() if k not in ("clip_id", "planned")},
     )
 
 
@@ -181,7 +184,8 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
                    out_dir: Path, name: str, license_name: str,
                    quality: Mapping[str, Mapping[str, Any]] | None = None,
                    verdicts: Mapping[str, tuple[bool, str]] | None = None,
-                   clip_attributes: Mapping[str, Mapping[str, Any]] | None = None) -> ExportSummary:
+                   clip_attributes: Mapping[str, Mapping[str, Any]] | None = None,
+                   review: Mapping[str, Mapping[str, Any]] | None = None) -> ExportSummary:
     """Write the dataset under ``out_dir / name``.
 
     With ``verdicts``, only passing clips are exported (the others are listed with their
@@ -218,7 +222,8 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
         if quality is not None:
             clip_quality = {**quality.get(row.clip_id, {}), "passed": True}
         meta = build_metadata(row, subjects[row.subject], record, technical, rel, clip_quality,
-                              (clip_attributes or {}).get(row.clip_id))
+                              (clip_attributes or {}).get(row.clip_id),
+                              (review or {}).get(row.clip_id))
         write_json(root / "emotion_categories" / row.emotion / "metadata" /
                    f"{vname}_metadata.json", meta.model_dump(mode="json"))
         metas.append((row, meta, dst))

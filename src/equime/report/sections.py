@@ -159,6 +159,10 @@ def review_section(results: Path | None) -> Section:
         return Section("Human review", missing="no human ratings yet (`equime review serve`, "
                                                "then `equime review results`)")
     s = json.loads((results / "summary.json").read_text())
+    if not s.get("ratings"):
+        return Section("Human review", missing=f"no human ratings yet ({s.get('clips_sampled', 0)} "
+                                               "clips sampled; `equime review serve`, then "
+                                               "`equime review import`)")
     tables = [table("Review summary", pd.DataFrame([{k: v for k, v in s.items()
                                                      if not isinstance(v, dict)}]))]
     if isinstance(s.get("realism"), dict):
@@ -171,18 +175,22 @@ def review_section(results: Path | None) -> Section:
 
 
 def _git_commit(repo: Path) -> str:
+    """The last commit that changed the code or the pipeline (src/, params.yaml, dvc.yaml): it
+    names what made the report, and stays the same when only results are committed afterwards,
+    so a rerun of the same code gives the same bytes."""
     try:
-        res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
-                             text=True, timeout=5)
+        res = subprocess.run(["git", "log", "-1", "--format=%H", "--", "src", "params.yaml",
+                              "dvc.yaml"], cwd=repo, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return res.stdout.strip() if res.returncode == 0 else "unknown"
+    return res.stdout.strip() or "unknown" if res.returncode == 0 else "unknown"
 
 
 def provenance_section(params: Path, lock: Path | None) -> Section:
     """Params, equime version, git commit and the dvc.lock hashes of every stage's inputs."""
     tables = [table("Run", pd.DataFrame([{"equime": __version__,
-                                          "git commit": _git_commit(params.parent)}]))]
+                                          "code commit (src/, params, dvc.yaml)":
+                                              _git_commit(params.parent)}]))]
     notes = []
     if lock is not None and lock.is_file():
         stages: Mapping[str, Any] = (yaml.safe_load(lock.read_text()) or {}).get("stages", {})

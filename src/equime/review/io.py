@@ -1,0 +1,40 @@
+"""Reading the committed review files (``sample.csv``, ``ratings.csv``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from equime.errors import InputError
+from equime.review.questions import EMOTION_CHOICES, REALISM_RANGE, TIMING_CHOICES
+from equime.review.store import RATING_COLUMNS
+
+
+def read_review(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(sample: clip_id, video, emotion; ratings), checked; bad rows are one-line errors."""
+    paths = {name: folder / f"{name}.csv" for name in ("sample", "ratings")}
+    for path in paths.values():
+        if not path.is_file():
+            raise InputError(f"{path}: not found; run `equime review import`")
+    sample = pd.read_csv(paths["sample"], dtype=str, keep_default_na=False)
+    ratings = pd.read_csv(paths["ratings"], dtype={"rater": str, "clip_id": str, "emotion": str,
+                                                   "timing": str, "artefacts": str},
+                          keep_default_na=False)
+    if set(sample.columns) != {"clip_id", "video", "emotion"}:
+        raise InputError(f"{paths['sample']}: needs columns clip_id, video, emotion")
+    if list(ratings.columns) != RATING_COLUMNS:
+        raise InputError(f"{paths['ratings']}: needs columns {', '.join(RATING_COLUMNS)}")
+    checks = {
+        "clip_id": ratings["clip_id"].isin(sample["clip_id"]),
+        "emotion": ratings["emotion"].isin(EMOTION_CHOICES),
+        "timing": ratings["timing"].isin(TIMING_CHOICES),
+        "realism": ratings["realism"].between(*REALISM_RANGE),
+    }
+    for column, ok in checks.items():
+        if not ok.all():
+            row = int((~ok).to_numpy().argmax()) + 2
+            value = ratings[column].astype(object).iloc[row - 2]
+            raise InputError(f"{paths['ratings']}:{row}: {column} {value!r} is not valid; fix or "
+                             "re-import")
+    return sample, ratings
