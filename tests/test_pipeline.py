@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from equime.video import probe_mp4
+from tests.browser import broken_images, chromium, console_errors
 from tests.fixtures import REPO
 
 pytestmark = pytest.mark.slow
@@ -85,6 +86,12 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
     assert (repo / "data" / "demographics" / "demographics.png").stat().st_size > 10_000
     html = (repo / "report" / "index.html").read_text()
     assert html.count('src="data:image/') >= 8 and "no human ratings yet (0 clips sampled" in html
+    assert "no baseline results" not in html and "largest gap (uf1)" in html
+    results = pd.read_csv(repo / "data" / "evaluation" / "demo" / "results.csv")
+    assert results.loc[0, "n"] == 10 and 0 <= results.loc[0, "uf1_lo"] <= results.loc[0, "uf1"]
+    with chromium() as driver:  # the pipeline's own report, in a real browser
+        driver.get((repo / "report" / "index.html").as_uri())
+        assert console_errors(driver) == [] and broken_images(driver) == []
     pairs = (root / "pairs.jsonl").read_text().splitlines()
     assert len(pairs) == len(videos) and all((root / json.loads(x)["video"]).is_file() for x in pairs)
     assert _sh(["dvc", "status", "-q"], repo, check=False).returncode == 0
@@ -107,11 +114,12 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
     _sh(["dvc", "repro", "-f"], repo)
     assert _out_hashes(repo) == before
     assert sorted(before) == [
-        "data/attributes/clips", "data/attributes/faces.csv", "data/curated", "data/dataset",
-        "data/demographics", "data/plan.jsonl", "data/quality", "data/review", "data/selection",
-        "data/sources",
-        "data/summaries", "data/verdicts.csv", "data/videos", "metrics/attributes_clips.json",
+        "data/attributes/clips", "data/attributes/faces.csv", "data/baselines/demo", "data/curated",
+        "data/dataset", "data/demographics", "data/evaluation/demo", "data/plan.jsonl",
+        "data/quality", "data/review", "data/selection", "data/sources", "data/summaries",
+        "data/verdicts.csv", "data/videos", "metrics/attributes_clips.json",
         "metrics/attributes_faces.json", "metrics/curate.json", "metrics/demographics.json",
-        "metrics/export.json", "metrics/filter.json", "metrics/generate.json", "metrics/plan.json",
-        "metrics/plan_timing.csv", "metrics/quality.json", "metrics/review.json",
-        "metrics/select.json", "metrics/summary.json", "report"]
+        "metrics/evaluate_demo.json", "metrics/export.json", "metrics/filter.json",
+        "metrics/generate.json", "metrics/plan.json", "metrics/plan_timing.csv",
+        "metrics/quality.json", "metrics/review.json", "metrics/select.json", "metrics/summary.json",
+        "report"]

@@ -14,7 +14,8 @@ from equime.errors import EquimeError
 
 if TYPE_CHECKING:
     from equime.attributes.analyzer import DeepfaceAnalyzer
-    from equime.params import AttributesParams
+    from equime.baselines.protocols import RunSpec
+    from equime.params import AttributesParams, Params, RunParams
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Synthetic micro-expression datasets: curate → plan → generate → export.")
@@ -604,6 +605,117 @@ def review_results(
         record_stage("review", {}, summary, metrics)
     log.info("review: %d ratings of %d clips, Fleiss' kappa %s", summary["ratings"],
              summary["clips_rated"], summary["fleiss_kappa"])
+
+
+def _run_spec(p: Params, run_name: str) -> tuple[RunParams, RunSpec]:
+    from equime.baselines.protocols import RunSpec
+
+    b = p.baselines
+    if run_name not in b.runs:
+        raise EquimeError(f"baselines.runs.{run_name}: no such run; runs are {sorted(b.runs)}")
+    r = b.runs[run_name]
+    return r, RunSpec(protocol=r.protocol, train=r.train, test=r.test, classes=r.classes,
+                      mix=r.mix, val_fraction=b.val_fraction, test_fraction=b.test_fraction,
+                      seed=p.base.seed)
+
+
+@app.command()
+def train(
+    run_name: Annotated[str, typer.Option("--run", help="a key of baselines.runs")],
+    out: Annotated[Path, typer.Option(help="folder for predictions.csv and models/")],
+    dataset: Annotated[Path | None, typer.Option(help="the exported synthetic dataset")] = None,
+    params: ParamsOpt = Path("params.yaml"),
+) -> None:
+    """Train a baseline on every fold of its protocol; predict each fold's test clips."""
+    import shutil
+
+    from equime.baselines.inputs import InputSpec
+    from equime.baselines.run import run
+    from equime.baselines.train import TrainSpec
+    from equime.datasets.registry import source_loader
+    from equime.files import replace_dir, write_csv, write_json
+    from equime.params import load_params
+
+    p = load_params(params)
+    b = p.baselines
+    r, spec = _run_spec(p, run_name)
+    local = {n: (Path(c.root), Path(c.sheet) if c.sheet else None, c.variant)
+             for n, c in p.summarize.datasets.items() if c.root}
+    staging = out.with_name(f".{out.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    result = run(spec, InputSpec(kind=r.input, frames=b.frames, size=b.size),
+                 TrainSpec(model=r.model, epochs=b.epochs, batch_size=b.batch_size, lr=b.lr,
+                           seed=p.base.seed),
+                 source_loader(dataset, local), models_dir=staging / "models")
+    write_csv(staging / "predictions.csv", result.predictions)
+    write_json(staging / "run.json", {"run": run_name, **r.model_dump(mode="json"),
+                                      "samples": result.samples, "dropped": result.dropped,
+                                      "folds": result.folds})
+    replace_dir(staging, out)
+    log.info("train %s: %d folds, %d test predictions → %s", run_name, result.folds,
+             len(result.predictions), out)
+
+
+@app.command()
+def evaluate(
+    run_name: Annotated[str, typer.Option("--run", help="a key of baselines.runs")],
+    trained: Annotated[Path, typer.Option(help="the train stage's folder for this run")],
+    subjects: Annotated[Path, typer.Option(help="select's subjects.csv (synthetic demographics)")],
+    out: Annotated[Path, typer.Option(help="folder for results.csv, groups.csv and plots")],
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Scores with bootstrap CIs, per dataset and per demographic group, with plots."""
+    import pandas as pd
+
+    from equime.baselines.evaluate import group_rows, plot_confusion, plot_groups, result_rows
+    from equime.baselines.metrics import confusion
+    from equime.baselines.protocols import LABEL_SETS
+    from equime.demographics.selection import read_selected
+    from equime.errors import InputError
+    from equime.files import write_bytes, write_csv
+    from equime.params import load_params
+    from equime.tracking import record_stage
+
+    p = load_params(params)
+    r, _ = _run_spec(p, run_name)
+    classes = LABEL_SETS[r.classes]
+    path = trained / "predictions.csv"
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `equime train --run {run_name}` first")
+    pred = pd.read_csv(path, dtype={"subject": str, "clip_id": str}, keep_default_na=False)
+    results = result_rows(pred, classes, p.baselines.bootstrap, p.base.seed)
+    results.insert(0, "run", run_name)
+    for i, (k, v) in enumerate((("model", r.model), ("protocol", r.protocol), ("input", r.input),
+                                ("classes", r.classes)), start=1):
+        results.insert(i, k, v)
+    demo = read_selected(subjects)[["subject_id", "gender", "race", "age_band"]]
+    demo = demo.assign(subject="synthetic/" + demo["subject_id"]).drop(columns="subject_id")
+    groups = group_rows(pred, demo, p.baselines.bootstrap, p.base.seed)
+    groups.insert(0, "run", run_name)
+    write_csv(out / "results.csv", results)
+    write_csv(out / "groups.csv", groups)
+    cm = confusion(pred["true"], pred["pred"], classes)
+    write_bytes(out / f"confusion_{run_name}.png", plot_confusion(cm, classes, f"{run_name}: "
+                                                                 f"{r.model}, {r.protocol}"))
+    write_bytes(out / f"groups_{run_name}.png", plot_groups(groups, run_name))
+    allrow = results[results["dataset"] == "all"].iloc[0]
+    summary = {k: float(allrow[k]) for k in ("accuracy", "uf1", "uf1_lo", "uf1_hi", "uar",
+                                              "uar_lo", "uar_hi", "weighted_f1", "confidence")}
+    summary["n"] = int(allrow["n"])
+    gaps = groups[groups["group"] == "largest gap (uf1)"]
+    summary["largest_uf1_gap"] = {g.attribute: float(g.uf1) for g in gaps.itertuples()}
+    summary["groups"] = {f"{g.attribute}={g.group}": int(g.n) for g in groups.itertuples()
+                         if not str(g.group).startswith("largest gap")}
+    if metrics:
+        record_stage(f"evaluate@{run_name}", {"run": r.model_dump(mode="json"),
+                                              "baselines": p.baselines.model_dump(
+                                                  mode="json", exclude={"runs"})},
+                     summary, metrics,
+                     artifacts=[out / f"confusion_{run_name}.png", out / f"groups_{run_name}.png",
+                                *sorted((trained / "models").glob("*.safetensors"))])
+    log.info("evaluate %s: UF1 %.3f [%.3f, %.3f], UAR %.3f over %d clips", run_name,
+             summary["uf1"], summary["uf1_lo"], summary["uf1_hi"], summary["uar"], summary["n"])
 
 
 models_app = typer.Typer(no_args_is_help=True, help="Download model weights (needs internet).")

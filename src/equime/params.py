@@ -223,6 +223,39 @@ class FilterParams(_Section):
         return self
 
 
+Source = Literal["synthetic", "casme2", "samm", "smic", "miex", "casme3", "megc"]
+
+
+class RunParams(_Section):
+    protocol: Literal["loso", "holdout", "split"]
+    train: tuple[Source, ...] = Field(min_length=1)
+    test: tuple[Source, ...] = Field(min_length=1)
+    model: Literal["st_cnn", "cnn3d", "resnet3d", "mobilenet"] = "cnn3d"
+    input: Literal["frames", "flow"] = "frames"
+    classes: Literal["megc3", "emotion5"] = "megc3"
+    mix: dict[Source, float] = Field(default_factory=dict)  # training source → share of subjects
+
+
+class BaselinesParams(_Section):
+    runs: dict[str, RunParams] = Field(default_factory=dict)
+    frames: int = Field(8, ge=1, le=64)  # T, the paper's frames input
+    size: int = Field(64, ge=16, le=256)
+    epochs: int = Field(15, ge=1)
+    batch_size: int = Field(8, ge=1)
+    lr: float = Field(1e-3, gt=0)
+    val_fraction: float = Field(0.25, ge=0, lt=1)  # of training subjects, for model selection
+    test_fraction: float = Field(0.3, gt=0, lt=1)  # "split" protocol
+    bootstrap: int = Field(1000, ge=10)
+
+    @field_validator("runs")
+    @classmethod
+    def _names(cls, v: dict[str, RunParams]) -> dict[str, RunParams]:
+        bad = [k for k in v if not k.replace("_", "").replace("-", "").isalnum()]
+        if bad:
+            raise ValueError(f"run names must be letters, digits, - or _ (got {bad})")
+        return v
+
+
 class ReviewParams(_Section):
     size: int = Field(20, ge=1)  # clips sampled for review, stratified by emotion × gender
     raters: tuple[str, ...] = Field(("rater1", "rater2", "rater3"), min_length=1)
@@ -267,6 +300,7 @@ class Params(_Section):
     export: ExportParams
     summarize: SummarizeParams = SummarizeParams()
     review: ReviewParams = ReviewParams()
+    baselines: BaselinesParams = BaselinesParams()
 
 
 def _format(path: Path, err: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,10 @@ def record_stage(
     metrics: Mapping[str, Any],
     metrics_path: Path,
     timings: Mapping[str, float] | None = None,
+    artifacts: Sequence[Path] = (),
 ) -> None:
-    """Write ``metrics`` to ``metrics_path`` (DVC) and log params + metrics + timings to MLflow."""
+    """Write ``metrics`` to ``metrics_path`` (DVC) and log params + metrics + timings (and any
+    ``artifacts``: plots, model files) to MLflow."""
     write_json(metrics_path, dict(metrics))
     import mlflow  # imported here: ~2 s, and only stages that record need it
 
@@ -78,4 +80,6 @@ def record_stage(
         mlflow.set_tags({"stage": stage, "equime_version": __version__, "git_commit": _git_commit()})
         mlflow.log_params({mlflow_name(k): str(v)[:500] for k, v in flatten(dict(params)).items()})
         mlflow.log_metrics(numeric)
+        for path in artifacts:
+            mlflow.log_artifact(str(path))
     log.info("%s: metrics in %s, MLflow run at %s", stage, metrics_path, tracking_uri())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from equime.datasets import casme2, casme3, miex, samm, smic
-from equime.datasets.sample import Loaded
+from equime.datasets.sample import Loaded, Sample
 from equime.errors import InputError
 
 
@@ -19,3 +21,28 @@ def load_local(name: str, root: Path, sheet: Path | None, variant: str) -> Loade
     if sheet is None:
         raise InputError(f"summarize.datasets.{name}.sheet: {name} needs its coding sheet")
     return {"casme2": casme2, "samm": samm, "casme3": casme3}[name].load(root, sheet)
+
+
+def source_loader(synthetic_root: Path | None,
+                  local: dict[str, tuple[Path, Path | None, str]]) -> Callable[[str], list[Sample]]:
+    """``name → samples`` for the baselines: ``synthetic`` (the exported set), a configured
+    real dataset (``local``: name → (root, sheet, variant)), or ``megc`` (CASME II + SAMM +
+    SMIC-HS with the official composite labels). Each source is read once."""
+    from equime.datasets import megc, synthetic
+
+    @cache
+    def load(name: str) -> list[Sample]:
+        if name == "synthetic":
+            if synthetic_root is None:
+                raise InputError("the synthetic set is needed: pass --dataset")
+            return synthetic.load(synthetic_root).samples
+        if name == "megc":
+            parts = {n: load(n) for n in ("casme2", "samm", "smic")}
+            return megc.compose(parts).samples
+        if name not in local:
+            raise InputError(f"{name}: not configured; set summarize.datasets.{name}.root (and "
+                             "sheet) to a local copy")
+        root, sheet, variant = local[name]
+        return load_local(name, root, sheet, variant).samples
+
+    return load

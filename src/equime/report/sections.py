@@ -137,19 +137,22 @@ def _timing_plot(q: pd.DataFrame) -> str:
     return _plot_uri(fig)
 
 
-def baselines_section(baselines: Path | None) -> Section:
-    """Reads ``results.csv`` (model × protocol scores with CIs), ``groups.csv`` (per-demographic
-    scores) and ``*.png`` (confusion matrices, group bars) from the evaluate stage's folder."""
-    if baselines is None or not (baselines / "results.csv").is_file():
+def baselines_section(evaluation: Path | None) -> Section:
+    """Reads every run folder of the evaluate stage: ``results.csv`` (scores with CIs),
+    ``groups.csv`` (per-demographic scores, largest gaps) and its plots."""
+    runs = sorted(evaluation.glob("*/results.csv")) if evaluation is not None else []
+    if not runs:
         return Section("Baselines", missing="no baseline results yet (the train / evaluate "
                                             "stages have not run)")
-    tables = [table("UF1 / UAR per model × protocol, 95% bootstrap CIs",
-                    pd.read_csv(baselines / "results.csv"))]
-    if (baselines / "groups.csv").is_file():
-        tables.append(table("Per-demographic results and the largest gap",
-                            pd.read_csv(baselines / "groups.csv")))
+    tables = [table("UF1 / UAR per model × protocol (pooled over folds; 'all' and per dataset), "
+                    "95% bootstrap CIs", pd.concat([pd.read_csv(p) for p in runs]))]
+    groups = [p.with_name("groups.csv") for p in runs if p.with_name("groups.csv").is_file()]
+    if groups:
+        tables.append(table("Per-demographic results (fairlearn MetricFrame) and the largest gap "
+                            "per attribute with its 95% CI", pd.concat(
+                                [pd.read_csv(p, keep_default_na=False) for p in groups])))
     images = [{"caption": p.stem.replace("_", " "), "src": png_file_uri(p)}
-              for p in sorted(baselines.glob("*.png"))]
+              for r in runs for p in sorted(r.parent.glob("*.png"))]
     return Section("Baselines", tables=tables, images=images)
 
 

@@ -1,0 +1,1 @@
+"""Baseline ME recognisers: models, honest splits, training, and the field's metrics."""

@@ -1,0 +1,128 @@
+"""From predictions to results: scores with bootstrap CIs, per dataset, per demographic group
+(fairlearn's MetricFrame) with the largest gap, and the plots."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import MetricFrame, count
+from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+from equime.baselines.metrics import bootstrap_ci, scores
+
+GROUP_KEYS: tuple[str, ...] = ("gender", "race", "age_band")
+
+
+def _uf1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
+    return float(f1_score(y_true, y_pred, average="macro", zero_division=0))
+
+
+def _uar(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
+    return float(recall_score(y_true, y_pred, average="macro", zero_division=0))
+
+
+GROUP_METRICS = {"accuracy": accuracy_score, "uf1": _uf1, "uar": _uar, "n": count}
+
+
+def result_rows(pred: pd.DataFrame, classes: Sequence[str], n_boot: int,
+                seed: int) -> pd.DataFrame:
+    """Pooled over all folds ('all') and per dataset from the same run."""
+    rows = []
+    parts = [("all", pred)] + ([(d, g) for d, g in pred.groupby("dataset")]
+                               if pred["dataset"].nunique() > 1 else [])
+    for name, g in parts:
+        s = scores(g["true"].tolist(), g["pred"].tolist(), g["confidence"].tolist(), classes)
+        row = {"dataset": name, "n": s["n"], "accuracy": s["accuracy"], "uf1": s["uf1"],
+               "uar": s["uar"], "weighted_f1": s["weighted_f1"], "confidence": s["confidence"]}
+        for stat in ("uf1", "uar"):
+            lo, hi = bootstrap_ci(g["true"].tolist(), g["pred"].tolist(), classes, stat, n_boot, seed)
+            row[f"{stat}_lo"], row[f"{stat}_hi"] = lo, hi
+        rows.append(row)
+    return pd.DataFrame(rows).round(4)
+
+
+def group_rows(pred: pd.DataFrame, demographics: pd.DataFrame, n_boot: int,
+               seed: int) -> pd.DataFrame:
+    """Per group of each known attribute: accuracy, UF1, UAR and size; then per attribute the
+    largest gap (max − min over groups) of each metric with its bootstrap 95 % CI."""
+    joined = pred.merge(demographics, on="subject", how="inner")
+    rows = []
+    for key in GROUP_KEYS:
+        known = joined[joined[key].fillna("u") != "u"]
+        if known.empty:
+            continue
+        frame = MetricFrame(metrics=GROUP_METRICS, y_true=known["true"], y_pred=known["pred"],
+                            sensitive_features=known[key])
+        for group, values in frame.by_group.iterrows():
+            rows.append({"attribute": key, "group": group, **{k: values[k] for k in GROUP_METRICS}})
+        if known[key].nunique() < 2:
+            continue  # one group: no gap to measure
+        gaps = frame.difference(method="between_groups")
+        rng = np.random.default_rng(seed)
+        boot = {m: [] for m in ("accuracy", "uf1", "uar")}
+        for _ in range(n_boot):
+            sample = known.iloc[rng.integers(0, len(known), len(known))]
+            if sample[key].nunique() < 2:
+                continue
+            f = MetricFrame(metrics={m: GROUP_METRICS[m] for m in boot}, y_true=sample["true"],
+                            y_pred=sample["pred"], sensitive_features=sample[key])
+            for m, v in f.difference(method="between_groups").items():
+                boot[m].append(v)
+        for m in boot:
+            lo, hi = (np.percentile(boot[m], [2.5, 97.5]) if boot[m] else (np.nan, np.nan))
+            rows.append({"attribute": key, "group": f"largest gap ({m})", m: gaps[m],
+                         "n": len(known), "gap_lo": lo, "gap_hi": hi})
+    cols = ["attribute", "group", "n", "accuracy", "uf1", "uar", "gap_lo", "gap_hi"]
+    return pd.DataFrame(rows, columns=cols).round(4).astype({"n": "Int64"})
+
+
+def plot_confusion(matrix: np.ndarray, classes: Sequence[str], title: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1.2 * len(classes) + 2, 1.1 * len(classes) + 1.5), dpi=100)
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), v in np.ndenumerate(matrix):
+        ax.text(j, i, str(v), ha="center", va="center",
+                color="white" if v > matrix.max() / 2 else "black")
+    ax.set_xticks(range(len(classes)), classes, rotation=30, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def plot_groups(groups: pd.DataFrame, title: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    per = groups[~groups["group"].str.startswith("largest gap")]
+    keys = list(dict.fromkeys(per["attribute"])) or ["none"]
+    fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3), dpi=100, squeeze=False)
+    for ax, key in zip(axes[0], keys, strict=True):
+        g = per[per["attribute"] == key]
+        ax.bar([f"{a}\n(n={int(n)})" for a, n in zip(g["group"], g["n"], strict=True)], g["uf1"])
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("UF1")
+        ax.set_title(f"{title}: UF1 by {key}", fontsize=9)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _png(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
