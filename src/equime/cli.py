@@ -668,7 +668,13 @@ def evaluate(
     """Scores with bootstrap CIs, per dataset and per demographic group, with plots."""
     import pandas as pd
 
-    from equime.baselines.evaluate import group_rows, plot_confusion, plot_groups, result_rows
+    from equime.baselines.evaluate import (
+        group_rows,
+        per_class_rows,
+        plot_confusion,
+        plot_groups,
+        result_rows,
+    )
     from equime.baselines.metrics import confusion
     from equime.baselines.protocols import LABEL_SETS
     from equime.demographics.selection import read_selected
@@ -695,6 +701,7 @@ def evaluate(
     groups.insert(0, "run", run_name)
     write_csv(out / "results.csv", results)
     write_csv(out / "groups.csv", groups)
+    write_csv(out / "per_class.csv", per_class_rows(pred, classes))
     cm = confusion(pred["true"], pred["pred"], classes)
     write_bytes(out / f"confusion_{run_name}.png", plot_confusion(cm, classes, f"{run_name}: "
                                                                  f"{r.model}, {r.protocol}"))

@@ -49,3 +49,14 @@ def test_per_group_results_and_the_largest_gap():
     assert g.loc[("gender", "m"), "uar"] == round(1 / 3, 4)
     assert ("race", "u") not in g.index and ("race", "largest gap (uf1)") not in g.index
     assert ("age_band", "largest gap (uf1)") not in g.index  # one group: no gap
+
+
+def test_per_class_table():
+    from equime.baselines.evaluate import per_class_rows
+
+    pred = pd.DataFrame({"true": ["negative", "negative", "surprise"],
+                         "pred": ["negative", "surprise", "surprise"], "confidence": [0.5] * 3})
+    t = per_class_rows(pred, C).set_index("class")
+    assert t.loc["negative"].to_dict() == {"precision": 1.0, "recall": 0.5, "f1": 0.6667,
+                                           "support": 2}
+    assert t.loc["surprise", "precision"] == 0.5 and t.loc["positive", "support"] == 0

@@ -45,6 +45,12 @@ def result_rows(pred: pd.DataFrame, classes: Sequence[str], n_boot: int,
     return pd.DataFrame(rows).round(4)
 
 
+def per_class_rows(pred: pd.DataFrame, classes: Sequence[str]) -> pd.DataFrame:
+    """Precision, recall, F1 and support per class over all of a run's test clips."""
+    s = scores(pred["true"].tolist(), pred["pred"].tolist(), pred["confidence"].tolist(), classes)
+    return pd.DataFrame([{"class": c, **v} for c, v in s["per_class"].items()]).round(4)
+
+
 def group_rows(pred: pd.DataFrame, demographics: pd.DataFrame, n_boot: int,
                seed: int) -> pd.DataFrame:
     """Per group of each known attribute: accuracy, UF1, UAR and size; then per attribute the

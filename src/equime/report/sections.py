@@ -146,6 +146,10 @@ def baselines_section(evaluation: Path | None) -> Section:
                                             "stages have not run)")
     tables = [table("UF1 / UAR per model × protocol (pooled over folds; 'all' and per dataset), "
                     "95% bootstrap CIs", pd.concat([pd.read_csv(p) for p in runs]))]
+    per_class = [p.with_name("per_class.csv") for p in runs if p.with_name("per_class.csv").is_file()]
+    if per_class:
+        tables.append(table("Per class, all clips of each run", pd.concat(
+            [pd.read_csv(p).assign(run=p.parent.name) for p in per_class])))
     groups = [p.with_name("groups.csv") for p in runs if p.with_name("groups.csv").is_file()]
     if groups:
         tables.append(table("Per-demographic results (fairlearn MetricFrame) and the largest gap "
