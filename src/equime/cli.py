@@ -167,6 +167,7 @@ def select_cmd(
         pool_table,
         select_subjects,
         selection_metrics,
+        with_sources,
     )
     from equime.files import write_csv
     from equime.params import load_params
@@ -176,15 +177,10 @@ def select_cmd(
     sel, a = p.select, p.attributes
     pool = pool_table(read_face_attributes(attributes), a.age_bands)
     curated = read_subjects(subjects)
-    unknown = sorted(set(curated["subject_id"]) ^ set(pool["subject_id"]))
-    if unknown:
-        raise EquimeError(f"{attributes}: subjects {unknown[:3]} differ from {subjects}; "
-                          "rerun `equime attributes faces`")
     result = select_subjects(pool, SelectionSpec(
         stratify_by=sel.stratify_by, age_bands=a.age_bands, target=sel.target,
         max_subjects=sel.max_subjects, seed=p.base.seed))
-    chosen = curated[["subject_id", "source", "sha256", "attributes"]].rename(
-        columns={"attributes": "annotations"}).merge(result.subjects, on="subject_id")
+    chosen = with_sources(result.subjects, pool, curated, attributes)
     write_csv(out / "subjects.csv", chosen)
     write_csv(out / "supply.csv", result.supply)
     write_csv(out / "not_selected.csv", result.not_selected)
@@ -669,11 +665,13 @@ def evaluate(
     import pandas as pd
 
     from equime.baselines.evaluate import (
+        evaluation_metrics,
         group_rows,
         per_class_rows,
         plot_confusion,
         plot_groups,
         result_rows,
+        synthetic_demographics,
     )
     from equime.baselines.metrics import confusion
     from equime.baselines.protocols import LABEL_SETS
@@ -690,15 +688,11 @@ def evaluate(
     if not path.is_file():
         raise InputError(f"{path}: not found; run `equime train --run {run_name}` first")
     pred = pd.read_csv(path, dtype={"subject": str, "clip_id": str}, keep_default_na=False)
-    results = result_rows(pred, classes, p.baselines.bootstrap, p.base.seed)
-    results.insert(0, "run", run_name)
-    for i, (k, v) in enumerate((("model", r.model), ("protocol", r.protocol), ("input", r.input),
-                                ("classes", r.classes)), start=1):
-        results.insert(i, k, v)
-    demo = read_selected(subjects)[["subject_id", "gender", "race", "age_band"]]
-    demo = demo.assign(subject="synthetic/" + demo["subject_id"]).drop(columns="subject_id")
-    groups = group_rows(pred, demo, p.baselines.bootstrap, p.base.seed)
-    groups.insert(0, "run", run_name)
+    labels = {"run": run_name, "model": r.model, "protocol": r.protocol, "input": r.input,
+              "classes": r.classes}
+    results = result_rows(pred, classes, p.baselines.bootstrap, p.base.seed, labels)
+    groups = group_rows(pred, synthetic_demographics(read_selected(subjects)),
+                        p.baselines.bootstrap, p.base.seed, {"run": run_name})
     write_csv(out / "results.csv", results)
     write_csv(out / "groups.csv", groups)
     write_csv(out / "per_class.csv", per_class_rows(pred, classes))
@@ -706,14 +700,7 @@ def evaluate(
     write_bytes(out / f"confusion_{run_name}.png", plot_confusion(cm, classes, f"{run_name}: "
                                                                  f"{r.model}, {r.protocol}"))
     write_bytes(out / f"groups_{run_name}.png", plot_groups(groups, run_name))
-    allrow = results[results["dataset"] == "all"].iloc[0]
-    summary = {k: float(allrow[k]) for k in ("accuracy", "uf1", "uf1_lo", "uf1_hi", "uar",
-                                              "uar_lo", "uar_hi", "weighted_f1", "confidence")}
-    summary["n"] = int(allrow["n"])
-    gaps = groups[groups["group"] == "largest gap (uf1)"]
-    summary["largest_uf1_gap"] = {g.attribute: float(g.uf1) for g in gaps.itertuples()}
-    summary["groups"] = {f"{g.attribute}={g.group}": int(g.n) for g in groups.itertuples()
-                         if not str(g.group).startswith("largest gap")}
+    summary = evaluation_metrics(results, groups)
     if metrics:
         record_stage(f"evaluate@{run_name}", {"run": r.model_dump(mode="json"),
                                               "baselines": p.baselines.model_dump(

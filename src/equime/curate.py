@@ -23,7 +23,7 @@ from tqdm import tqdm
 from equime.errors import InputError
 from equime.faces.align import AlignmentSpec, align_face
 from equime.faces.detect import Face, FaceDetector
-from equime.files import replace_dir, safe_id, write_csv, write_png
+from equime.files import cell, read_table, replace_dir, safe_id, write_csv, write_png
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
@@ -228,7 +228,7 @@ def curate(
                     continue
             else:
                 labels = {str(k): v.item() if isinstance(v, np.generic) else v
-                          for k, v in attributes.loc[path.name].items() if not _missing(v)}
+                          for k, v in attributes.loc[path.name].items() if cell(v) is not None}
         failed = [f"{k}={labels.get(k)}" for k, want in keep.items() if labels.get(k) != want]
         if failed:
             rejects.append(Reject(src, "filtered", f"{', '.join(failed)} (curate.filter wants "
@@ -248,10 +248,6 @@ def curate(
         crops={s.subject_id: crop for s, crop in chosen},
         rejects=sorted(rejects, key=lambda r: r.source),
     )
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
 
 
 def curate_metrics(result: Curated) -> dict[str, Any]:
@@ -296,13 +292,7 @@ def write_curated(result: Curated, out: Path, attributes_source: str) -> None:
 
 
 def read_subjects(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(f"{path}: subjects manifest not found; run `equime curate` first")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = set(SUBJECT_COLUMNS) - set(table.columns)
-    if missing:
-        raise InputError(f"{path}: missing columns {sorted(missing)}; rerun `equime curate`")
-    return table
+    return read_table(path, SUBJECT_COLUMNS, "equime curate", dtype=str, keep_default_na=False)
 
 
 def parse_landmarks(text: str, where: str) -> np.ndarray:

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,25 @@ def write_png(path: Path, image: np.ndarray) -> None:
 def write_csv(path: Path, table: pd.DataFrame) -> None:
     """A table as CSV, atomically: no index, '\\n' line ends (byte-stable across platforms)."""
     write_text(path, table.to_csv(index=False, lineterminator="\n"))
+
+
+def read_table(path: Path, columns: Iterable[str], command: str, **read_csv: Any) -> pd.DataFrame:
+    """A stage's CSV with its required ``columns``; absent file or columns are one-line errors
+    naming ``command``, the command that writes it."""
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `{command}` first")
+    table = pd.read_csv(path, **read_csv)
+    missing = set(columns) - set(table.columns)
+    if missing:
+        raise InputError(f"{path}: missing columns {sorted(missing)}; rerun `{command}`")
+    return table
+
+
+def cell(value: Any) -> Any:
+    """A table cell as a Python value: empty, None and NaN all mean "no value" (None)."""
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return None
+    return value
 
 
 def dumps_json(obj: Any) -> str:

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from equime.errors import ParamsError
 
@@ -29,6 +37,16 @@ class _Section(BaseModel):
 def _key_error(key: str, message: str) -> ValueError:
     """A cross-field error attributed to ``key`` inside the section (see :func:`_format`)."""
     return ValueError(f"@{key}: {message}")
+
+
+def _unique(what: str) -> AfterValidator:
+    """A validator for list params: each item at most once ("lists <what> twice")."""
+    def check(v: tuple[Any, ...]) -> tuple[Any, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"lists {what} twice (got {list(v)})")
+        return v
+
+    return AfterValidator(check)
 
 
 def _check_range(key: str, value: tuple[float, float], lo: float, hi: float) -> None:
@@ -82,21 +100,17 @@ class AttributesParams(_Section):
         return v
 
 
+CellKey = Literal["gender", "race", "age_band"]
+
+
 class SelectParams(_Section):
-    stratify_by: tuple[Literal["gender", "race", "age_band"], ...] = ()
+    stratify_by: Annotated[tuple[CellKey, ...], _unique("a key")] = ()
     target: dict[str, float] = Field(default_factory=dict)  # cell → weight; {}: uniform
     max_subjects: int | None = Field(None, ge=1)
 
-    @field_validator("stratify_by")
-    @classmethod
-    def _unique_keys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(v)) != len(v):
-            raise ValueError(f"lists a key twice ({list(v)})")
-        return v
-
 
 class PlanParams(_Section):
-    emotions: tuple[Emotion, ...] = Field(min_length=1)
+    emotions: Annotated[tuple[Emotion, ...], _unique("an emotion")] = Field(min_length=1)
     au_source: Literal["paper", "emfacs"] = "paper"
     sequences_per_subject: int = Field(ge=1, le=999)
     emotions_per_subject: int | None = Field(None, ge=1)  # null: all; else rotated within cells
@@ -116,13 +130,6 @@ class PlanParams(_Section):
     def _multiple_of_32(cls, v: int) -> int:
         if v % 32:
             raise ValueError(f"must be a multiple of 32 (got {v})")
-        return v
-
-    @field_validator("emotions")
-    @classmethod
-    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(v)) != len(v):
-            raise ValueError(f"lists an emotion twice ({list(v)})")
         return v
 
     @field_validator("prompt_template")

@@ -48,12 +48,14 @@ def mlflow_name(key: str) -> str:
     return re.sub(r"[^\w\-. :/]", "_", key)
 
 
-def _git_commit() -> str:
+def git_commit(cwd: Path | None = None, paths: Sequence[str] = ()) -> str:
+    """HEAD, or with ``paths`` the last commit that changed them; "unknown" outside git."""
+    cmd = ["git", "log", "-1", "--format=%H", "--", *paths] if paths else ["git", "rev-parse", "HEAD"]
     try:
-        res = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        res = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return res.stdout.strip() if res.returncode == 0 else "unknown"
+    return (res.stdout.strip() or "unknown") if res.returncode == 0 else "unknown"
 
 
 def record_stage(
@@ -77,7 +79,7 @@ def record_stage(
         if isinstance(v, int | float) and not isinstance(v, bool)
     }
     with mlflow.start_run(run_name=stage):
-        mlflow.set_tags({"stage": stage, "equime_version": __version__, "git_commit": _git_commit()})
+        mlflow.set_tags({"stage": stage, "equime_version": __version__, "git_commit": git_commit()})
         mlflow.log_params({mlflow_name(k): str(v)[:500] for k, v in flatten(dict(params)).items()})
         mlflow.log_metrics(numeric)
         for path in artifacts:

@@ -80,3 +80,20 @@ def test_quotas_without_a_cap_keep_exact_proportions():
     assert quotas({"a": 7, "b": 10}, {"a": 0.7, "b": 0.3}, None) == {"a": 7, "b": 3}
     assert quotas({"a": 5}, {"a": 0.5, "b": 0.5}, None) == {"a": 5, "b": 0}
     assert quotas({}, {"a": 1.0}, 3) == {"a": 0}
+
+
+def test_selected_rows_get_their_source_photo_and_the_pool_must_match_curate(tmp_path):
+    from pathlib import Path
+
+    from equime.demographics.selection import with_sources
+    from equime.errors import InputError
+
+    pool = _pool({("f", "white"): 2})
+    curated = pd.DataFrame({"subject_id": pool["subject_id"], "source": ["a.png", "b.png"],
+                            "sha256": ["0", "1"], "attributes": ["{}", '{"age": 30}']})
+    res = select_subjects(pool, _spec())
+    table = with_sources(res.subjects, pool, curated, Path("faces.csv"))
+    assert table["source"].tolist() == ["a.png", "b.png"]
+    assert table["annotations"].tolist() == ["{}", '{"age": 30}'] and "cell" in table.columns
+    with pytest.raises(InputError, match=r"faces.csv: subjects \['f-white-001'\] differ"):
+        with_sources(res.subjects, pool, curated.iloc[:1], Path("faces.csv"))

@@ -17,6 +17,7 @@ from equime.attributes.analyzer import DeepfaceAnalyzer
 from equime.attributes.consistency import ConsistencyThresholds, compare
 from equime.attributes.records import Demography, FrameAttributes
 from equime.errors import InputError
+from equime.files import read_table
 from equime.plan.planner import PlanRow
 from equime.video import read_mp4
 
@@ -75,13 +76,9 @@ def clip_attributes(rows: Sequence[PlanRow], videos_dir: Path, sources: Mapping[
 
 
 def read_clip_attributes(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(f"{path}: not found; run `equime attributes clips` first")
-    table = pd.read_csv(path, dtype={"clip_id": str, "subject": str, "flags": str},
-                        keep_default_na=False, na_values=[""])
-    missing = set(CLIP_COLUMNS) - set(table.columns)
-    if missing:
-        raise InputError(f"{path}: missing columns {sorted(missing)}; rerun `equime attributes clips`")
+    table = read_table(path, CLIP_COLUMNS, "equime attributes clips",
+                       dtype={"clip_id": str, "subject": str, "flags": str}, keep_default_na=False,
+                       na_values=[""])
     table["flags"] = table["flags"].fillna("")
     return table
 

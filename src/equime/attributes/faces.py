@@ -17,6 +17,7 @@ from equime.attributes.analyzer import DeepfaceAnalyzer
 from equime.attributes.annotations import from_annotations
 from equime.attributes.records import Demography
 from equime.errors import InputError
+from equime.files import cell, read_table
 
 FACE_COLUMNS = ["subject_id", "attributes_source", "status", "gender", "gender_confidence", "race",
                 "race_confidence", "age", "emotion"]
@@ -51,25 +52,16 @@ def face_attributes(subjects: pd.DataFrame, faces_dir: Path,
     return pd.DataFrame(rows, columns=FACE_COLUMNS)
 
 
-def _opt(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value == "" \
-        else value
-
-
 def read_face_attributes(path: Path) -> dict[str, Demography]:
-    if not path.is_file():
-        raise InputError(f"{path}: not found; run `equime attributes faces` first")
-    table = pd.read_csv(path, dtype={"subject_id": str, "gender": str, "race": str, "emotion": str},
-                        keep_default_na=False, na_values={"age": [""], "gender_confidence": [""],
-                                                          "race_confidence": [""]})
-    missing = set(FACE_COLUMNS) - set(table.columns)
-    if missing:
-        raise InputError(f"{path}: missing columns {sorted(missing)}; rerun `equime attributes faces`")
+    table = read_table(path, FACE_COLUMNS, "equime attributes faces",
+                       dtype={"subject_id": str, "gender": str, "race": str, "emotion": str},
+                       keep_default_na=False, na_values={"age": [""], "gender_confidence": [""],
+                                                         "race_confidence": [""]})
     return {
         r.subject_id: Demography(
             source=r.attributes_source, status=r.status, gender=r.gender or "u",
-            gender_confidence=_opt(r.gender_confidence), race=_opt(r.race),
-            race_confidence=_opt(r.race_confidence), age=_opt(r.age), emotion=_opt(r.emotion))
+            gender_confidence=cell(r.gender_confidence), race=cell(r.race),
+            race_confidence=cell(r.race_confidence), age=cell(r.age), emotion=cell(r.emotion))
         for r in table.itertuples()
     }
 

@@ -16,6 +16,7 @@ from equime.attributes.labels import UNKNOWN
 from equime.attributes.records import Demography
 from equime.demographics.cells import age_band, all_cells, cell_of
 from equime.errors import InputError, ParamsError
+from equime.files import read_table
 
 
 @dataclass(frozen=True)
@@ -144,15 +145,23 @@ def pool_table(demographies: Mapping[str, Demography], edges: Sequence[int]) -> 
     } for sid, d in sorted(demographies.items())], columns=SELECTED_COLUMNS[:-1])
 
 
+def with_sources(selected: pd.DataFrame, pool: pd.DataFrame, curated: pd.DataFrame,
+                 attributes: Path) -> pd.DataFrame:
+    """The selected rows with their source photo and annotations from curate's subjects.csv.
+    The pool (``attributes``, faces.csv) must list exactly curate's subjects."""
+    differ = sorted(set(curated["subject_id"]) ^ set(pool["subject_id"]))
+    if differ:
+        raise InputError(f"{attributes}: subjects {differ[:3]} differ from curate's subjects.csv; "
+                         "rerun `equime attributes faces`")
+    return curated[["subject_id", "source", "sha256", "attributes"]].rename(
+        columns={"attributes": "annotations"}).merge(selected, on="subject_id")
+
+
 def read_selected(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(f"{path}: not found; run `equime select` first")
-    table = pd.read_csv(path, dtype={"subject_id": str, "gender": str, "race": str,
-                                     "age_band": str, "cell": str}, keep_default_na=False,
-                        na_values={"age": [""], "gender_confidence": [""], "race_confidence": [""]})
-    missing = set(SELECTED_COLUMNS) - set(table.columns)
-    if missing:
-        raise InputError(f"{path}: missing columns {sorted(missing)}; rerun `equime select`")
+    table = read_table(path, SELECTED_COLUMNS, "equime select",
+                       dtype={"subject_id": str, "gender": str, "race": str, "age_band": str,
+                              "cell": str}, keep_default_na=False,
+                       na_values={"age": [""], "gender_confidence": [""], "race_confidence": [""]})
     return table
 
 

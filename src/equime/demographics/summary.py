@@ -3,7 +3,6 @@ exported), balance indices, and the plot that makes a skew visible at a glance."
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,7 @@ from scipy.stats import entropy
 from equime.attributes.labels import UNKNOWN
 from equime.demographics.cells import CELL_KEYS, label_set
 from equime.files import write_bytes
+from equime.plots import figure_png, pyplot
 
 STEPS: tuple[str, ...] = ("sources", "selected", "planned", "exported")
 COLUMNS = ["step", "attribute", "group", "count", "share"]
@@ -82,10 +82,7 @@ def demographics_metrics(balances: pd.DataFrame) -> dict[str, Any]:
 def plot_demographics(groups: pd.DataFrame, balances: pd.DataFrame, path: Path) -> None:
     """Share of each group per step (bars), the paper's reported share (black ticks) and the
     normalised entropy per step in each title (1 = uniform), PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     paper = paper_demographics()
     steps = list(dict.fromkeys(groups["step"]))
@@ -113,7 +110,4 @@ def plot_demographics(groups: pd.DataFrame, balances: pd.DataFrame, path: Path) 
         unique = dict(zip(names, handles, strict=True))
         ax.legend(unique.values(), unique.keys(), fontsize=7, loc="lower right")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    write_bytes(path, buf.getvalue())
+    write_bytes(path, figure_png(fig))

@@ -149,12 +149,14 @@ def contact_sheet(clips: Sequence[tuple[PlanRow, Path]], tile: int = 192) -> np.
         firsts.setdefault(row.emotion, (row, path))
     if not firsts:
         return None
-    lines = []
-    for row, path in firsts.values():
-        frames = read_mp4(path)
-        neutral, apex = frames[0], frames[row.apex_frame]
-        diff = np.clip(np.abs(apex.astype(np.int16) - neutral.astype(np.int16)) * DIFF_GAIN, 0, 255)
-        tiles = [np.asarray(Image.fromarray(x.astype(np.uint8)).resize((tile, tile), Image.LANCZOS))
-                 for x in (neutral, apex, diff)]
-        lines.append(np.concatenate(tiles, axis=1))
+    lines = [neutral_apex_strip(read_mp4(path), row.apex_frame, tile) for row, path in firsts.values()]
     return np.concatenate(lines, axis=0)
+
+
+def neutral_apex_strip(frames: np.ndarray, apex_frame: int, tile: int) -> np.ndarray:
+    """Neutral | apex | DIFF_GAIN × |apex − neutral|, each resized to ``tile``², side by side."""
+    neutral, apex = frames[0], frames[min(apex_frame, len(frames) - 1)]
+    diff = np.clip(np.abs(apex.astype(np.int16) - neutral.astype(np.int16)) * DIFF_GAIN, 0, 255)
+    tiles = [np.asarray(Image.fromarray(x.astype(np.uint8)).resize((tile, tile), Image.LANCZOS))
+             for x in (neutral, apex, diff)]
+    return np.concatenate(tiles, axis=1)

@@ -29,6 +29,7 @@ from equime.export.schema import (
     json_schema,
 )
 from equime.files import (
+    cell,
     check_id,
     dumps_json,
     replace_dir,
@@ -73,11 +74,6 @@ class ExportSummary:
     filtered: dict[str, str] = field(default_factory=dict)  # clip id -> failing reasons
 
 
-def _opt(value: Any) -> Any:
-    return None if value is None or value == "" or (isinstance(value, float) and value != value) \
-        else value
-
-
 def read_subject_infos(path: Path) -> dict[str, SubjectInfo]:
     """Select's subjects.csv: the selected subjects with their source photo and demography."""
     from equime.demographics.selection import read_selected
@@ -86,8 +82,8 @@ def read_subject_infos(path: Path) -> dict[str, SubjectInfo]:
         r.subject_id: SubjectInfo(
             subject=r.subject_id, source=r.source, sha256=r.sha256,
             annotations=json.loads(r.annotations or "{}"), attributes_source=r.attributes_source,
-            status=r.status, gender=r.gender or "u", gender_confidence=_opt(r.gender_confidence),
-            race=_opt(r.race), race_confidence=_opt(r.race_confidence), age=_opt(r.age),
+            status=r.status, gender=r.gender or "u", gender_confidence=cell(r.gender_confidence),
+            race=cell(r.race), race_confidence=cell(r.race_confidence), age=cell(r.age),
             age_band=r.age_band or "u")
         for r in read_selected(path).itertuples()
     }
@@ -103,7 +99,7 @@ def demographic_block(subject: SubjectInfo, clip: Mapping[str, Any] | None) -> D
     measured = None
     if clip is not None and clip.get("frames_analysed"):
         measured = ClipAttributes(
-            **{k: _opt(clip.get(k)) for k in (
+            **{k: cell(clip.get(k)) for k in (
                 "frames_analysed", "frames_no_face", "age_mean", "age_iqr", "gender",
                 "gender_share", "race", "race_share", "emotion", "gender_agreement",
                 "race_agreement", "age_shift")},

@@ -146,15 +146,12 @@ def assess_videos(rows: Sequence[PlanRow], videos_dir, curated_dir, settings: Qu
 
 def plot_curves(curves: list[dict[str, Any]], path) -> None:
     """Motion curves of every clip, aligned on the planned apex (PNG)."""
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import pandas as pd
 
     from equime.files import write_bytes
+    from equime.plots import figure_png, pyplot
+
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
     if curves:
@@ -165,10 +162,7 @@ def plot_curves(curves: list[dict[str, Any]], path) -> None:
     ax.set_ylabel("facial motion (px, non-rigid)")
     ax.set_title("Measured motion curves: a micro-expression is a brief peak")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    write_bytes(path, buf.getvalue())
+    write_bytes(path, figure_png(fig))
 
 
 def quality_metrics(records: Sequence[dict[str, Any]]) -> dict[str, Any]:

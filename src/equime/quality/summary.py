@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Iterable
 from importlib import resources
@@ -14,6 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from equime.files import write_bytes
+from equime.plots import figure_png, pyplot
 from equime.quality.assess import QualitySettings, image_metrics
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,7 @@ def comparison(tables: dict[str, pd.DataFrame], metrics: Iterable[str], modes: I
 def plot_distributions(tables: dict[str, pd.DataFrame], metrics: list[str], mode: str,
                        path: Path) -> None:
     """One box plot per metric, one box per dataset, the paper's reported mean as a red × (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.5), dpi=100, squeeze=False)
     for ax, metric in zip(axes[0], metrics, strict=True):
@@ -88,10 +85,7 @@ def plot_distributions(tables: dict[str, pd.DataFrame], metrics: list[str], mode
             ax.legend(loc="best", fontsize=8)
         ax.set_title(f"{metric} ({mode} mode), per clip")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    write_bytes(path, buf.getvalue())
+    write_bytes(path, figure_png(fig))
 
 
 def summary_metrics(table: pd.DataFrame) -> dict[str, Any]:

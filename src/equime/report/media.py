@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from equime.video import read_mp4
+from equime.export.card import neutral_apex_strip
 
 TILE = 160
 
@@ -33,18 +33,13 @@ def _tile(frame: np.ndarray, size: int = TILE) -> np.ndarray:
     return np.asarray(Image.fromarray(frame).resize((size, size), Image.LANCZOS))
 
 
-def neutral_apex_strip(video: Path, apex_frame: int, gain: int = 8) -> str:
-    """Neutral | apex | gain × |apex − neutral|, as one PNG data URI."""
-    frames = read_mp4(video)
-    neutral, apex = frames[0], frames[min(apex_frame, len(frames) - 1)]
-    diff = np.clip(np.abs(apex.astype(np.int16) - neutral.astype(np.int16)) * gain, 0, 255)
-    strip = np.concatenate([_tile(neutral), _tile(apex), _tile(diff.astype(np.uint8))], axis=1)
-    return data_uri(_png(strip), "image/png")
+def strip_uri(frames: np.ndarray, apex_frame: int) -> str:
+    """The dataset card's neutral | apex | 8×|difference| strip, as one PNG data URI."""
+    return data_uri(_png(neutral_apex_strip(frames, apex_frame, TILE)), "image/png")
 
 
-def animated_preview(video: Path, window: Sequence[int], size: int = TILE) -> str:
+def animated_preview(frames: np.ndarray, window: Sequence[int], size: int = TILE) -> str:
     """The frames of ``window`` (around the apex) as a looping animated WebP data URI."""
-    frames = read_mp4(video)
     picked = [Image.fromarray(_tile(frames[i], size)) for i in window if 0 <= i < len(frames)]
     buf = io.BytesIO()
     picked[0].save(buf, format="WEBP", save_all=True, append_images=picked[1:], duration=80,

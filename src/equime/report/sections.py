@@ -3,9 +3,7 @@ absent says so (``missing``) instead of failing."""
 
 from __future__ import annotations
 
-import io
 import json
-import subprocess
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,8 +14,14 @@ import pandas as pd
 import yaml
 
 from equime import __version__
-from equime.report.media import animated_preview, data_uri, neutral_apex_strip, png_file_uri
+from equime.plots import figure_png, pyplot
+from equime.report.media import animated_preview, data_uri, png_file_uri, strip_uri
+from equime.tracking import git_commit
+from equime.video import read_mp4
 
+# the report names the last commit that changed these (not HEAD): it says what made the report,
+# and committing results afterwards does not change its bytes
+CODE_PATHS = ("src", "params.yaml", "dvc.yaml")
 PREVIEWS = 3  # animated clips in the dataset section
 PREVIEW_HALF_WINDOW = 6  # frames either side of the apex in an animated preview
 
@@ -35,15 +39,6 @@ def table(caption: str, frame: pd.DataFrame) -> dict[str, Any]:
     frame = frame.astype(object).where(frame.notna(), "")
     return {"caption": caption, "columns": [str(c) for c in frame.columns],
             "rows": frame.values.tolist()}
-
-
-def _plot_uri(fig: Any) -> str:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return data_uri(buf.getvalue(), "image/png")
 
 
 def dataset_section(root: Path | None, demographics: Path | None) -> Section:
@@ -66,22 +61,23 @@ def dataset_section(root: Path | None, demographics: Path | None) -> Section:
             images.append({"caption": "Share per group from sources to exported clips; black: "
                                       "the paper's reported shares",
                            "src": png_file_uri(demographics / "demographics.png")})
-    firsts = m.drop_duplicates("emotion")
+    firsts = m.drop_duplicates("emotion").reset_index(drop=True)
     examples = [{"video": r.video, "emotion": r.emotion, "aus": r.aus,
                  "prompt": _metadata(root, r.video)["generation"]["prompt"]}
                 for r in firsts.itertuples()]
     tables.append(table("One clip per emotion and its generation prompt", pd.DataFrame(examples)))
-    for r in firsts.itertuples():
-        meta = _metadata(root, r.video)
+    previews = []
+    for i, r in enumerate(firsts.itertuples()):
+        frames = read_mp4(root / r.video)  # decoded once for its strip and its preview
         images.append({"caption": f"{r.emotion}: neutral | apex | 8×|apex − neutral| ({r.video})",
-                       "src": neutral_apex_strip(root / r.video, meta["generation"]["timing"]
-                                                 ["apex_frame"])})
-    for r in firsts.head(PREVIEWS).itertuples():
-        apex = _metadata(root, r.video)["generation"]["timing"]["apex_frame"]
-        window = range(apex - PREVIEW_HALF_WINDOW, apex + PREVIEW_HALF_WINDOW + 1)
-        images.append({"caption": f"{r.video}: frames {window.start}–{window.stop - 1} around "
-                                  "the apex, looping", "src": animated_preview(root / r.video, window)})
-    return Section("Dataset", tables=tables, images=images)
+                       "src": strip_uri(frames, int(r.apex_frame))})
+        if i < PREVIEWS:
+            window = range(int(r.apex_frame) - PREVIEW_HALF_WINDOW,
+                           int(r.apex_frame) + PREVIEW_HALF_WINDOW + 1)
+            previews.append({"caption": f"{r.video}: frames {window.start}–{window.stop - 1} "
+                                        "around the apex, looping",
+                             "src": animated_preview(frames, window)})
+    return Section("Dataset", tables=tables, images=images + previews)
 
 
 def _metadata(root: Path, video: str) -> dict[str, Any]:
@@ -120,12 +116,7 @@ def quality_section(summaries: Path | None, quality: Path | None, verdicts: Path
 
 
 def _timing_plot(q: pd.DataFrame) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), dpi=100)
+    fig, axes = pyplot().subplots(1, 2, figsize=(9, 3.2), dpi=100)
     axes[0].hist(q["half_peak_s"].dropna(), bins=20, color="tab:blue")
     axes[0].axvline(0.5, color="k", ls="--", lw=1)
     axes[0].set_xlabel("time above half peak (s); dashed: 0.5 s micro limit")
@@ -134,7 +125,7 @@ def _timing_plot(q: pd.DataFrame) -> str:
     for ax in axes:
         ax.set_ylabel("clips")
     fig.tight_layout()
-    return _plot_uri(fig)
+    return data_uri(figure_png(fig), "image/png")
 
 
 def baselines_section(evaluation: Path | None) -> Section:
@@ -181,23 +172,11 @@ def review_section(results: Path | None) -> Section:
     return Section("Human review", tables=tables)
 
 
-def _git_commit(repo: Path) -> str:
-    """The last commit that changed the code or the pipeline (src/, params.yaml, dvc.yaml): it
-    names what made the report, and stays the same when only results are committed afterwards,
-    so a rerun of the same code gives the same bytes."""
-    try:
-        res = subprocess.run(["git", "log", "-1", "--format=%H", "--", "src", "params.yaml",
-                              "dvc.yaml"], cwd=repo, capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return res.stdout.strip() or "unknown" if res.returncode == 0 else "unknown"
-
-
 def provenance_section(params: Path, lock: Path | None) -> Section:
     """Params, equime version, git commit and the dvc.lock hashes of every stage's inputs."""
     tables = [table("Run", pd.DataFrame([{"equime": __version__,
-                                          "code commit (src/, params, dvc.yaml)":
-                                              _git_commit(params.parent)}]))]
+                                          "code commit (src/, params, dvc.yaml)": git_commit(
+                                              params.parent, CODE_PATHS)}]))]
     notes = []
     if lock is not None and lock.is_file():
         stages: Mapping[str, Any] = (yaml.safe_load(lock.read_text()) or {}).get("stages", {})
