@@ -18,13 +18,13 @@ import cv2
 import numpy as np
 from skimage import data
 
-from equime.faces.align import AlignmentSpec, align_face
+from equime.artifacts.curated import FaceImage
+from equime.faces.align import align_face
 from equime.faces.detect import FaceDetector
-from equime.generate.base import FaceImage
 from equime.generate.runner import generate_clips
 from equime.generate.warp import WarpRenderer
 from equime.params import load_params
-from equime.plan.planner import PlanSpec, plan_clips
+from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, write_mp4
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,12 +37,11 @@ def main() -> None:
     cv2.setNumThreads(1)
     p = load_params(REPO / "params.yaml")
     s, c, g = p.plan, p.curate, p.generate
-    spec = PlanSpec.from_params(s)
     image = data.astronaut()
     landmarks = FaceDetector(c.upsample).detect(image)[0].landmarks
-    aligned = align_face(image, landmarks, AlignmentSpec(c.size, c.eye_distance, c.eye_y))
+    aligned = align_face(image, landmarks, c.size, c.eye_distance, c.eye_y)
     face = FaceImage(aligned.image, aligned.landmarks)
-    rows = plan_clips([("astronaut", "f")], spec, p.base.seed)[: args.clips]
+    rows = plan_clips([PlanSubject("astronaut", "f")], s, p.base.seed)[: args.clips]
     renderer = WarpRenderer(g.warp.interpolation, g.warp.border_anchors)
     encoder = EncoderOptions(crf=g.crf, preset=g.preset)
     frames = {r.clip_id: renderer.render(r, face) for r in rows}  # warm-up + reference frames

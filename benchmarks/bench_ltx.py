@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from equime.generate.base import FaceImage
-from equime.generate.ltx import LTXRenderer, LTXSettings, valid_num_frames
+from equime.artifacts.curated import FaceImage
+from equime.generate.ltx import LTXRenderer, valid_num_frames
 from equime.generate.runner import generate_clips
-from equime.params import LTXParams, load_params, parse_params
-from equime.plan.planner import PlanSpec, plan_clips
+from equime.params import load_params, parse_params
+from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,8 +62,9 @@ def main() -> None:
         tree["plan"].update({"width": 32, "height": 32, "clip_seconds": 10 / 24,
                              "apex_window_s": [0.1, 0.2], "duration_s": [0.04, 0.1]})
     p = parse_params(tree)
-    spec = PlanSpec.from_params(p.plan)
-    rows = plan_clips([(f"s{i}", "f") for i in range(max(args.batches))], spec, p.base.seed)
+    spec = p.plan
+    rows = plan_clips([PlanSubject(f"s{i}", "f") for i in range(max(args.batches))], spec,
+                      p.base.seed)
     rows = [r for r in rows if r.emotion == spec.emotions[0] and r.seq == 1]
     face = FaceImage(np.random.default_rng(0).integers(0, 255, (spec.height, spec.width, 3),
                                                        dtype=np.uint8), np.zeros((68, 2)))
@@ -77,10 +78,9 @@ def main() -> None:
             model = build_tiny_ltx(Path(tmp) / "model")
         else:
             model = build_real_size(Path(tmp) / "model")
-        settings = LTXSettings(**{**LTXParams().model_dump(), "model": str(model),
-                                  "num_inference_steps": args.steps,
-                                  "device": "cuda" if cuda else "cpu",
-                                  "max_sequence_length": 16 if args.tiny else 128})
+        settings = p.generate.ltx.model_copy(update={
+            "model": str(model), "num_inference_steps": args.steps,
+            "device": "cuda" if cuda else "cpu", "max_sequence_length": 16 if args.tiny else 128})
         renderer = LTXRenderer(settings)
         pipe = renderer.pipe
         print(f"device: {torch.cuda.get_device_name() if cuda else 'cpu'}; {spec.width}x{spec.height}, "

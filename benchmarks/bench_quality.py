@@ -83,8 +83,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clips", type=int, default=8)
     args = ap.parse_args()
-    from equime.curate import parse_landmarks, read_subjects
-    from equime.plan.planner import read_plan
+    from equime.artifacts.curated import parse_landmarks, read_subjects
+    from equime.artifacts.plan import read_plan
 
     if not (VIDEOS / "generation.jsonl").is_file():
         raise SystemExit("no clips: run `make repro` first")

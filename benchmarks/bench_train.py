@@ -80,13 +80,13 @@ def main() -> None:
           "(target ≥ 0.8)")
     clips = sorted((REPO / "data" / "dataset").glob("*/manifest.csv"))
     if clips:
-        from equime.baselines.inputs import InputSpec, clip_input
+        from equime.baselines.inputs import clip_input
         from equime.datasets.synthetic import load
 
         samples = load(clips[0].parent).samples[:8]
         t0 = time.perf_counter()
         for s in samples:
-            clip_input(s, InputSpec(kind=args.input, size=64))
+            clip_input(s, args.input, frames=8, size=64)
         per = (time.perf_counter() - t0) / len(samples)
         print(f"input preparation (decode + {args.input}), once per clip: {per * 1000:.0f} ms")
 

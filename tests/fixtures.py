@@ -11,14 +11,15 @@ import numpy as np
 import yaml
 from skimage import data
 
-from equime.faces.align import AlignedFace, AlignmentSpec, align_face
+from equime.artifacts.curated import FaceImage
+from equime.artifacts.plan import PlanRow
+from equime.faces.align import AlignedFace, align_face
 from equime.faces.detect import FaceDetector
-from equime.generate.base import FaceImage
 from equime.params import Params, parse_params
-from equime.plan.planner import PlanRow, PlanSpec, plan_clip
+from equime.plan.params import PlanParams
+from equime.plan.planner import plan_clip
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC = AlignmentSpec(size=512, eye_distance=0.24, eye_y=0.42)
 
 
 @cache
@@ -33,7 +34,7 @@ def astronaut() -> np.ndarray:
 @cache
 def aligned_astronaut() -> AlignedFace:
     face = detector().detect(astronaut())[0]
-    return align_face(astronaut(), face.landmarks, SPEC)
+    return align_face(astronaut(), face.landmarks, size=512, eye_distance=0.24, eye_y=0.42)
 
 
 def face_image() -> FaceImage:
@@ -57,15 +58,15 @@ def params(**overrides: Any) -> Params:
     return parse_params(tree)
 
 
-def plan_spec(p: Params | None = None) -> PlanSpec:
-    return PlanSpec.from_params((p or params()).plan)
+def plan_spec(p: Params | None = None) -> PlanParams:
+    return (p or params()).plan
 
 
 def single_au_row(code: str, intensity: float, apex_frame: int = 20, n_frames: int = 48,
                   duration_s: float = 0.2, fps: int = 24) -> PlanRow:
     """A plan row with one AU at a fixed intensity and timing (for value tests)."""
+    from equime.artifacts.plan import AUActivation
     from equime.facs import get_au, intensity_letter
-    from equime.plan.planner import AUActivation
     from equime.plan.timing import make_timing
 
     row = plan_clip("astronaut", "f", "happiness", 1, plan_spec(), base_seed=1)

@@ -1,9 +1,14 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
+from equime.baselines.params import BaselinesParams
 from equime.errors import ParamsError
-from equime.params import load_params, parse_params
+from equime.params import Params, load_params, parse_params
+from equime.plan.params import PlanParams
+from equime.runtime import Stage
+from equime.section import SECTIONS
 from tests.fixtures import REPO, default_params_dict, params
 
 
@@ -34,7 +39,8 @@ def test_repo_params_parse_to_the_seed_format():
     ({"base.seed": -1}, "params.yaml: base.seed: Input should be greater than or equal to 0"),
     ({"quality.device": "cuda"}, "params.yaml: quality.workers: use 1 with device cuda"),
     ({"filter.half_peak_s": [0.5, 0.1]}, "params.yaml: filter.half_peak_s: low end 0.5 is above"),
-    ({"summarize.datasets": {"casme4": {}}}, "params.yaml: summarize.datasets.casme4.[key]: Input"),
+    ({"datasets": {"casme4": {}}}, "params.yaml: datasets.casme4.[key]: Input"),
+    ({"plan.au_source": None}, "params.yaml: plan.au_source: Input should be 'paper' or 'emfacs'"),
 ])
 def test_bad_values_give_one_line_errors_naming_the_key(override, message):
     with pytest.raises(ParamsError) as exc:
@@ -55,3 +61,30 @@ def test_missing_section_and_bad_yaml(tmp_path: Path):
         load_params(bad)
     with pytest.raises(ParamsError, match="not found"):
         load_params(tmp_path / "nope.yaml")
+
+
+def test_every_key_is_required_so_defaults_live_in_params_yaml_only():
+    tree = default_params_dict()
+    del tree["plan"]["rise_fraction"]
+    with pytest.raises(ParamsError, match=r"^params.yaml: plan.rise_fraction: required key is "
+                                          r"missing; add it$"):
+        parse_params(tree)
+    assert tuple(Params.model_fields) == SECTIONS
+
+
+def test_a_stage_validates_the_sections_it_reads_and_no_other(tmp_path: Path):
+    tree = default_params_dict()
+    tree["baselines"]["epochs"] = 0  # a bad value the plan stage does not read
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(tree))
+    stage = Stage("plan", path)
+    assert stage.section("plan", PlanParams).n_frames == 144
+    assert stage.keys["plan.fps"] == 24 and "baselines.epochs" not in stage.keys
+    with pytest.raises(ParamsError, match=r"params.yaml: baselines.epochs: Input should be "):
+        Stage("train", path, run="demo").section("baselines", BaselinesParams)
+    with pytest.raises(ParamsError, match=r"^stage plan reads no baselines.\* key"):
+        stage.section("baselines", BaselinesParams)
+    tree["plans"] = {}
+    path.write_text(yaml.safe_dump(tree))
+    with pytest.raises(ParamsError, match=r"params.yaml: plans: unknown key; remove it or fix"):
+        Stage("plan", path)

@@ -14,6 +14,7 @@ import yaml
 
 from equime.video import probe_mp4
 from tests.browser import broken_images, chromium, console_errors
+from tests.dvc_graph import stray_files
 from tests.fixtures import REPO
 
 pytestmark = pytest.mark.slow
@@ -95,6 +96,7 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
     pairs = (root / "pairs.jsonl").read_text().splitlines()
     assert len(pairs) == len(videos) and all((root / json.loads(x)["video"]).is_file() for x in pairs)
     assert _sh(["dvc", "status", "-q"], repo, check=False).returncode == 0
+    assert stray_files(repo) == []  # every output folder holds exactly its artifact's files
 
 
 def test_push_clone_pull_round_trip(repo: Path):

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from equime.artifacts.sources import ANNOTATIONS
 from equime.files import write_bytes, write_text
 
-ATTRIBUTE_FILE = "annotations.csv"
+PACKAGE_DATA = ("demo_data",)
 # Labels given by the maintainers from the photos (see demo_data/PROVENANCE.md): gender, apparent
 # age in years, perceived race in deepface's label set, and CelebA's Smiling.
 _ATTRIBUTES = """file,gender,age,race,Smiling
@@ -28,8 +29,8 @@ def write_demo_sources(out_dir: Path) -> list[Path]:
     buf = io.BytesIO()
     Image.fromarray(data.astronaut()).save(buf, format="PNG")
     write_bytes(out_dir / "astronaut.png", buf.getvalue())
-    hopper = resources.files("equime") / "demo_data" / "grace_hopper_512x512.jpg"
+    hopper = resources.files("equime") / PACKAGE_DATA[0] / "grace_hopper_512x512.jpg"
     with resources.as_file(hopper) as src:
         shutil.copyfile(src, out_dir / "grace-hopper.jpg")
-    write_text(out_dir / ATTRIBUTE_FILE, _ATTRIBUTES)
+    write_text(out_dir / ANNOTATIONS, _ATTRIBUTES)
     return sorted(out_dir.iterdir())

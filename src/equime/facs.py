@@ -24,7 +24,7 @@ N_LANDMARKS = 68
 
 
 @dataclass(frozen=True)
-class Motion:
+class LandmarkMotion:
     left: tuple[int, ...]  # landmarks on the image-left side (or on the midline)
     right: tuple[int, ...]  # their mirror images on the image-right side
     out: float
@@ -37,18 +37,18 @@ class ActionUnit:
     number: int
     name: str
     region: str
-    motions: tuple[Motion, ...]
+    motions: tuple[LandmarkMotion, ...]
 
     @property
     def unilateral(self) -> bool:
         return self.code.startswith(("R", "L"))
 
 
-def _m(left: tuple[int, ...], right: tuple[int, ...], out: float, dy: float) -> Motion:
-    return Motion(left, right, out, dy)
+def _m(left: tuple[int, ...], right: tuple[int, ...], out: float, dy: float) -> LandmarkMotion:
+    return LandmarkMotion(left, right, out, dy)
 
 
-_BILATERAL: dict[int, tuple[str, str, tuple[Motion, ...]]] = {
+_BILATERAL: dict[int, tuple[str, str, tuple[LandmarkMotion, ...]]] = {
     1: ("inner brow raiser", "brows", (
         _m((21,), (22,), 0.0, -0.10), _m((20,), (23,), 0.0, -0.07), _m((19,), (24,), 0.0, -0.035))),
     2: ("outer brow raiser", "brows", (
@@ -99,7 +99,7 @@ _BILATERAL: dict[int, tuple[str, str, tuple[Motion, ...]]] = {
 def _unilateral(number: int) -> ActionUnit:
     """Subject's right side only (image left): FACS prefix R."""
     name, region, motions = _BILATERAL[number]
-    one_side = tuple(Motion(m.left, (), m.out, m.dy) for m in motions if m.right)
+    one_side = tuple(LandmarkMotion(m.left, (), m.out, m.dy) for m in motions if m.right)
     return ActionUnit(f"R{number}", number, f"right {name}", region, one_side)
 
 

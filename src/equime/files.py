@@ -119,6 +119,17 @@ def replace_dir(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def staged_dir(target: Path) -> Iterator[Path]:
+    """Build a folder aside (``.<name>.staging`` beside ``target``) and swap it into place when
+    the block finishes: a killed writer never leaves half a folder, or a mix of old and new."""
+    staging = target.with_name(f".{target.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    yield staging
+    replace_dir(staging, target)
+
+
 def remove_partials(folder: Path) -> int:
     """Delete files left by interrupted atomic writes; return how many."""
     found = list(folder.glob(f".*{PART_SUFFIX}")) if folder.is_dir() else []

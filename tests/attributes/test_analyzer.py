@@ -8,29 +8,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equime.attributes.analyzer import (
-    DeepfaceAnalyzer,
-    DeepfaceSettings,
-    MissingWeightsError,
-    to_record,
-)
+from equime.artifacts import face_attributes as faces_csv
+from equime.attributes.analyzer import DeepfaceAnalyzer, MissingWeightsError, analyzer_for, to_record
 from equime.attributes.clips import analysed_frames, clip_attributes
-from equime.attributes.consistency import ConsistencyThresholds
 from equime.attributes.faces import face_attributes
 from equime.attributes.labels import EMOTIONS, RACES
 from equime.files import write_png
 from equime.video import EncoderOptions, write_mp4
 from tests.attributes.deepface_home import install
-from tests.fixtures import aligned_astronaut, single_au_row
+from tests.fixtures import aligned_astronaut, params, single_au_row
 
-LIMITS = ConsistencyThresholds(min_gender_agreement=0.8, min_race_agreement=0.6,
-                               max_age_shift=10.0, max_no_face_share=0.2)
+# thresholds 0.8 gender agreement, 0.6 race, 10 years, 0.2 of frames without a face; every 3rd frame
+ATTRIBUTES = params(**{"attributes.source": "deepface", "attributes.frame_step": 3}).attributes
 
 
 @pytest.fixture
 def analyzer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DeepfaceAnalyzer:
     home = install(tmp_path / "home", monkeypatch)
-    return DeepfaceAnalyzer(DeepfaceSettings(detector_backend="opencv", home=home))
+    analyzer = analyzer_for(ATTRIBUTES.model_copy(update={"deepface_home": str(home)}))
+    assert analyzer is not None and analyzer.detector_backend == "opencv"
+    return analyzer
 
 
 def test_an_aligned_face_gives_a_typed_record(analyzer: DeepfaceAnalyzer):
@@ -52,7 +49,7 @@ def test_a_face_less_frame_is_an_explicit_no_face(analyzer: DeepfaceAnalyzer):
 
 def test_missing_weights_stop_with_the_file_names(tmp_path: Path):
     with pytest.raises(MissingWeightsError) as err:
-        DeepfaceAnalyzer(DeepfaceSettings(home=tmp_path))
+        DeepfaceAnalyzer("opencv", home=tmp_path)
     msg = str(err.value)
     assert "\n" not in msg and "equime models fetch deepface" in msg
     for name in ("facial_expression_model_weights.pth", "age_model_weights.pth",
@@ -78,19 +75,18 @@ def test_source_faces_and_clips_through_deepface(analyzer: DeepfaceAnalyzer, tmp
     face = aligned_astronaut().image
     write_png(tmp_path / "faces" / "astronaut.png", face)
     subjects = pd.DataFrame([{"subject_id": "astronaut", "attributes": json.dumps({"Male": True})}])
-    table = face_attributes(subjects, tmp_path / "faces", analyzer)
-    src = table.iloc[0]
-    assert (src.attributes_source, src.status) == ("deepface", "ok")
+    rows = face_attributes(subjects, tmp_path / "faces", analyzer)
+    src = rows["astronaut"]
+    assert (src.source, src.status) == ("deepface", "ok")
     assert src.gender == analyzer.analyze(face).gender  # deepface's, not the annotation's
 
     row = single_au_row("12", 0.3, n_frames=10).model_copy(update={"clip_id": "astronaut_x_01"})
     frames = np.stack([face] * 7 + [np.full_like(face, 128)] * 3)  # the face is lost at the end
     write_mp4(tmp_path / "videos" / "astronaut_x_01.mp4", frames, 24, EncoderOptions(crf=0))
-    from equime.attributes.faces import read_face_attributes
-
-    (tmp_path / "faces.csv").write_text(table.to_csv(index=False))
-    sources = read_face_attributes(tmp_path / "faces.csv")
-    clips, log = clip_attributes([row], tmp_path / "videos", sources, analyzer, 3, LIMITS)
+    faces_csv.write(tmp_path / "faces.csv", rows)
+    sources = faces_csv.read(tmp_path / "faces.csv", source="deepface")
+    assert sources == rows
+    clips, log = clip_attributes([row], tmp_path / "videos", sources, analyzer, ATTRIBUTES)
     assert analysed_frames(10, 3) == [0, 3, 6, 9] and [f["frame"] for f in log] == [0, 3, 6, 9]
     c = clips.iloc[0]
     assert (c.frames_analysed, c.frames_no_face) == (4, 1)

@@ -1,11 +1,12 @@
 import pytest
 
+from equime.artifacts.face_attributes import Demography
 from equime.attributes.aggregate import aggregate
-from equime.attributes.consistency import ConsistencyThresholds, compare
-from equime.attributes.records import Demography, FrameAttributes
+from equime.attributes.consistency import compare
+from equime.attributes.records import FrameAttributes
+from tests.fixtures import params
 
-LIMITS = ConsistencyThresholds(min_gender_agreement=0.8, min_race_agreement=0.6,
-                               max_age_shift=10.0, max_no_face_share=0.2)
+LIMITS = params().attributes  # gender agreement ≥ 0.8, race ≥ 0.6, age within 10 y, ≤ 20 % no face
 SOURCE = Demography(source="deepface", gender="f", race="white", age=30.0)
 
 

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from equime.baselines.inputs import InputSpec, flow_input
+from equime.artifacts.curated import FaceImage
+from equime.baselines.fit import fit, predict
+from equime.baselines.inputs import flow_input
 from equime.baselines.metrics import pooled_uf1_uar
 from equime.baselines.split import loso_folds
-from equime.baselines.train import TrainSpec, fit, predict
-from equime.faces.align import AlignmentSpec, align_face
-from equime.generate.base import FaceImage
+from equime.faces.align import align_face
 from equime.generate.warp import WarpRenderer
 from equime.plan.planner import PlanSubject, plan_clips
 from tests.fixtures import REPO, astronaut, detector, params, plan_spec
@@ -24,8 +24,8 @@ def _faces() -> dict[str, FaceImage]:
         REPO / "src/equime/demo_data/grace_hopper_512x512.jpg").convert("RGB"))}
     out = {}
     for name, image in people.items():
-        a = align_face(image, detector().detect(image)[0].landmarks,
-                       AlignmentSpec(size=SIZE, eye_distance=0.24, eye_y=0.42))
+        a = align_face(image, detector().detect(image)[0].landmarks, size=SIZE, eye_distance=0.24,
+                       eye_y=0.42)
         out[f"{name}-a"] = FaceImage(a.image, a.landmarks)
         out[f"{name}-b"] = FaceImage(np.clip(a.image * 0.8 + 20, 0, 255).astype(np.uint8),
                                      a.landmarks)
@@ -36,20 +36,19 @@ def _faces() -> dict[str, FaceImage]:
 def test_a_3d_cnn_learns_emotions_of_an_unseen_person():
     faces = _faces()
     p = params(**{"plan.width": SIZE, "plan.height": SIZE, "plan.clip_seconds": 1.0,
-                  "plan.apex_window_s": [0.3, 0.6], "plan.sequences_per_subject": 3})
+                  "plan.apex_window_s": [0.3, 0.6], "plan.sequences_per_subject": 3,
+                  "baselines.epochs": 20, "baselines.batch_size": 8, "baselines.lr": 3e-3})
     rows = plan_clips([PlanSubject(s, "f") for s in faces], plan_spec(p), base_seed=1)
     renderer = WarpRenderer()
-    spec = InputSpec(kind="flow", size=32)
     x = np.stack([flow_input(renderer.render(r, faces[r.subject]), r.onset_frame, r.apex_frame,
-                             spec) for r in rows])
+                             size=32) for r in rows])
     emotions = sorted({r.emotion for r in rows})
     y = np.array([emotions.index(r.emotion) for r in rows])
     person = [r.subject.split("-")[0] for r in rows]
     folds = loso_folds(person, val_fraction=0.0, seed=0)
     results = []
     for fold in folds:
-        trained = fit(x, y, fold.train, fold.val, len(emotions),
-                      TrainSpec(model="cnn3d", epochs=20, batch_size=8, lr=3e-3, seed=0))
+        trained = fit(x, y, fold.train, fold.val, len(emotions), "cnn3d", p.baselines, seed=0)
         pred = predict(trained.model, x[list(fold.test)]).argmax(axis=1)
         results.append(([emotions[i] for i in y[list(fold.test)]], [emotions[i] for i in pred]))
         assert trained.losses[-1] < trained.losses[0] / 2

@@ -60,3 +60,19 @@ def test_per_class_table():
     assert t.loc["negative"].to_dict() == {"precision": 1.0, "recall": 0.5, "f1": 0.6667,
                                            "support": 2}
     assert t.loc["surprise", "precision"] == 0.5 and t.loc["positive", "support"] == 0
+
+
+def test_one_uf1_uar_definition_everywhere():
+    """A class predicted but absent from the truth: MEGC leaves it out of the mean (scikit-learn's
+    macro average over truth ∪ predictions would count it as 0 and halve the UF1)."""
+    from equime.baselines.metrics import uar, uf1
+
+    true, pred = ["negative", "negative"], ["negative", "positive"]
+    assert uf1(true, pred) == pytest.approx(2 / 3) and uar(true, pred) == 0.5
+    assert (uf1(true, pred), uar(true, pred)) == uf1_uar(confusion(true, pred, C))
+    frame = pd.DataFrame({"subject": ["synthetic/a"] * 2, "true": true, "pred": pred})
+    demo = pd.DataFrame({"subject": ["synthetic/a"], "gender": ["f"], "race": ["u"],
+                         "age_band": ["u"]})
+    g = group_rows(frame, demo, n_boot=10, seed=0).set_index(["attribute", "group"])
+    assert g.loc[("gender", "f"), "uf1"] == round(2 / 3, 4) and g.loc[("gender", "f"), "uar"] == 0.5
+    assert scores(true, pred, [1.0, 1.0], C)["uf1"] == pytest.approx(2 / 3)

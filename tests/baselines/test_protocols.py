@@ -9,13 +9,17 @@ import pytest
 import torch
 from PIL import Image
 
+from equime.artifacts.baselines import save_state
 from equime.baselines.evaluate import result_rows
-from equime.baselines.inputs import InputSpec, clip_input
+from equime.baselines.fit import predict
+from equime.baselines.inputs import clip_input
 from equime.baselines.models import MODELS, build_model
-from equime.baselines.protocols import LABEL_SETS, RunSpec
-from equime.baselines.run import load_model, run, save_model
-from equime.baselines.train import TrainSpec, predict
+from equime.baselines.params import RunParams
+from equime.baselines.protocols import LABEL_SETS
+from equime.baselines.train import load_model, train_run
+from equime.datasets.params import LocalDataset
 from equime.datasets.registry import source_loader
+from tests.fixtures import params
 
 SHEET_HEADER = {"casme2": ["Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame",
                            "Action Units", "Estimated Emotion"],
@@ -53,23 +57,24 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> dict:
             (2, "positive", "s2_po_01"), (2, "surprise", "s2_sur_01")]):
         _clip(root / "smic" / "HS" / f"s{sub}" / "micro" / label / clip,
               [f"image{i:03d}.bmp" for i in range(1, 5)], 20 + n)
-    return {"casme2": (root / "casme2", root / "casme2.csv", "HS"),
-            "samm": (root / "samm", root / "samm.csv", "HS"),
-            "smic": (root / "smic", None, "HS")}
+    return {"casme2": LocalDataset(root=str(root / "casme2"), sheet=str(root / "casme2.csv")),
+            "samm": LocalDataset(root=str(root / "samm"), sheet=str(root / "samm.csv")),
+            "smic": LocalDataset(root=str(root / "smic"), variant="HS")}
 
 
-def _spec(**kw) -> RunSpec:
-    base = {"protocol": "loso", "train": ("megc",), "test": ("megc",), "classes": "megc3",
-            "mix": {}, "val_fraction": 0.25, "test_fraction": 0.3, "seed": 0}
-    return RunSpec(**{**base, **kw})
+def _spec(**kw) -> RunParams:
+    base = {"protocol": "loso", "train": ("megc",), "test": ("megc",), "model": "cnn3d",
+            "input": "frames", "classes": "megc3"}
+    return RunParams(**{**base, **kw})
 
 
-TINY = InputSpec(kind="frames", frames=4, size=16)
-FAST = TrainSpec(model="cnn3d", epochs=2, batch_size=4, lr=1e-3, seed=0)
+# 4 frames of 16², 2 epochs; validation: a quarter of the training subjects
+FAST = params(**{"baselines.frames": 4, "baselines.size": 16, "baselines.epochs": 2,
+                 "baselines.batch_size": 4, "baselines.lr": 1e-3}).baselines
 
 
 def test_megc_composite_loso_runs_one_fold_per_subject(local, tmp_path: Path):
-    result = run(_spec(), TINY, FAST, source_loader(None, local), tmp_path / "models")
+    result = train_run(_spec(), FAST, 0, source_loader(None, local), tmp_path)
     p = result.predictions
     assert result.samples == 12 and result.folds == 6 and result.dropped == 0
     assert sorted(set(p["fold"])) == ["casme2/sub01", "casme2/sub02", "samm/006", "samm/007",
@@ -83,18 +88,18 @@ def test_megc_composite_loso_runs_one_fold_per_subject(local, tmp_path: Path):
     table = result_rows(p, LABEL_SETS["megc3"], n_boot=20, seed=0)
     assert table["dataset"].tolist() == ["all", "casme2", "samm", "smic"]
     assert table["n"].tolist() == [12, 4, 4, 4]
-    again = run(_spec(), TINY, FAST, source_loader(None, local))
+    again = train_run(_spec(), FAST, 0, source_loader(None, local))
     assert again.predictions.equals(p)  # seeded: the same params give the same predictions
 
 
 def test_cross_dataset_holdout_and_mixing(local):
     load = source_loader(None, local)
-    r = run(_spec(protocol="holdout", train=("casme2", "smic"), test=("samm",),
-                  mix={"smic": 0.5}), TINY, FAST, load)
+    r = train_run(_spec(protocol="holdout", train=("casme2", "smic"), test=("samm",),
+                        mix={"smic": 0.5}), FAST, 0, load)
     assert r.folds == 1 and set(r.predictions["dataset"]) == {"samm"}
     assert r.samples == 4 + 2 + 4  # CASME II 4 + half of SMIC's 2 subjects (2 clips) + SAMM 4
     with pytest.raises(Exception, match="casme3: not configured"):
-        run(_spec(protocol="holdout", train=("casme3",), test=("samm",)), TINY, FAST, load)
+        train_run(_spec(protocol="holdout", train=("casme3",), test=("samm",)), FAST, 0, load)
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -106,7 +111,7 @@ def test_each_model_takes_both_inputs_and_round_trips_through_safetensors(name, 
         model = build_model(name, x.shape[1], 3)
         probs = predict(model, x)
         assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1, atol=1e-5)
-        save_model(model, tmp_path / f"{name}.safetensors")
+        save_state(tmp_path / f"{name}.safetensors", model.state_dict())
         back = load_model(tmp_path / f"{name}.safetensors", name, x.shape[1], 3)
         assert np.array_equal(predict(back, x), probs)
 
@@ -126,7 +131,6 @@ def test_flow_input_is_zero_on_a_still_clip_and_sees_motion(local):
         object.__setattr__(s, "load_frames", lambda: frames)
         return s
 
-    spec = InputSpec(kind="flow", size=16)
-    assert np.abs(clip_input(sample(still), spec)).max() == 0
-    x = clip_input(sample(moving), spec)
+    assert np.abs(clip_input(sample(still), "flow", 8, 16)).max() == 0
+    x = clip_input(sample(moving), "flow", 8, 16)
     assert x.shape == (3, 1, 16, 16) and x[0].max() > 0.5 and abs(x[1]).max() < x[0].max()

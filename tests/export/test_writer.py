@@ -5,8 +5,10 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from equime.artifacts.selection import SubjectInfo
 from equime.errors import InputError
-from equime.export.writer import SubjectInfo, export_dataset, video_name
+from equime.export.params import ExportParams
+from equime.export.writer import export_dataset, video_name
 from equime.files import sha256_file
 from equime.generate.runner import generate_clips
 from equime.generate.warp import WarpRenderer
@@ -25,6 +27,7 @@ def _rows():
     return rows
 
 
+EXPORT = ExportParams(name="ME-VLM", license="CC BY-NC 4.0")
 SUBJECTS = {
     "ann": SubjectInfo(subject="ann", source="ann.jpg", sha256="0" * 64,
                        annotations={"Male": False, "age": 35.0}, attributes_source="annotations",
@@ -51,8 +54,8 @@ def dataset(tmp_path_factory: pytest.TempPathFactory):
     face = face_image()
     generate_clips(rows[:2], lambda r: face, WarpRenderer(), EncoderOptions(preset="ultrafast"),
                    tmp / "videos")
-    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp / "dataset", "ME-VLM",
-                             "CC BY-NC 4.0", clip_attributes={"bob_happiness_01": BOB_CLIP})
+    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp / "dataset", EXPORT,
+                             clip_attributes={"bob_happiness_01": BOB_CLIP})
     return tmp, summary
 
 
@@ -130,7 +133,7 @@ def test_video_names_and_unknown_subjects(tmp_path: Path, dataset):
     assert [video_name(r) for r in rows] == ["f_ann_01", "m_bob_01", "u_cy_01"]
     tmp, _ = dataset
     with pytest.raises(InputError, match="subject 'ann' of clip ann_happiness_01 is not in"):
-        export_dataset(rows, {}, tmp / "videos", tmp_path / "ds", "ME-VLM", "x")
+        export_dataset(rows, {}, tmp / "videos", tmp_path / "ds", EXPORT)
 
 
 def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: Path):
@@ -142,7 +145,7 @@ def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: P
                 "bob_happiness_01": (False, "head motion 4.00 px > 1.5")}
     review = {"ann_happiness_01": {"clip_id": "ann_happiness_01", "planned": "happiness",
                                    "ratings": 3, "majority": "happiness", "majority_share": 0.6667}}
-    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp_path / "ds", "ME-VLM", "x",
+    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp_path / "ds", EXPORT,
                              quality=quality, verdicts=verdicts, review=review)
     assert summary.exported == 1 and summary.filtered == {"bob_happiness_01": "head motion 4.00 px > 1.5"}
     root = tmp_path / "ds" / "ME-VLM"

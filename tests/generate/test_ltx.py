@@ -3,20 +3,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from equime.artifacts.curated import FaceImage, load_face
+from equime.artifacts.selection import SubjectInfo
 from equime.errors import InputError
-from equime.export.writer import SubjectInfo, export_dataset
+from equime.export.writer import export_dataset
 from equime.files import write_png
-from equime.generate.base import FaceImage, load_face
 from equime.generate.ltx import (
     LTXRenderer,
-    LTXSettings,
     MissingWeightsError,
     check_inputs,
     load_pipeline,
     valid_num_frames,
 )
+from equime.generate.params import LTXParams
 from equime.generate.runner import Shard, generate_clips
-from equime.params import LTXParams
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, read_mp4
 from tests.fixtures import TINY_LTX, TINY_PLAN, aligned_astronaut, build_tiny_ltx, params, plan_spec
@@ -29,8 +29,8 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_ltx(tmp_path_factory.mktemp("tiny-ltx"))
 
 
-def settings(model: Path | str, **kw) -> LTXSettings:
-    return LTXSettings(**{**LTXParams().model_dump(), **TINY_LTX, "model": str(model), **kw})
+def settings(model: Path | str, **kw) -> LTXParams:
+    return params().generate.ltx.model_copy(update={**TINY_LTX, "model": str(model), **kw})
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +145,7 @@ def test_two_shards_then_a_whole_run_export_the_same_dataset(tiny, rows, face, t
     generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "whole", 2)
     trees = []
     for name in ("sharded", "whole"):
-        export_dataset(rows, subjects, tmp_path / name, tmp_path / f"ds-{name}", "ME-VLM", "x")
+        export_dataset(rows, subjects, tmp_path / name, tmp_path / f"ds-{name}", params().export)
         root = tmp_path / f"ds-{name}"
         trees.append({p.relative_to(root).as_posix(): p.read_bytes()
                       for p in sorted(root.rglob("*")) if p.is_file()})
@@ -164,35 +164,40 @@ def _cli(*args: str, cwd: Path, env: dict | None = None):
 
 
 @pytest.mark.slow
-def test_ltx_backend_runs_through_export_from_the_cli(tiny, tmp_path: Path):
+def test_ltx_backend_runs_through_curate_plan_generate_and_export(tiny, tmp_path: Path):
     import json
 
-    import yaml
+    from equime.artifacts import curated, face_attributes, selection
+    from equime.artifacts.curated import FaceStore
+    from equime.attributes.faces import face_attributes as attributes_of
+    from equime.curate.curation import curate_folder
+    from equime.demographics.select import select
+    from equime.generate.runner import generate
+    from equime.plan.planner import plan_subjects
+    from tests.fixtures import REPO
 
-    from tests.fixtures import REPO, default_params_dict
-
-    tree = default_params_dict()
-    for dotted, value in {**TINY_PLAN, "plan.emotions": ["surprise"], "plan.sequences_per_subject": 2,
-                          "curate.attributes": None, "curate.size": 64,
-                          "select.stratify_by": []}.items():
-        section, key = dotted.split(".")
-        tree[section][key] = value
-    tree["generate"].update({"backend": "ltx", "batch_size": 2, "preset": "ultrafast"})
-    tree["generate"]["ltx"].update({**TINY_LTX, "model": str(tiny)})
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    p = params(**TINY_PLAN, **{"plan.emotions": ["surprise"], "plan.sequences_per_subject": 2,
+                               "curate.attributes": None, "curate.size": 64,
+                               "select.stratify_by": [], "generate.backend": "ltx",
+                               "generate.batch_size": 2, "generate.preset": "ultrafast",
+                               "generate.ltx": {**settings(tiny).model_dump()}})
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "hopper.jpg").write_bytes(
         (REPO / "src/equime/demo_data/grace_hopper_512x512.jpg").read_bytes())
-    steps = [["curate", "--source", "src", "--out", "cur"],
-             ["attributes", "faces", "--faces", "cur", "--out", "faces.csv"],
-             ["select", "--subjects", "cur/subjects.csv", "--attributes", "faces.csv", "--out", "sel"],
-             ["plan", "--subjects", "sel/subjects.csv", "--out", "plan.jsonl"],
-             ["generate", "--plan", "plan.jsonl", "--faces", "cur", "--out", "vid"],
-             ["export", "--plan", "plan.jsonl", "--subjects", "sel/subjects.csv", "--videos", "vid",
-              "--out", "ds"]]
-    for step in steps:
-        res = _cli(*step, cwd=tmp_path)
-        assert res.returncode == 0, res.stderr[-2000:]
+    curated.write(tmp_path / "cur", curate_folder(tmp_path / "src", p.curate))
+    subjects = curated.read_subjects(tmp_path / "cur" / "subjects.csv")
+    face_attributes.write(tmp_path / "faces.csv", attributes_of(subjects, tmp_path / "cur" / "faces",
+                                                                None))
+    selection.write(tmp_path / "sel", select(face_attributes.read(tmp_path / "faces.csv"), subjects,
+                                             tmp_path / "faces.csv", p.select,
+                                             p.attributes.age_bands, p.base.seed))
+    rows = plan_clips(plan_subjects(selection.read_selected(tmp_path / "sel" / "subjects.csv")),
+                      p.plan, p.base.seed)
+    assert FaceStore(tmp_path / "cur")(rows[0]).image.shape == (32, 32, 3)
+    report = generate(rows, tmp_path / "cur", tmp_path / "vid", p.generate)
+    assert report.count("rendered") == 2
+    export_dataset(rows, selection.read_subject_infos(tmp_path / "sel" / "subjects.csv"),
+                   tmp_path / "vid", tmp_path / "ds", p.export)
     meta = json.loads((tmp_path / "ds/ME-VLM/emotion_categories/surprise/metadata/"
                        "u_hopper_02_metadata.json").read_text())
     g = meta["generation"]
@@ -200,6 +205,15 @@ def test_ltx_backend_runs_through_export_from_the_cli(tiny, tmp_path: Path):
     assert g["backend_params"]["model"] == str(tiny)
     assert g["backend_params"]["num_inference_steps"] == 2
     assert meta["technical"]["frame_count"] == 10 and meta["technical"]["width"] == 32
+
+
+def _cli(*args: str, cwd: Path, env: dict | None = None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "equime.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
 
 
 def test_models_fetch_offline_is_one_line(tmp_path: Path):

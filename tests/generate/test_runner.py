@@ -10,10 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 
+from equime.artifacts import curated, plan
+from equime.artifacts.curated import load_face
+from equime.curate.curation import curate_folder
 from equime.files import write_png
-from equime.generate.base import load_face
-from equime.generate.runner import generate_clips
+from equime.generate.runner import generate, generate_clips
 from equime.generate.warp import WarpRenderer
+from equime.params import parse_params
+from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, probe_mp4
 from tests.fixtures import REPO, aligned_astronaut, default_params_dict, single_au_row
 
@@ -87,9 +91,9 @@ def test_clips_no_longer_planned_and_partials_are_removed(tmp_path: Path, face_f
         "astronaut_happiness_02.mp4", "generation.jsonl", "rejects.csv"]
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "equime.cli", *args], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def _stage(*args: str, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-P", str(REPO / "stages" / "generate.py"), *args],
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.mark.slow
@@ -98,22 +102,19 @@ def test_killed_generate_resumes_to_the_same_bytes_as_a_clean_run(tmp_path: Path
     tree["plan"]["emotions"] = ["happiness", "surprise"]
     tree["generate"]["preset"] = "ultrafast"
     tree["curate"]["attributes"] = None
-    tree["select"]["stratify_by"] = []  # no annotations: nothing to stratify on
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    p = parse_params(tree)
     src = tmp_path / "sources"
     src.mkdir()
     (src / "grace-hopper.jpg").write_bytes((REPO / "src/equime/demo_data/grace_hopper_512x512.jpg")
                                         .read_bytes())
-    for cmd in (["curate", "--source", "sources", "--out", "curated"],
-                ["attributes", "faces", "--faces", "curated", "--out", "faces.csv"],
-                ["select", "--subjects", "curated/subjects.csv", "--attributes", "faces.csv",
-                 "--out", "sel"],
-                ["plan", "--subjects", "sel/subjects.csv", "--out", "plan.jsonl"]):
-        assert _cli(*cmd, "--params", "params.yaml", cwd=tmp_path).wait() == 0
-    gen = ["generate", "--plan", "plan.jsonl", "--faces", "curated", "--params", "params.yaml"]
-    assert _cli(*gen, "--out", "clean", cwd=tmp_path).wait() == 0
+    curated.write(tmp_path / "curated", curate_folder(src, p.curate))
+    rows = plan_clips([PlanSubject("grace-hopper", "u")], p.plan, p.base.seed)
+    plan.write_plan(tmp_path / "plan.jsonl", rows)
+    generate(rows, tmp_path / "curated", tmp_path / "clean", p.generate)
 
-    proc = _cli(*gen, "--out", "killed", cwd=tmp_path)  # killed once its first clip is complete
+    gen = ["--plan", "plan.jsonl", "--faces", "curated", "--params", "params.yaml"]
+    proc = _stage(*gen, "--out", "killed", cwd=tmp_path)  # killed once its first clip is complete
     deadline = time.monotonic() + 60
     while not list((tmp_path / "killed").glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -121,6 +122,6 @@ def test_killed_generate_resumes_to_the_same_bytes_as_a_clean_run(tmp_path: Path
     proc.wait()
     done = len(list((tmp_path / "killed").glob("*_[0-9][0-9].json")))
     assert 1 <= done < 4, "the kill should land mid-run"
-    assert _cli(*gen, "--out", "killed", cwd=tmp_path).wait() == 0
+    assert _stage(*gen, "--out", "killed", cwd=tmp_path).wait() == 0
     assert _bytes(tmp_path / "killed") == _bytes(tmp_path / "clean")
     assert not [p for p in (tmp_path / "killed").iterdir() if p.name.endswith(".part")]

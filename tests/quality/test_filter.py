@@ -1,7 +1,8 @@
-from equime.quality.filter import Thresholds, verdict
+from equime.quality.filter import verdict
+from equime.quality.params import FilterParams
 
-T = Thresholds(min_psnr_db=30, half_peak_s=(0.04, 0.5), peak_motion_px=(0.1, 5.0),
-               max_head_motion_px=1.5, min_au_fidelity=0.4)
+T = FilterParams(min_psnr_db=30.0, half_peak_s=(0.04, 0.5), peak_motion_px=(0.1, 5.0),
+                 max_head_motion_px=1.5, min_au_fidelity=0.4, identity_consistency=True)
 GOOD = {"clip_id": "a", "standard_psnr_mean": 60.0, "peak_motion_px": 1.0, "half_peak_s": 0.08,
         "head_motion_px": 0.2, "au_fidelity": 0.75, "aus_missing": "14"}
 
@@ -15,7 +16,7 @@ def test_each_failure_has_its_reason():
            "au_fidelity": 0.25, "aus_missing": "1+2+5"}
     reasons = verdict(bad, T)
     assert reasons == [
-        "psnr 20.0 dB < 30",
+        "psnr 20.0 dB < 30.0",
         "not brief: 2.500 s above half peak, outside [0.04, 0.5]",
         "head motion 4.00 px > 1.5",
         "planned AUs not visible: fidelity 0.25 < 0.4 (missing 1+2+5)",
@@ -35,5 +36,5 @@ def test_identity_drift_fails_a_clip_only_when_asked():
     v = verdict_table(table, T, flags)
     assert v["passed"].tolist() == [False, True]
     assert v["reasons"].tolist() == ["identity drift: gender-changed, age-shifted", ""]
-    off = Thresholds(**{**T.__dict__, "identity_consistency": False})
+    off = T.model_copy(update={"identity_consistency": False})
     assert verdict_table(table, off, flags)["passed"].tolist() == [True, True]

@@ -2,21 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from equime.export.writer import SubjectInfo, export_dataset
-from equime.files import write_text
+from equime.artifacts import report as report_file
+from equime.artifacts.selection import SubjectInfo
+from equime.export.writer import export_dataset
 from equime.generate.runner import generate_clips
 from equime.generate.warp import WarpRenderer
-from equime.report.render import render_report
-from equime.report.sections import (
-    baselines_section,
-    dataset_section,
-    provenance_section,
-    quality_section,
-    review_section,
-)
+from equime.report.render import build_report
 from equime.video import EncoderOptions
 from tests.browser import broken_images, chromium, console_errors
-from tests.fixtures import REPO, face_image, single_au_row
+from tests.fixtures import REPO, face_image, params, single_au_row
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -33,11 +27,10 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subjects = {"ann": SubjectInfo(subject="ann", source="ann.jpg", sha256="0" * 64,
                                    annotations={}, attributes_source="annotations", gender="f",
                                    race="white", age=35.0, age_band="30-44")}
-    export_dataset(rows, subjects, tmp / "videos", tmp / "ds", "ME-VLM", "x")
-    sections = [dataset_section(tmp / "ds" / "ME-VLM", None), quality_section(None, None, None),
-                baselines_section(None), review_section(None),
-                provenance_section(REPO / "params.yaml", REPO / "dvc.lock")]
-    write_text(tmp / "out" / "index.html", render_report("test <report>", sections))
+    export_dataset(rows, subjects, tmp / "videos", tmp / "ds", params().export)
+    html = build_report("test <report>", REPO / "params.yaml", dataset=tmp / "ds" / "ME-VLM",
+                        lock=REPO / "dvc.lock")
+    report_file.write(tmp / "out", html)
     return tmp / "out" / "index.html"
 
 

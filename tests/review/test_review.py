@@ -1,4 +1,3 @@
-import json
 import socket
 import threading
 import time
@@ -9,9 +8,10 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from equime.artifacts import review as review_files
 from equime.report.sections import review_section
 from equime.review.app import create_app
-from equime.review.results import agreement, clip_results, review_summary
+from equime.review.results import agreement, clip_results, review_results, review_summary
 from equime.review.sample import sample_clips
 from equime.review.store import Rating, ReviewStore
 from equime.video import EncoderOptions, write_mp4
@@ -128,11 +128,15 @@ def test_results_reach_the_report(tmp_path: Path):
          "realism": 2, "artefacts": "<b>blur</b>"}])
     sample = pd.DataFrame([{"clip_id": "c1", "video": "v.mp4", "emotion": "fear"},
                            {"clip_id": "c2", "video": "w.mp4", "emotion": "anger"}])
-    clips = clip_results(ratings, sample)
+    clips, summary = review_results(sample, ratings)
     assert clips.loc[0, "majority"] == "fear" and clips.loc[0, "majority_share"] == 0.5
     assert clips.loc[1, "ratings"] == 0 and clips.loc[1, "majority"] == ""
-    (tmp_path / "summary.json").write_text(json.dumps(review_summary(ratings, clips)))
-    clips.to_csv(tmp_path / "clips.csv", index=False)
+    review_files.write(tmp_path, clips, summary)
+    # what export puts in the metadata: the reviewed clips, values typed as they were computed
+    assert review_files.by_clip(tmp_path) == {"c1": {
+        "clip_id": "c1", "planned": "fear", "ratings": 2, "majority": "fear",
+        "majority_share": 0.5, "votes": "fear:1;none:1", "visible_share": 0.5, "micro_share": 1.0,
+        "realism_mean": 2.5}}
     section = review_section(tmp_path)
     assert section.missing is None
     summary = dict(zip(section.tables[0]["columns"], section.tables[0]["rows"][0], strict=True))
@@ -189,8 +193,8 @@ def test_a_rater_rates_a_clip_by_clicking(served):
 
 
 def test_committed_review_files_are_checked(tmp_path: Path):
+    from equime.artifacts.ratings import read_review
     from equime.errors import InputError
-    from equime.review.io import read_review
 
     (tmp_path / "sample.csv").write_text("clip_id,video,emotion\nc1,v.mp4,fear\n")
     (tmp_path / "ratings.csv").write_text(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from equime.attributes.labels import (
     OFFLINE_DETECTORS,
     normalise_race,
 )
+from equime.attributes.params import AttributesParams
 from equime.attributes.records import FrameAttributes
 from equime.errors import EquimeError
 
@@ -32,13 +32,6 @@ log = logging.getLogger(__name__)
 
 class MissingWeightsError(EquimeError):
     """deepface's weight files are not in the weight folder."""
-
-
-@dataclass(frozen=True)
-class DeepfaceSettings:
-    detector_backend: str = "opencv"
-    home: Path | None = None  # None: $DEEPFACE_HOME, else the user's home
-    actions: tuple[str, ...] = ACTIONS
 
 
 def resolve_home(home: Path | str | None) -> Path:
@@ -57,21 +50,20 @@ def missing_weights(home: Path, actions: Sequence[str] = ACTIONS) -> list[Path]:
             if not (weights_dir(home) / DEEPFACE_MODELS[a][1]).is_file()]
 
 
-def check_settings(settings: DeepfaceSettings) -> Path:
+def check_weights(detector_backend: str, home: Path | None, actions: Sequence[str]) -> Path:
     """Check before any deepface call; return the weight home. One-line errors."""
-    unknown = sorted(set(settings.actions) - set(ACTIONS))
+    unknown = sorted(set(actions) - set(ACTIONS))
     if unknown:
         raise EquimeError(f"attributes: unknown deepface actions {unknown}; use {list(ACTIONS)}")
-    home = resolve_home(settings.home)
-    missing = missing_weights(home, settings.actions)
+    home = resolve_home(home)
+    missing = missing_weights(home, actions)
     if missing:
         names = ", ".join(p.name for p in missing)
         raise MissingWeightsError(
             f"deepface weights missing in {weights_dir(home)}: {names}; run `equime models fetch "
             "deepface` (needs internet) or set attributes.source: annotations")
-    if settings.detector_backend not in OFFLINE_DETECTORS:
-        log.info("detector %s may download its own weights on first use",
-                 settings.detector_backend)
+    if detector_backend not in OFFLINE_DETECTORS:
+        log.info("detector %s may download its own weights on first use", detector_backend)
     return home
 
 
@@ -111,11 +103,14 @@ def to_record(faces: Sequence[Mapping[str, Any]]) -> FrameAttributes:
 
 
 class DeepfaceAnalyzer:
-    """Analyses RGB uint8 images with deepface; weights are checked when it is built."""
+    """Analyses RGB uint8 images with deepface; weights are checked when it is built.
+    ``home``: the folder holding ``.deepface/weights`` (None: ``$DEEPFACE_HOME``, else ``~``)."""
 
-    def __init__(self, settings: DeepfaceSettings) -> None:
-        self.settings = settings
-        self.home = check_settings(settings)
+    def __init__(self, detector_backend: str, home: Path | None = None,
+                 actions: Sequence[str] = ACTIONS) -> None:
+        self.detector_backend = detector_backend
+        self.actions = tuple(actions)
+        self.home = check_weights(detector_backend, home, self.actions)
         _use_home(self.home)
 
     def analyze(self, rgb: np.ndarray) -> FrameAttributes:
@@ -124,17 +119,24 @@ class DeepfaceAnalyzer:
 
         bgr = np.ascontiguousarray(rgb[..., ::-1])
         try:
-            faces = DeepFace.analyze(img_path=bgr, actions=list(self.settings.actions),
-                                     detector_backend=self.settings.detector_backend,
+            faces = DeepFace.analyze(img_path=bgr, actions=list(self.actions),
+                                     detector_backend=self.detector_backend,
                                      enforce_detection=True, align=True, silent=True)
         except FaceNotDetected:
             return FrameAttributes.no_face()
         except (OSError, ValueError) as exc:
             reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            raise EquimeError(f"deepface failed with detector {self.settings.detector_backend!r} "
+            raise EquimeError(f"deepface failed with detector {self.detector_backend!r} "
                               f"({reason}); check attributes.detector_backend and its weights") \
                 from None
         return to_record(faces)
 
     def analyze_many(self, images: Sequence[np.ndarray]) -> list[FrameAttributes]:
         return [self.analyze(im) for im in images]
+
+
+def analyzer_for(a: AttributesParams) -> DeepfaceAnalyzer | None:
+    """deepface when attributes.source says so (weights checked now), else None: annotations."""
+    if a.source != "deepface":
+        return None
+    return DeepfaceAnalyzer(a.detector_backend, Path(a.deepface_home) if a.deepface_home else None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from equime.artifacts.face_attributes import Demography
 from equime.attributes.labels import ANNOTATION_GENDERS, CELEBA_GENDER, RACES, normalise_race
-from equime.attributes.records import Demography
 from equime.errors import InputError
 
 MAX_AGE = 120

@@ -12,21 +12,17 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from equime.artifacts import videos
+from equime.artifacts.clip_attributes import COLUMNS
+from equime.artifacts.face_attributes import Demography
+from equime.artifacts.plan import PlanRow
 from equime.attributes.aggregate import ClipAttributes, aggregate
 from equime.attributes.analyzer import DeepfaceAnalyzer
-from equime.attributes.consistency import ConsistencyThresholds, compare
-from equime.attributes.records import Demography, FrameAttributes
+from equime.attributes.consistency import compare
+from equime.attributes.params import AttributesParams
+from equime.attributes.records import FrameAttributes
 from equime.errors import InputError
-from equime.files import read_table
-from equime.plan.planner import PlanRow
 from equime.video import read_mp4
-
-CLIP_COLUMNS = [
-    "clip_id", "subject", "attributes_source", "frames_analysed", "frames_no_face", "age_mean",
-    "age_median", "age_iqr", "gender", "gender_share", "race", "race_share", "emotion",
-    "emotion_shares", "gender_agreement", "race_agreement", "age_shift", "no_face_share",
-    "consistent", "flags",
-]
 
 
 def analysed_frames(n_frames: int, step: int) -> list[int]:
@@ -36,7 +32,7 @@ def analysed_frames(n_frames: int, step: int) -> list[int]:
 
 def clip_row(row: PlanRow, source: Demography, clip: ClipAttributes,
              frames: Sequence[FrameAttributes] | None,
-             limits: ConsistencyThresholds) -> dict[str, Any]:
+             limits: AttributesParams) -> dict[str, Any]:
     base = {"clip_id": row.clip_id, "subject": row.subject, "attributes_source": source.source,
             **{k: v for k, v in asdict(clip).items() if k != "emotion_shares"},
             "emotion_shares": json.dumps(clip.emotion_shares)}
@@ -51,36 +47,25 @@ def clip_row(row: PlanRow, source: Demography, clip: ClipAttributes,
 
 
 def clip_attributes(rows: Sequence[PlanRow], videos_dir: Path, sources: Mapping[str, Demography],
-                    analyzer: DeepfaceAnalyzer | None, step: int,
-                    limits: ConsistencyThresholds) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+                    analyzer: DeepfaceAnalyzer | None,
+                    a: AttributesParams) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Per-clip table and the per-frame records behind it (deepface), clips in plan order."""
     out, frame_log = [], []
     for row in tqdm(rows, desc="attributes: clips", unit="clip"):
         if row.subject not in sources:
             raise InputError(f"clip {row.clip_id}: subject {row.subject!r} is not in faces.csv; "
-                             "rerun `equime attributes faces`")
+                             "rerun `dvc repro attributes_faces`")
         source = sources[row.subject]
         if analyzer is None:
-            out.append(clip_row(row, source, ClipAttributes(0, 0), None, limits))
+            out.append(clip_row(row, source, ClipAttributes(0, 0), None, a))
             continue
-        path = videos_dir / f"{row.clip_id}.mp4"
-        if not path.is_file():
-            raise InputError(f"{path}: not found; run `equime generate` first")
-        video = read_mp4(path)
-        index = analysed_frames(len(video), step)
+        video = read_mp4(videos.clip_video(videos_dir, row.clip_id))
+        index = analysed_frames(len(video), a.frame_step)
         frames = analyzer.analyze_many([video[i] for i in index])
         frame_log += [{"clip_id": row.clip_id, "frame": i, **asdict(f)}
                       for i, f in zip(index, frames, strict=True)]
-        out.append(clip_row(row, source, aggregate(frames), frames, limits))
-    return pd.DataFrame(out, columns=CLIP_COLUMNS), frame_log
-
-
-def read_clip_attributes(path: Path) -> pd.DataFrame:
-    table = read_table(path, CLIP_COLUMNS, "equime attributes clips",
-                       dtype={"clip_id": str, "subject": str, "flags": str}, keep_default_na=False,
-                       na_values=[""])
-    table["flags"] = table["flags"].fillna("")
-    return table
+        out.append(clip_row(row, source, aggregate(frames), frames, a))
+    return pd.DataFrame(out, columns=COLUMNS), frame_log
 
 
 def clip_metrics(table: pd.DataFrame) -> dict[str, Any]:

@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from equime.artifacts.face_attributes import Demography
 from equime.attributes.aggregate import ClipAttributes
-from equime.attributes.records import Demography, FrameAttributes
-
-
-@dataclass(frozen=True)
-class ConsistencyThresholds:
-    min_gender_agreement: float  # share of face frames whose gender is the source's
-    min_race_agreement: float
-    max_age_shift: float  # years, |clip median age − source age|
-    max_no_face_share: float  # frames where no face is found
+from equime.attributes.params import AttributesParams
+from equime.attributes.records import FrameAttributes
 
 
 @dataclass(frozen=True)
@@ -37,7 +31,7 @@ def _agreement(values: Sequence[str | None], reference: str | None) -> float | N
 
 
 def compare(source: Demography, frames: Sequence[FrameAttributes], clip: ClipAttributes,
-            limits: ConsistencyThresholds) -> Consistency:
+            limits: AttributesParams) -> Consistency:
     """Agreement of gender and race and the age shift; a flag for each threshold crossed.
     A comparison that cannot be made (unknown source value, no face) is None, not a pass."""
     faces = [f for f in frames if f.status == "ok"]

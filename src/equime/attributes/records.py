@@ -1,4 +1,5 @@
-"""Typed attribute records: one per analysed frame, one per face or clip."""
+"""Typed attribute records: one per analysed frame (the per-face record is the faces.csv
+artifact's :class:`~equime.artifacts.face_attributes.Demography`)."""
 
 from __future__ import annotations
 
@@ -27,17 +28,3 @@ class FrameAttributes:
     @classmethod
     def no_face(cls) -> FrameAttributes:
         return cls(status="no-face")
-
-
-@dataclass(frozen=True)
-class Demography:
-    """Who a source face is, from one attribute source; confidences are None for annotations."""
-
-    source: str  # annotations | deepface
-    gender: str = "u"  # f / m / u
-    gender_confidence: float | None = None
-    race: str | None = None
-    race_confidence: float | None = None
-    age: float | None = None  # years
-    emotion: str | None = None  # deepface only: the still photo's dominant emotion
-    status: FrameStatus = "ok"

@@ -4,28 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, count
-from sklearn.metrics import accuracy_score, f1_score, recall_score
+from sklearn.metrics import accuracy_score
 
-from equime.baselines.metrics import bootstrap_ci, scores
+from equime.baselines.metrics import bootstrap_ci, confusion, scores, uar, uf1
+from equime.baselines.params import RunParams
+from equime.baselines.protocols import LABEL_SETS
 from equime.plots import figure_png, pyplot
 
 GROUP_KEYS: tuple[str, ...] = ("gender", "race", "age_band")
-
-
-def _uf1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
-    return float(f1_score(y_true, y_pred, average="macro", zero_division=0))
-
-
-def _uar(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
-    return float(recall_score(y_true, y_pred, average="macro", zero_division=0))
-
-
-GROUP_METRICS = {"accuracy": accuracy_score, "uf1": _uf1, "uar": _uar, "n": count}
+GROUP_METRICS = {"accuracy": accuracy_score, "uf1": uf1, "uar": uar, "n": count}
 
 
 def result_rows(pred: pd.DataFrame, classes: Sequence[str], n_boot: int, seed: int,
@@ -156,3 +149,29 @@ def plot_groups(groups: pd.DataFrame, title: str) -> bytes:
         ax.set_title(f"{title}: UF1 by {key}", fontsize=9)
     fig.tight_layout()
     return figure_png(fig)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    results: pd.DataFrame  # scores with CIs, all clips and per dataset
+    groups: pd.DataFrame  # per demographic group, and the largest gaps
+    per_class: pd.DataFrame
+    confusion_png: bytes
+    groups_png: bytes
+    summary: dict[str, Any]  # the DVC / MLflow metrics
+
+
+def evaluate(name: str, spec: RunParams, pred: pd.DataFrame, selected: pd.DataFrame,
+             n_boot: int, seed: int) -> Evaluation:
+    """The evaluate stage for run ``name``: its predictions scored (pooled, per dataset, per
+    group of the synthetic subjects' demographics), with the plots."""
+    classes = LABEL_SETS[spec.classes]
+    labels = {"run": name, "model": spec.model, "protocol": spec.protocol, "input": spec.input,
+              "classes": spec.classes}
+    results = result_rows(pred, classes, n_boot, seed, labels)
+    groups = group_rows(pred, synthetic_demographics(selected), n_boot, seed, {"run": name})
+    cm = confusion(pred["true"], pred["pred"], classes)
+    return Evaluation(
+        results=results, groups=groups, per_class=per_class_rows(pred, classes),
+        confusion_png=plot_confusion(cm, classes, f"{name}: {spec.model}, {spec.protocol}"),
+        groups_png=plot_groups(groups, name), summary=evaluation_metrics(results, groups))

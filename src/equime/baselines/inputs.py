@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import cv2
 import numpy as np
 
 from equime.datasets.sample import Sample, frame_number
-
-InputKind = Literal["frames", "flow"]
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    kind: InputKind = "frames"
-    frames: int = 8  # T for "frames"
-    size: int = 64  # side in pixels
 
 
 def _positions(sample: Sample, n: int) -> tuple[int | None, int | None, int | None]:
@@ -48,19 +36,19 @@ def _gray(frame: np.ndarray, size: int) -> np.ndarray:
 
 
 def frames_input(video: np.ndarray, onset: int | None, apex: int | None, offset: int | None,
-                 spec: InputSpec) -> np.ndarray:
-    """(1, T, size, size) grayscale, z-scored over the clip (the paper's input)."""
-    idx = window(len(video), onset, apex, offset, spec.frames)
-    x = np.stack([_gray(video[i], spec.size) for i in idx])
+                 frames: int, size: int) -> np.ndarray:
+    """(1, T, size, size) grayscale, z-scored over the clip (the paper's input), T = ``frames``."""
+    idx = window(len(video), onset, apex, offset, frames)
+    x = np.stack([_gray(video[i], size) for i in idx])
     return ((x - x.mean()) / (x.std() + 1e-6))[None]
 
 
-def flow_input(video: np.ndarray, onset: int | None, apex: int | None, spec: InputSpec) -> np.ndarray:
+def flow_input(video: np.ndarray, onset: int | None, apex: int | None, size: int) -> np.ndarray:
     """(3, 1, size, size): Farnebäck flow u, v from onset to apex and its optical strain
     sqrt(u_x² + v_y² + ½(u_y + v_x)²), computed at 4× the input side, then resized."""
     first = onset if onset is not None else 0
     peak = apex if apex is not None else len(video) // 2
-    work = spec.size * 4
+    work = size * 4
     a = _gray(video[first], work).astype(np.uint8)
     b = _gray(video[peak], work).astype(np.uint8)
     flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 3, 15, 3, 5, 1.2, 0)
@@ -68,14 +56,15 @@ def flow_input(video: np.ndarray, onset: int | None, apex: int | None, spec: Inp
     uy, ux = np.gradient(u)
     vy, vx = np.gradient(v)
     strain = np.sqrt(ux ** 2 + vy ** 2 + 0.5 * (uy + vx) ** 2)
-    planes = [cv2.resize(p, (spec.size, spec.size), interpolation=cv2.INTER_AREA)
+    planes = [cv2.resize(p, (size, size), interpolation=cv2.INTER_AREA)
               for p in (u, v, strain)]
     return np.stack(planes)[:, None].astype(np.float32)
 
 
-def clip_input(sample: Sample, spec: InputSpec) -> np.ndarray:
+def clip_input(sample: Sample, kind: str, frames: int, size: int) -> np.ndarray:
+    """The model input of ``kind`` (``frames`` | ``flow``) for one sample."""
     video = sample.load_frames()
     onset, apex, offset = _positions(sample, len(video))
-    if spec.kind == "flow":
-        return flow_input(video, onset, apex, spec)
-    return frames_input(video, onset, apex, offset, spec)
+    if kind == "flow":
+        return flow_input(video, onset, apex, size)
+    return frames_input(video, onset, apex, offset, frames, size)

@@ -33,6 +33,16 @@ def uf1_uar(matrix: np.ndarray) -> tuple[float, float]:
     return float(f1[present].mean()), float(recall[present].mean())
 
 
+def uf1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
+    """MEGC's UF1 of one set of predictions (:func:`uf1_uar` over the classes seen)."""
+    return uf1_uar(confusion(y_true, y_pred, sorted(set(y_true) | set(y_pred))))[0]
+
+
+def uar(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
+    """MEGC's UAR of one set of predictions (:func:`uf1_uar` over the classes seen)."""
+    return uf1_uar(confusion(y_true, y_pred, sorted(set(y_true) | set(y_pred))))[1]
+
+
 def pooled_uf1_uar(folds: Sequence[tuple[Sequence[str], Sequence[str]]],
                    classes: Sequence[str]) -> tuple[float, float]:
     """MEGC: sum the folds' confusion matrices, then UF1 / UAR."""

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from equime.baselines.params import BaselinesParams, RunParams
 from equime.baselines.split import Fold, holdout_fold, loso_folds, subject_split
 from equime.datasets.sample import Sample
-from equime.errors import EquimeError
+from equime.errors import EquimeError, ParamsError
 
-Protocol = Literal["loso", "holdout", "split"]
 LABEL_SETS: dict[str, tuple[str, ...]] = {
     "megc3": ("negative", "positive", "surprise"),
     "emotion5": ("happiness", "sadness", "surprise", "fear", "anger"),
 }
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    protocol: Protocol
-    train: tuple[str, ...]  # sources: synthetic, casme2, samm, smic, miex, casme3, megc
-    test: tuple[str, ...]
-    classes: str  # a key of LABEL_SETS
-    mix: Mapping[str, float]  # training source → share of its subjects kept (default 1)
-    val_fraction: float
-    test_fraction: float  # "split" protocol
-    seed: int
+def run_params(b: BaselinesParams, name: str) -> RunParams:
+    """The run ``name`` of baselines.runs, or a one-line error listing the runs."""
+    if name not in b.runs:
+        raise ParamsError(f"baselines.runs.{name}: no such run; runs are {sorted(b.runs)}")
+    return b.runs[name]
 
 
 def label_of(sample: Sample, classes: str) -> str | None:
@@ -57,26 +50,26 @@ def _labelled(sources: Sequence[str], classes: str,
     return kept, len(got) - len(kept)
 
 
-def arrange(spec: RunSpec, load: Callable[[str], list[Sample]]) -> tuple[list[Sample], list[Fold],
-                                                                          int]:
+def arrange(spec: RunParams, b: BaselinesParams, seed: int,
+            load: Callable[[str], list[Sample]]) -> tuple[list[Sample], list[Fold], int]:
     """The samples a run uses, its folds, and how many samples had no class in the label set."""
     if spec.protocol in ("loso", "split"):
         samples, dropped = _labelled(sorted(set(spec.train) | set(spec.test)), spec.classes, load)
         subjects = [subject_key(s) for s in samples]
         if len(set(subjects)) < 2:
             raise EquimeError(f"{spec.protocol}: needs two or more subjects, got {len(set(subjects))}")
-        folds = (loso_folds(subjects, spec.val_fraction, spec.seed) if spec.protocol == "loso"
-                 else [subject_split(subjects, spec.test_fraction, spec.val_fraction, spec.seed)])
+        folds = (loso_folds(subjects, b.val_fraction, seed) if spec.protocol == "loso"
+                 else [subject_split(subjects, b.test_fraction, b.val_fraction, seed)])
         return samples, folds, dropped
     train: list[Sample] = []
     dropped = 0
     for src in spec.train:
         got, d = _labelled([src], spec.classes, load)
-        train += _keep_share(got, spec.mix.get(src, 1.0), spec.seed)
+        train += _keep_share(got, spec.mix.get(src, 1.0), seed)
         dropped += d
     test, d = _labelled(spec.test, spec.classes, load)
     samples = train + test
     subjects = [subject_key(s) for s in samples]
     fold = holdout_fold(range(len(train)), range(len(train), len(samples)), subjects,
-                        spec.val_fraction, spec.seed)
+                        b.val_fraction, seed)
     return samples, [fold], dropped + d

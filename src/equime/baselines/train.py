@@ -1,73 +1,67 @@
-"""Seeded training with model selection on the validation subjects only."""
+"""Train and predict one run (the train@<run> stage): every fold of its protocol, predictions
+per test clip, each fold's chosen weights saved."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-import torch
+import pandas as pd
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from tqdm import tqdm
 
-from equime.baselines.metrics import confusion, uf1_uar
+from equime.artifacts.baselines import PREDICTION_COLUMNS, load_state, model_path, save_state
+from equime.baselines.fit import fit, predict
+from equime.baselines.inputs import clip_input
 from equime.baselines.models import build_model
+from equime.baselines.params import BaselinesParams, RunParams
+from equime.baselines.protocols import LABEL_SETS, arrange, label_of, subject_key
+from equime.datasets.sample import Sample
 
 
 @dataclass(frozen=True)
-class TrainSpec:
-    model: str
-    epochs: int
-    batch_size: int
-    lr: float
-    seed: int
+class RunResult:
+    predictions: pd.DataFrame
+    samples: int
+    dropped: int  # samples with no class in the label set
+    folds: int
 
 
-@dataclass
-class Trained:
-    model: nn.Module
-    epoch: int  # the chosen epoch (by validation UF1; the last one without validation)
-    val_uf1: float | None
-    losses: list[float]
+def train_run(spec: RunParams, b: BaselinesParams, seed: int,
+              load: Callable[[str], list[Sample]], folder: Path | None = None) -> RunResult:
+    """Every fold of ``spec``'s protocol: fit, keep the best epoch's weights (saved in the run
+    ``folder``'s models/), predict the fold's test clips."""
+    classes = LABEL_SETS[spec.classes]
+    samples, folds, dropped = arrange(spec, b, seed, load)
+    x = np.stack([clip_input(s, spec.input, b.frames, b.size)
+                  for s in tqdm(samples, desc="inputs", unit="clip")])
+    y = np.array([classes.index(label_of(s, spec.classes)) for s in samples])
+    rows = []
+    for fold in tqdm(folds, desc="folds", unit="fold"):
+        trained = fit(x, y, fold.train, fold.val, len(classes), spec.model, b, seed)
+        if folder is not None:
+            save_state(model_path(folder, fold.name), trained.model.state_dict())
+        probs = predict(trained.model, x[list(fold.test)])
+        for i, p in zip(fold.test, probs, strict=True):
+            s = samples[i]
+            rows.append({"fold": fold.name, "dataset": s.dataset, "subject": subject_key(s),
+                         "clip_id": s.clip_id, "true": classes[y[i]],
+                         "pred": classes[int(p.argmax())], "confidence": round(float(p.max()), 6),
+                         "epoch": trained.epoch})
+    return RunResult(pd.DataFrame(rows, columns=PREDICTION_COLUMNS), len(samples), dropped,
+                     len(folds))
 
 
-def fit(x: np.ndarray, y: np.ndarray, train: Sequence[int], val: Sequence[int], classes: int,
-        spec: TrainSpec) -> Trained:
-    """Train on ``x[train]``; keep the weights of the epoch with the best validation UF1."""
-    torch.manual_seed(spec.seed)
-    model = build_model(spec.model, x.shape[1], classes)
-    data = TensorDataset(torch.from_numpy(x[list(train)]), torch.from_numpy(y[list(train)]))
-    loader = DataLoader(data, batch_size=spec.batch_size, shuffle=True,
-                        generator=torch.Generator().manual_seed(spec.seed))
-    opt = torch.optim.Adam(model.parameters(), lr=spec.lr)
-    loss_fn = nn.CrossEntropyLoss()
-    best: tuple[float, int, dict] | None = None
-    losses = []
-    for epoch in range(1, spec.epochs + 1):
-        model.train()
-        total = 0.0
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(yb)
-        losses.append(total / len(data))
-        if val:
-            pred = predict(model, x[list(val)]).argmax(axis=1)
-            score, _ = uf1_uar(confusion(y[list(val)], pred, range(classes)))
-            if best is None or score > best[0]:
-                best = (score, epoch, {k: v.clone() for k, v in model.state_dict().items()})
-    if best is not None:
-        model.load_state_dict(best[2])
-        return Trained(model, best[1], best[0], losses)
-    return Trained(model, spec.epochs, None, losses)
+def run_facts(name: str, spec: RunParams, result: RunResult) -> dict[str, Any]:
+    """What ``run.json`` records: the run, its sample counts and folds."""
+    return {"run": name, **spec.model_dump(mode="json"), "samples": result.samples,
+            "dropped": result.dropped, "folds": result.folds}
 
 
-@torch.no_grad()
-def predict(model: nn.Module, x: np.ndarray, batch: int = 32) -> np.ndarray:
-    """Softmax probabilities, (n, classes)."""
-    model.eval()
-    out = [torch.softmax(model(torch.from_numpy(x[i:i + batch])), dim=1).numpy()
-           for i in range(0, len(x), batch)]
-    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+def load_model(path: Path, name: str, channels: int, classes: int) -> nn.Module:
+    model = build_model(name, channels, classes)
+    model.load_state_dict(load_state(path))
+    return model

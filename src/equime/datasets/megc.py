@@ -14,11 +14,12 @@ import pandas as pd
 from equime.datasets.labels import MEGC_LABELS
 from equime.datasets.sample import Loaded, Sample
 
-GT_FILE = "megc2019_combined_3class_gt.csv"
+PACKAGE_DATA = ("data/megc2019_combined_3class_gt.csv",)  # files under src/equime it reads
+GT_FILE = PACKAGE_DATA[0]
 
 
 def ground_truth() -> pd.DataFrame:
-    with resources.as_file(resources.files("equime") / "data" / GT_FILE) as path:
+    with resources.as_file(resources.files("equime") / GT_FILE) as path:
         table = pd.read_csv(path, header=None, names=["dataset", "subject", "filename", "label"],
                             dtype=str)
     table["label"] = table["label"].astype(int).map(MEGC_LABELS)

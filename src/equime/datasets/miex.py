@@ -15,7 +15,7 @@ FOLDER = re.compile(r"^(?P<id>[^_]+)_exp_(?P<label>[A-Za-z0-9]+)$")
 
 def load(root: Path) -> Loaded:
     if not root.is_dir():
-        raise InputError(f"{root}: MiE-X folder not found; fix summarize.datasets.miex.root")
+        raise InputError(f"{root}: MiE-X folder not found; fix datasets.miex.root")
     out = Loaded()
     for clip in sorted(p for p in root.iterdir() if p.is_dir()):
         m = FOLDER.match(clip.name)

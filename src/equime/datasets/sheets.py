@@ -14,7 +14,7 @@ def read_sheet(path: Path, required: Sequence[str]) -> pd.DataFrame:
     """The first table in ``path`` whose header row holds every ``required`` column
     (case- and space-insensitive); columns are renamed to the ``required`` spelling."""
     if not path.is_file():
-        raise InputError(f"{path}: coding sheet not found; fix its path in params (summarize.datasets)")
+        raise InputError(f"{path}: coding sheet not found; fix its path in params (datasets)")
     try:
         raw = (pd.read_csv(path, header=None, dtype=str) if path.suffix.lower() == ".csv"
                else pd.read_excel(path, header=None, dtype=str))

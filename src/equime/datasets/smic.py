@@ -17,7 +17,7 @@ def load(root: Path, variant: str = "HS") -> Loaded:
         raise InputError(f"SMIC variant {variant!r}: choose one of {', '.join(VARIANTS)}")
     base = root / variant
     if not base.is_dir():
-        raise InputError(f"{base}: SMIC {variant} folder not found; fix summarize.datasets.smic.root")
+        raise InputError(f"{base}: SMIC {variant} folder not found; fix datasets.smic.root")
     out = Loaded()
     for clip in sorted(base.glob("s*/micro/*/*")):
         if not clip.is_dir():

@@ -5,26 +5,37 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import entropy
 
+from equime.artifacts.demographics import GROUP_COLUMNS
+from equime.artifacts.face_attributes import Demography
 from equime.attributes.labels import UNKNOWN
 from equime.demographics.cells import CELL_KEYS, label_set
-from equime.files import write_bytes
+from equime.demographics.select import pool_table
 from equime.plots import figure_png, pyplot
 
 STEPS: tuple[str, ...] = ("sources", "selected", "planned", "exported")
-COLUMNS = ["step", "attribute", "group", "count", "share"]
+PACKAGE_DATA = ("data/paper_demographics.csv",)  # files under src/equime this module reads
+PAPER_DEMOGRAPHICS = PACKAGE_DATA[0]
 
 
 def paper_demographics() -> pd.DataFrame:
     """The paper's reported shares (``attribute, group, share``); see data/PROVENANCE.md."""
-    with resources.files("equime.data").joinpath("paper_demographics.csv").open() as f:
+    with resources.files("equime").joinpath(PAPER_DEMOGRAPHICS).open() as f:
         return pd.read_csv(f)
+
+
+def funnel(faces: Mapping[str, Demography], chosen: pd.DataFrame, planned: Sequence[str],
+           exported: Sequence[str], edges: Sequence[int]) -> dict[str, pd.DataFrame]:
+    """Who is represented at each step: every source face, the chosen subjects, and one row per
+    planned and per exported clip (its subject's demography)."""
+    by_subject = chosen.set_index("subject_id")
+    return {"sources": pool_table(faces, edges), "selected": chosen,
+            "planned": by_subject.loc[list(planned)], "exported": by_subject.loc[list(exported)]}
 
 
 def group_table(steps: Mapping[str, pd.DataFrame], edges: Sequence[int]) -> pd.DataFrame:
@@ -39,7 +50,7 @@ def group_table(steps: Mapping[str, pd.DataFrame], edges: Sequence[int]) -> pd.D
                 c = int(counts.get(group, 0))
                 rows.append({"step": step, "attribute": key, "group": group, "count": c,
                              "share": round(c / n, 6) if n else 0.0})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
 def balance(shares: Sequence[float]) -> dict[str, float | None]:
@@ -79,7 +90,7 @@ def demographics_metrics(balances: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def plot_demographics(groups: pd.DataFrame, balances: pd.DataFrame, path: Path) -> None:
+def plot_demographics(groups: pd.DataFrame, balances: pd.DataFrame) -> bytes:
     """Share of each group per step (bars), the paper's reported share (black ticks) and the
     normalised entropy per step in each title (1 = uniform), PNG."""
     plt = pyplot()
@@ -110,4 +121,4 @@ def plot_demographics(groups: pd.DataFrame, balances: pd.DataFrame, path: Path) 
         unique = dict(zip(names, handles, strict=True))
         ax.legend(unique.values(), unique.keys(), fontsize=7, loc="lower right")
     fig.tight_layout()
-    write_bytes(path, figure_png(fig))
+    return figure_png(fig)

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from equime.export.schema import ClipMetadata
-from equime.plan.planner import PlanRow
+from equime.artifacts.metadata import ClipMetadata
+from equime.artifacts.plan import PlanRow
+from equime.attributes.labels import GENDERS, UNKNOWN
 from equime.video import read_mp4
 
-GENDER_LABELS = {"f": "female", "m": "male", "u": "unknown"}
 DIFF_GAIN = 8  # |apex - neutral| is multiplied by this in the preview, to make ME-scale motion visible
 
 
@@ -48,9 +48,9 @@ def demographic_section(rows: Sequence[ClipMetadata]) -> list[str]:
     n = len(rows) or 1
     parts = ["", "### Who is represented (clips)"]
     columns = {
-        "gender": [GENDER_LABELS[m.demographic.gender] for m in rows],
+        "gender": [GENDERS[m.demographic.gender] for m in rows],
         "race": [m.demographic.race or "unknown" for m in rows],
-        "age band": [GENDER_LABELS["u"] if m.demographic.age_band == "u" else m.demographic.age_band
+        "age band": [GENDERS[UNKNOWN] if m.demographic.age_band == UNKNOWN else m.demographic.age_band
                      for m in rows],
     }
     for key, values in columns.items():
@@ -71,7 +71,7 @@ def render_card(facts: CardFacts) -> str:
     rows = facts.rows
     counts = Counter((m.emotion, m.demographic.gender) for m in rows)
     emotions = sorted({m.emotion for m in rows})
-    genders = [g for g in ("f", "m", "u") if any(k[1] == g for k in counts)]
+    genders = [g for g in GENDERS if any(k[1] == g for k in counts)]
     body = [[e, *(counts[(e, g)] for g in genders), sum(counts[(e, g)] for g in genders)]
             for e in emotions]
     body.append(["**total**", *(sum(counts[(e, g)] for e in emotions) for g in genders), len(rows)])
@@ -102,7 +102,7 @@ def render_card(facts: CardFacts) -> str:
         + (f"{min(durations):.3f}–{max(durations):.3f} s" if durations else "n/a"),
         "",
         "### Clips per emotion and gender",
-        _table(["emotion", *(GENDER_LABELS[g] for g in genders), "total"], body),
+        _table(["emotion", *(GENDERS[g] for g in genders), "total"], body),
         "",
         *demographic_section(rows),
         "",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from equime.export.schema import AUEntry, ClipMetadata
+from equime.artifacts.metadata import AUEntry, ClipMetadata
 
 MICRO_MAX_S = 0.5  # an expression above half its peak for at most this long is micro
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from equime.generate.base import Renderer
-
-if TYPE_CHECKING:
-    from equime.params import GenerateParams
+from equime.generate.params import GenerateParams
 
 
 def build_renderer(section: GenerateParams) -> Renderer:
@@ -16,6 +12,6 @@ def build_renderer(section: GenerateParams) -> Renderer:
 
         return WarpRenderer(interpolation=section.warp.interpolation,
                             border_anchors=section.warp.border_anchors)
-    from equime.generate.ltx import LTXRenderer, LTXSettings
+    from equime.generate.ltx import LTXRenderer
 
-    return LTXRenderer(LTXSettings(**section.ltx.model_dump()))
+    return LTXRenderer(section.ltx)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from equime.artifacts.curated import FaceImage
+from equime.artifacts.plan import PlanRow
 from equime.errors import EquimeError, InputError
-from equime.generate.base import FaceImage
-from equime.plan.planner import PlanRow
+from equime.generate.params import LTXParams
 
 log = logging.getLogger(__name__)
 FRAME_STEP = 8  # LTX's VAE compresses time by 8: frame counts are 8k + 1
@@ -27,22 +27,6 @@ SIDE_STEP = 32
 
 class MissingWeightsError(EquimeError):
     """Model weights are neither a local directory nor in the local hub cache."""
-
-
-@dataclass(frozen=True)
-class LTXSettings:
-    model: str
-    revision: str
-    pipeline: str
-    device: str
-    dtype: str
-    num_inference_steps: int
-    guidance_scale: float
-    decode_timestep: float
-    decode_noise_scale: float
-    max_sequence_length: int
-    cpu_offload: bool
-    vae_tiling: bool
 
 
 def valid_num_frames(n: int) -> int:
@@ -62,7 +46,7 @@ def check_inputs(rows: Sequence[PlanRow]) -> None:
             raise InputError(f"{row.clip_id}: plan has {row.n_frames} frames; need at least 1")
 
 
-def resolve_device(settings: LTXSettings) -> tuple[str, str]:
+def resolve_device(settings: LTXParams) -> tuple[str, str]:
     """(device, dtype name): bf16 (or the param) on CUDA, float32 on CPU."""
     import torch
 
@@ -73,7 +57,7 @@ def resolve_device(settings: LTXSettings) -> tuple[str, str]:
     return device, settings.dtype if device == "cuda" else "float32"
 
 
-def load_pipeline(settings: LTXSettings) -> Any:
+def load_pipeline(settings: LTXParams) -> Any:
     """Load the diffusers pipeline from a local directory or the local hub cache (no download)."""
     import torch
     from diffusers import LTXConditionPipeline, LTXImageToVideoPipeline
@@ -118,7 +102,7 @@ class LTXRenderer:
 
     name = "ltx"
 
-    def __init__(self, settings: LTXSettings, pipe: Any | None = None) -> None:
+    def __init__(self, settings: LTXParams, pipe: Any | None = None) -> None:
         self.settings = settings
         self._pipe = pipe
 
@@ -132,7 +116,7 @@ class LTXRenderer:
         _ = self.pipe
 
     def params(self) -> dict[str, Any]:
-        return asdict(self.settings)
+        return self.settings.model_dump()
 
     def generated_frames(self, row: PlanRow) -> int:
         return valid_num_frames(row.n_frames)

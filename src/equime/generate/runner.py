@@ -22,18 +22,19 @@ from typing import Any
 
 import cv2
 import numpy as np
-import pandas as pd
 from tqdm import tqdm
 
+from equime.artifacts import videos
+from equime.artifacts.curated import FaceImage, FaceStore
+from equime.artifacts.plan import PlanRow
 from equime.errors import InputError
-from equime.files import remove_partials, sha256_file, write_csv, write_json, write_jsonl
-from equime.generate.base import FaceImage, Renderer
-from equime.plan.planner import PlanRow
+from equime.files import remove_partials, sha256_file
+from equime.generate.backends import build_renderer
+from equime.generate.base import Renderer
+from equime.generate.params import GenerateParams
 from equime.video import EncoderOptions, write_mp4
 
 log = logging.getLogger(__name__)
-GENERATION_LOG = "generation.jsonl"
-REJECTS = "rejects.csv"
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,8 @@ class GenerationReport:
 
 # Modules whose code shapes the frames or the bytes; a change to any of them re-renders every clip
 # (DVC reruns the stage on a code change, and the runner must not then keep stale clips).
-RENDER_MODULES = ("equime.facs", "equime.plan.timing", "equime.video", "equime.generate.base",
-                  "equime.generate.runner")
+RENDER_MODULES = ("equime.facs", "equime.plan.timing", "equime.video", "equime.artifacts.curated",
+                  "equime.artifacts.videos", "equime.generate.runner")
 
 
 @functools.cache
@@ -112,26 +113,13 @@ def render_key(row: PlanRow, renderer: Renderer, encoder: EncoderOptions) -> str
 
 def _complete(out_dir: Path, clip: str, key: str) -> dict[str, Any] | None:
     """The sidecar record if the clip on disk is finished and verified, else None."""
-    video, sidecar = out_dir / f"{clip}.mp4", out_dir / f"{clip}.json"
-    if not (video.is_file() and sidecar.is_file()):
-        return None
-    try:
-        record = json.loads(sidecar.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
+    video = videos.video_path(out_dir, clip)
+    record = videos.read_sidecar(out_dir, clip)
+    if record is None or not video.is_file():
         return None
     if record.get("render_key") != key or record.get("sha256") != sha256_file(video):
         return None
     return record
-
-
-def prune(out_dir: Path, keep: set[str]) -> list[str]:
-    """Remove clip files of clips no longer in the plan (the output folder persists across runs)."""
-    removed = []
-    for p in sorted(out_dir.iterdir()):
-        if p.is_file() and p.suffix in (".mp4", ".json") and p.stem not in keep:
-            p.unlink()
-            removed.append(p.name)
-    return removed
 
 
 @dataclass(frozen=True)
@@ -193,7 +181,7 @@ def generate_clips(
     if shard.whole:
         if n := remove_partials(out_dir):
             log.info("removed %d partial file(s) left by an interrupted run", n)
-        if removed := prune(out_dir, {r.clip_id for r in rows}):
+        if removed := videos.prune(out_dir, {r.clip_id for r in rows}):
             log.info("removed %d file(s) of clips no longer planned", len(removed))
     mine = [r for r in rows if shard.owns(r.clip_id)]
     report = GenerationReport()
@@ -214,12 +202,12 @@ def generate_clips(
     for batch in _batches(pending, batch_size):
         try:
             t0 = time.perf_counter()
-            videos = renderer.render_batch(batch, [face_for(r) for r in batch])
+            rendered = renderer.render_batch(batch, [face_for(r) for r in batch])
             render_s = (time.perf_counter() - t0) / len(batch)
         except Exception as exc:  # a failed batch: its clips are rejected, the run goes on
-            videos = [exc] * len(batch)
+            rendered = [exc] * len(batch)
             render_s = 0.0
-        for row, frames in zip(batch, videos, strict=True):
+        for row, frames in zip(batch, rendered, strict=True):
             try:
                 if isinstance(frames, Exception):
                     raise frames
@@ -238,12 +226,28 @@ def generate_clips(
     bar.close()
     report.outcomes = [outcomes[r.clip_id] for r in mine]
     report.records = [done[r.clip_id] for r in mine if r.clip_id in done]
-    table = pd.DataFrame(rejects, columns=["clip_id", "reason"])
     if shard.whole:
-        write_jsonl(out_dir / GENERATION_LOG, report.records)
-        write_csv(out_dir / REJECTS, table)
+        videos.write_log(out_dir, report.records)
+        videos.write_rejects(out_dir, rejects)
     else:
-        write_csv(out_dir / f"rejects.shard-{shard.index}-of-{shard.count}.csv", table)
+        videos.write_rejects(out_dir, rejects, f"{shard.index}-of-{shard.count}")
+    return report
+
+
+def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: GenerateParams,
+             shard: Shard = Shard()) -> GenerationReport:
+    """The generate stage: every planned clip (that ``shard`` owns) rendered by the configured
+    backend from its curated face, encoded and written into ``out_dir``."""
+    if g.backend == "ltx":
+        from equime.generate.ltx import check_inputs
+
+        check_inputs(rows)  # before any model loads
+    report = generate_clips(rows, FaceStore(curated_dir), build_renderer(g),
+                            EncoderOptions(crf=g.crf, preset=g.preset), out_dir,
+                            batch_size=g.batch_size, shard=shard)
+    log.info("generate: %d written, %d skipped as complete, %d failed (see %s)",
+             report.count("rendered"), report.count("skipped"), report.count("failed"),
+             out_dir / videos.REJECTS)
     return report
 
 
@@ -253,7 +257,7 @@ def _write_clip(out_dir: Path, row: PlanRow, frames: np.ndarray, renderer: Rende
     expected = (row.n_frames, row.height, row.width, 3)
     if frames.shape != expected or frames.dtype != np.uint8:
         raise ValueError(f"backend returned {frames.dtype} {frames.shape}, expected uint8 {expected}")
-    video = out_dir / f"{row.clip_id}.mp4"
+    video = videos.video_path(out_dir, row.clip_id)
     write_mp4(video, frames, row.fps, encoder)
     change = frame_change(frames)
     record = {
@@ -273,5 +277,5 @@ def _write_clip(out_dir: Path, row: PlanRow, frames: np.ndarray, renderer: Rende
         "peak_mean_abs_change": round(float(change.max()), 4),
         "peak_frame": int(change.argmax()),
     }
-    write_json(out_dir / f"{row.clip_id}.json", record)
+    videos.write_sidecar(out_dir, record)
     return record

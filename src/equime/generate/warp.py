@@ -20,9 +20,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from equime.artifacts.curated import FaceImage
+from equime.artifacts.plan import PlanRow
 from equime.facs import displacements, interocular
-from equime.generate.base import FaceImage
-from equime.plan.planner import PlanRow
 from equime.plan.timing import envelope, frame_times
 
 _INTERPOLATION = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}

@@ -8,84 +8,19 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+import pandas as pd
 
-from equime.errors import InputError
+from equime.artifacts.plan import AUActivation, PlanRow
 from equime.facs import get_au, intensity_letter
-from equime.files import check_id, read_jsonl
+from equime.files import check_id
 from equime.plan.au_tables import aus_for
+from equime.plan.params import PlanParams
 from equime.plan.timing import make_timing
 
-if TYPE_CHECKING:
-    from equime.params import PlanParams
-
 INTENSITY_WORDS = {"A": "trace", "B": "slight", "C": "marked", "D": "pronounced", "E": "maximal"}
-
-
-class AUActivation(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    code: str
-    name: str
-    intensity: float
-    letter: str
-
-
-class PlanRow(BaseModel):
-    """One clip to generate. ``clip_id`` = ``<subject>_<emotion>_<seq>`` names every file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    clip_id: str
-    subject: str
-    gender: str
-    emotion: str
-    seq: int
-    au_source: str
-    aus: tuple[AUActivation, ...]
-    fps: int
-    n_frames: int
-    width: int
-    height: int
-    onset_s: float
-    apex_s: float
-    offset_s: float
-    onset_frame: int
-    apex_frame: int
-    offset_frame: int
-    prompt: str
-    negative_prompt: str
-    seed: int
-
-    @property
-    def intensities(self) -> dict[str, float]:
-        return {a.code: a.intensity for a in self.aus}
-
-
-@dataclass(frozen=True)
-class PlanSpec:
-    """What the planner needs, as plain values (built from params.plan by the CLI)."""
-
-    emotions: tuple[str, ...]
-    au_source: str
-    sequences_per_subject: int
-    emotions_per_subject: int | None
-    fps: int
-    n_frames: int
-    width: int
-    height: int
-    duration_s: tuple[float, float]
-    rise_fraction: tuple[float, float]
-    apex_window_s: tuple[float, float]
-    intensity: tuple[float, float]
-    prompt_template: str
-    negative_prompt: str
-
-    @classmethod
-    def from_params(cls, section: PlanParams) -> PlanSpec:
-        return cls(**section.model_dump(exclude={"clip_seconds"}), n_frames=section.n_frames)
 
 
 def clip_id(subject: str, emotion: str, seq: int) -> str:
@@ -110,7 +45,7 @@ def compose_prompt(template: str, emotion: str, aus: Sequence[AUActivation], dur
                            intensity=INTENSITY_WORDS[strongest], duration=f"{duration_s:.2f}")
 
 
-def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanSpec,
+def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanParams,
               base_seed: int) -> PlanRow:
     cid = clip_id(subject, emotion, seq)
     seed = clip_seed(base_seed, cid)
@@ -167,7 +102,7 @@ def assign_emotions(subjects: Sequence[PlanSubject], emotions: Sequence[str], pe
     return out
 
 
-def plan_clips(subjects: Sequence[PlanSubject], spec: PlanSpec, base_seed: int) -> list[PlanRow]:
+def plan_clips(subjects: Sequence[PlanSubject], spec: PlanParams, base_seed: int) -> list[PlanRow]:
     """Rows for every subject × its emotions × sequence, in that order."""
     for emotion in spec.emotions:
         aus_for(spec.au_source, emotion)  # check every emotion before planning any clip
@@ -191,25 +126,20 @@ def emotion_balance(rows: Sequence[PlanRow], cells: dict[str, str],
             for cell, c in sorted(counts.items())}
 
 
-def read_plan(path: Path) -> list[PlanRow]:
-    """Plan rows from a JSON-lines file; a malformed row is a one-line error naming its line."""
-    rows = []
-    for n, raw in enumerate(read_jsonl(path), start=1):
-        try:
-            rows.append(PlanRow.model_validate(raw))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(x) for x in err["loc"])
-            raise InputError(f"{path}:{n}: {key}: {err['msg']}; rerun `equime plan`") from None
-    return rows
+def plan_subjects(selected: pd.DataFrame) -> list[PlanSubject]:
+    """The select stage's subjects (id, gender, cell) in file order."""
+    return [PlanSubject(r.subject_id, r.gender, r.cell) for r in selected.itertuples()]
 
 
-def plan_metrics(rows: Sequence[PlanRow], balance: dict[str, int] | None = None) -> dict[str, Any]:
+def plan_metrics(rows: Sequence[PlanRow], subjects: Sequence[PlanSubject],
+                 emotions: Sequence[str]) -> dict[str, Any]:
+    """Counts, the largest emotion imbalance within a cell, durations and expressive frames."""
+    balance = emotion_balance(rows, {s.subject: s.cell for s in subjects}, emotions)
     durations = np.array([r.offset_s - r.onset_s for r in rows])
     return {
         "clips": len(rows),
         "clips_by_emotion": dict(sorted(Counter(r.emotion for r in rows).items())),
-        "emotion_imbalance_max": max((balance or {"all": 0}).values()),
+        "emotion_imbalance_max": max(balance.values(), default=0),
         "duration_s": {"min": round(float(durations.min()), 4),
                        "mean": round(float(durations.mean()), 4),
                        "max": round(float(durations.max()), 4)},

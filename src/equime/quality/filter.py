@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from equime.params import FilterParams
+from equime.artifacts.verdicts import COLUMNS
+from equime.quality.params import FilterParams
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    min_psnr_db: float
-    half_peak_s: tuple[float, float]
-    peak_motion_px: tuple[float, float]
-    max_head_motion_px: float
-    min_au_fidelity: float
-    identity_consistency: bool = True
-
-    @classmethod
-    def from_params(cls, section: FilterParams) -> Thresholds:
-        return cls(**section.model_dump())
-
-
-def verdict(record: dict[str, Any], t: Thresholds) -> list[str]:
+def verdict(record: dict[str, Any], t: FilterParams) -> list[str]:
     """The reasons a clip fails (empty: it passes)."""
     reasons = []
     psnr = record.get("standard_psnr_mean")
@@ -48,7 +33,7 @@ def verdict(record: dict[str, Any], t: Thresholds) -> list[str]:
     return reasons
 
 
-def verdict_table(quality: pd.DataFrame, t: Thresholds,
+def verdict_table(quality: pd.DataFrame, t: FilterParams,
                   identity_flags: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Verdicts for every measured clip; ``identity_flags`` (clip → the attributes stage's
     flags, '' when consistent) fail flagged clips when ``t.identity_consistency``."""
@@ -60,7 +45,7 @@ def verdict_table(quality: pd.DataFrame, t: Thresholds,
             reasons.append(f"identity drift: {flags.replace(';', ', ')}")
         rows.append({"clip_id": record["clip_id"], "passed": not reasons,
                      "reasons": "; ".join(reasons)})
-    return pd.DataFrame(rows, columns=["clip_id", "passed", "reasons"])
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def filter_metrics(table: pd.DataFrame) -> dict[str, Any]:

@@ -17,7 +17,7 @@ _EDGE = 0.1  # curve level (fraction of the peak) that counts as back to neutral
 
 
 @dataclass(frozen=True)
-class Motion:
+class MeasuredMotion:
     curve: np.ndarray  # (T,) px at full resolution, non-rigid, inside the face
     head: np.ndarray  # (T,) px, mean rigid displacement of face points
     apex_frame: int
@@ -65,7 +65,7 @@ def flow_split(ref: np.ndarray, cur: np.ndarray, mask: np.ndarray) -> tuple[floa
 
 
 def measure_motion(frames: np.ndarray, landmarks: np.ndarray, fps: int, scale: float = 0.5,
-                   floor_px: float = 0.05) -> Motion:
+                   floor_px: float = 0.05) -> MeasuredMotion:
     """Motion curve, detected timing and head motion of a clip whose frame 0 is neutral.
 
     ``landmarks``: the face in frame 0 (full resolution). Curve values below ``floor_px``
@@ -92,7 +92,7 @@ def measure_motion(frames: np.ndarray, landmarks: np.ndarray, fps: int, scale: f
     apex = int(curve.argmax())
     peak = float(curve[apex])
     if peak == 0:
-        return Motion(curve, head, 0, 0, 0, 0.0, 0.0, float(head.max()))
+        return MeasuredMotion(curve, head, 0, 0, 0, 0.0, 0.0, float(head.max()))
     above = curve >= peak / 2
     lo = hi = apex
     while lo > 0 and above[lo - 1]:
@@ -105,4 +105,4 @@ def measure_motion(frames: np.ndarray, landmarks: np.ndarray, fps: int, scale: f
     offset = apex
     while offset < len(curve) - 1 and curve[offset] > _EDGE * peak:
         offset += 1
-    return Motion(curve, head, apex, onset, offset, (hi - lo + 1) / fps, peak, float(head.max()))
+    return MeasuredMotion(curve, head, apex, onset, offset, (hi - lo + 1) / fps, peak, float(head.max()))

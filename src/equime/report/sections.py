@@ -3,7 +3,6 @@ absent says so (``missing``) instead of failing."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +13,13 @@ import pandas as pd
 import yaml
 
 from equime import __version__
+from equime.artifacts import dataset as dataset_files
+from equime.artifacts import demographics as demographics_files
+from equime.artifacts import evaluation as evaluation_files
+from equime.artifacts import quality as quality_files
+from equime.artifacts import review as review_files
+from equime.artifacts import summaries as summaries_files
+from equime.artifacts import verdicts as verdicts_files
 from equime.plots import figure_png, pyplot
 from equime.report.media import animated_preview, data_uri, png_file_uri, strip_uri
 from equime.tracking import git_commit
@@ -21,7 +27,7 @@ from equime.video import read_mp4
 
 # the report names the last commit that changed these (not HEAD): it says what made the report,
 # and committing results afterwards does not change its bytes
-CODE_PATHS = ("src", "params.yaml", "dvc.yaml")
+CODE_PATHS = ("src", "stages", "params.yaml", "dvc.yaml")
 PREVIEWS = 3  # animated clips in the dataset section
 PREVIEW_HALF_WINDOW = 6  # frames either side of the apex in an animated preview
 
@@ -42,9 +48,9 @@ def table(caption: str, frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def dataset_section(root: Path | None, demographics: Path | None) -> Section:
-    if root is None or not (root / "manifest.csv").is_file():
-        return Section("Dataset", missing="no exported dataset (run `equime export`)")
-    m = pd.read_csv(root / "manifest.csv", keep_default_na=False)
+    if root is None or not (root / dataset_files.MANIFEST).is_file():
+        return Section("Dataset", missing="no exported dataset (run `dvc repro export`)")
+    m = dataset_files.read_manifest(root)
     if m.empty:
         return Section("Dataset", missing="the exported dataset has no clips")
     counts = (m.groupby(["gender", "race", "age_band", "emotion"]).size()
@@ -53,17 +59,18 @@ def dataset_section(root: Path | None, demographics: Path | None) -> Section:
     tables = [table(f"{len(m)} clips per gender × race × age band (rows) and emotion (columns)",
                     counts)]
     images = []
-    if demographics is not None and (demographics / "balance.csv").is_file():
+    balance = demographics_files.read_balance(demographics) if demographics is not None else None
+    if balance is not None:
         tables.append(table("Balance per step: normalised Shannon entropy (1 = uniform over the "
                             "known groups) and min/max share ratio; 'paper' = the paper's "
-                            "reported make-up", pd.read_csv(demographics / "balance.csv")))
-        if (demographics / "demographics.png").is_file():
+                            "reported make-up", balance))
+        if (plot := demographics_files.plot(demographics)) is not None:
             images.append({"caption": "Share per group from sources to exported clips; black: "
                                       "the paper's reported shares",
-                           "src": png_file_uri(demographics / "demographics.png")})
+                           "src": png_file_uri(plot)})
     firsts = m.drop_duplicates("emotion").reset_index(drop=True)
     examples = [{"video": r.video, "emotion": r.emotion, "aus": r.aus,
-                 "prompt": _metadata(root, r.video)["generation"]["prompt"]}
+                 "prompt": dataset_files.read_metadata(root, r.video)["generation"]["prompt"]}
                 for r in firsts.itertuples()]
     tables.append(table("One clip per emotion and its generation prompt", pd.DataFrame(examples)))
     previews = []
@@ -80,38 +87,34 @@ def dataset_section(root: Path | None, demographics: Path | None) -> Section:
     return Section("Dataset", tables=tables, images=images + previews)
 
 
-def _metadata(root: Path, video: str) -> dict[str, Any]:
-    path = root / Path(video).parent / "metadata" / f"{Path(video).stem}_metadata.json"
-    return json.loads(path.read_text())
-
-
 def quality_section(summaries: Path | None, quality: Path | None, verdicts: Path | None) -> Section:
     tables, images, notes = [], [], []
-    if summaries is not None and (summaries / "summary_table.csv").is_file():
+    comparison = summaries_files.read_table(summaries) if summaries is not None else None
+    if comparison is not None:
         tables.append(table("Image metrics per dataset (mean, std, median) beside the paper's "
-                            "reported Table 2", pd.read_csv(summaries / "summary_table.csv")))
-        for png in sorted(summaries.glob("distributions_*.png")):
-            images.append({"caption": f"Per-clip distributions ({png.stem.split('_', 1)[1]} "
-                                      "mode); red ×: the paper's Table 2", "src": png_file_uri(png)})
+                            "reported Table 2", comparison))
+        for mode, png in summaries_files.plots(summaries).items():
+            images.append({"caption": f"Per-clip distributions ({mode} mode); red ×: the paper's "
+                                      "Table 2", "src": png_file_uri(png)})
     else:
-        notes.append("No real-dataset comparison (run `equime summarize`).")
+        notes.append("No real-dataset comparison (run `dvc repro summarize`).")
     if verdicts is not None and verdicts.is_file():
-        v = pd.read_csv(verdicts, keep_default_na=False)
+        v = verdicts_files.read(verdicts)
         reasons = Counter(r.split(":")[0].split(" (")[0] for rs in v["reasons"] if rs
                           for r in rs.split("; "))
-        tables.append(table(f"Filter: {int((v['passed'].astype(str) == 'True').sum())} of {len(v)} "
+        tables.append(table(f"Filter: {int(v['passed'].sum())} of {len(v)} "
                             "clips pass; rejection reasons",
                             pd.DataFrame(sorted(reasons.items(), key=lambda kv: -kv[1]),
                                          columns=["reason", "clips"])))
     if quality is not None and (quality / "clips.csv").is_file():
-        q = pd.read_csv(quality / "clips.csv")
+        q = quality_files.read(quality)
         if (quality / "motion.png").is_file():
             images.append({"caption": "Motion curves (facial movement and rigid head motion)",
                            "src": png_file_uri(quality / "motion.png")})
         images.append({"caption": "ME timing and AU fidelity per clip",
                        "src": _timing_plot(q)})
     if not (tables or images):
-        return Section("Quality", missing="no quality results (run `equime quality`)")
+        return Section("Quality", missing="no quality results (run `dvc repro quality`)")
     return Section("Quality", tables=tables, images=images, notes=notes)
 
 
@@ -131,32 +134,30 @@ def _timing_plot(q: pd.DataFrame) -> str:
 def baselines_section(evaluation: Path | None) -> Section:
     """Reads every run folder of the evaluate stage: ``results.csv`` (scores with CIs),
     ``groups.csv`` (per-demographic scores, largest gaps) and its plots."""
-    runs = sorted(evaluation.glob("*/results.csv")) if evaluation is not None else []
+    runs = evaluation_files.read_runs(evaluation) if evaluation is not None else {}
     if not runs:
         return Section("Baselines", missing="no baseline results yet (the train / evaluate "
                                             "stages have not run)")
     tables = [table("UF1 / UAR per model × protocol (pooled over folds; 'all' and per dataset), "
-                    "95% bootstrap CIs", pd.concat([pd.read_csv(p) for p in runs]))]
-    per_class = [p.with_name("per_class.csv") for p in runs if p.with_name("per_class.csv").is_file()]
+                    "95% bootstrap CIs", pd.concat([r["results"] for r in runs.values()]))]
+    per_class = [r["per_class"].assign(run=name) for name, r in runs.items() if "per_class" in r]
     if per_class:
-        tables.append(table("Per class, all clips of each run", pd.concat(
-            [pd.read_csv(p).assign(run=p.parent.name) for p in per_class])))
-    groups = [p.with_name("groups.csv") for p in runs if p.with_name("groups.csv").is_file()]
+        tables.append(table("Per class, all clips of each run", pd.concat(per_class)))
+    groups = [r["groups"] for r in runs.values() if "groups" in r]
     if groups:
         tables.append(table("Per-demographic results (fairlearn MetricFrame) and the largest gap "
-                            "per attribute with its 95% CI", pd.concat(
-                                [pd.read_csv(p, keep_default_na=False) for p in groups])))
+                            "per attribute with its 95% CI", pd.concat(groups)))
     images = [{"caption": p.stem.replace("_", " "), "src": png_file_uri(p)}
-              for r in runs for p in sorted(r.parent.glob("*.png"))]
+              for name in runs for p in sorted((evaluation / name).glob("*.png"))]
     return Section("Baselines", tables=tables, images=images)
 
 
 def review_section(results: Path | None) -> Section:
     """Human review results (``equime review results``): agreement, accuracy, realism."""
-    if results is None or not (results / "summary.json").is_file():
+    s = review_files.read_summary(results) if results is not None else None
+    if s is None:
         return Section("Human review", missing="no human ratings yet (`equime review serve`, "
                                                "then `equime review results`)")
-    s = json.loads((results / "summary.json").read_text())
     if not s.get("ratings"):
         return Section("Human review", missing=f"no human ratings yet ({s.get('clips_sampled', 0)} "
                                                "clips sampled; `equime review serve`, then "
@@ -166,9 +167,8 @@ def review_section(results: Path | None) -> Section:
     if isinstance(s.get("realism"), dict):
         tables.append(table("Realism ratings (1–5)", pd.DataFrame(
             sorted(s["realism"].items()), columns=["score", "ratings"])))
-    if (results / "clips.csv").is_file():
-        tables.append(table("Per clip: planned emotion, raters' majority label, votes",
-                            pd.read_csv(results / "clips.csv", keep_default_na=False)))
+    if (clips := review_files.read_clips(results)) is not None:
+        tables.append(table("Per clip: planned emotion, raters' majority label, votes", clips))
     return Section("Human review", tables=tables)
 
 

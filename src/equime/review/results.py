@@ -10,10 +10,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
+from equime.artifacts.review import CLIP_COLUMNS
 from equime.review.questions import EMOTION_CHOICES, REALISM_RANGE
-
-CLIP_COLUMNS = ["clip_id", "planned", "ratings", "majority", "majority_share", "votes",
-                "visible_share", "micro_share", "realism_mean"]
 
 
 def clip_results(ratings: pd.DataFrame, planned: pd.DataFrame) -> pd.DataFrame:
@@ -74,3 +72,10 @@ def review_summary(ratings: pd.DataFrame, clips: pd.DataFrame) -> dict[str, Any]
         "micro_share": round(float((ratings["timing"] == "micro").mean()), 4) if len(ratings) else None,
         "realism": {str(s): realism.get(s, 0) for s in range(lo, hi + 1)},
     }
+
+
+def review_results(sample: pd.DataFrame, ratings: pd.DataFrame) -> tuple[pd.DataFrame,
+                                                                          dict[str, Any]]:
+    """The review stage: per-clip results and the summary."""
+    clips = clip_results(ratings, sample)
+    return clips, review_summary(ratings, clips)

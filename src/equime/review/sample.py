@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from equime.demographics.selection import quotas
+from equime.demographics.select import quotas
 
 
 def sample_clips(manifest: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from equime.artifacts.ratings import RATING_COLUMNS, SAMPLE_COLUMNS
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS raters (name TEXT PRIMARY KEY, token TEXT UNIQUE NOT NULL);
 CREATE TABLE IF NOT EXISTS clips (clip_id TEXT PRIMARY KEY, video TEXT NOT NULL,
@@ -21,7 +23,6 @@ CREATE TABLE IF NOT EXISTS ratings (
     emotion TEXT NOT NULL, visible INTEGER NOT NULL, timing TEXT NOT NULL,
     realism INTEGER NOT NULL, artefacts TEXT NOT NULL, PRIMARY KEY (rater, clip_id));
 """
-RATING_COLUMNS = ["rater", "clip_id", "emotion", "visible", "timing", "realism", "artefacts"]
 
 
 @dataclass(frozen=True)
@@ -115,5 +116,6 @@ class ReviewStore:
 
     def planned(self) -> pd.DataFrame:
         with self._connect() as db:
-            rows = db.execute("SELECT clip_id, video, emotion FROM clips ORDER BY position").fetchall()
-        return pd.DataFrame(rows, columns=["clip_id", "video", "emotion"])
+            rows = db.execute(f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM clips "
+                              "ORDER BY position").fetchall()
+        return pd.DataFrame(rows, columns=SAMPLE_COLUMNS)

@@ -4,33 +4,38 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
-from equime.files import write_bytes
+from equime.datasets.params import LocalDataset
+from equime.datasets.registry import load_configured
 from equime.plots import figure_png, pyplot
-from equime.quality.assess import QualitySettings, image_metrics
+from equime.quality.images import image_metrics
+from equime.quality.metrics import check_metrics
+from equime.quality.params import QualityParams, SummarizeParams
 
 log = logging.getLogger(__name__)
 PAPER_NAMES = {"samm": "SAMM", "smic": "SMIC", "miex": "MiE-X", "synthetic": "EquiME"}
+PACKAGE_DATA = ("data/paper_table2.csv",)  # files under src/equime this module reads
+PAPER_TABLE = PACKAGE_DATA[0]
 
 
 def paper_table() -> pd.DataFrame:
     """The paper's Table 2 as reported (package data, see data/PROVENANCE.md)."""
-    with resources.as_file(resources.files("equime") / "data" / "paper_table2.csv") as path:
+    with resources.as_file(resources.files("equime") / PAPER_TABLE) as path:
         return pd.read_csv(path).set_index("dataset")
 
 
-def clip_table(dataset: str, clips: Iterable[tuple[str, Any]], settings: QualitySettings) -> pd.DataFrame:
+def clip_table(dataset: str, clips: Iterable[tuple[str, Any]], q: QualityParams) -> pd.DataFrame:
     """One row per clip: ``clips`` yields (clip id, a callable returning its frames)."""
     rows = []
     for clip_id, load in tqdm(list(clips), desc=f"summarize[{dataset}]", unit="clip"):
-        rows.append({"dataset": dataset, "clip_id": clip_id, **image_metrics(load(), settings)})
+        rows.append({"dataset": dataset, "clip_id": clip_id, **image_metrics(load(), q)})
     return pd.DataFrame(rows)
 
 
@@ -65,8 +70,7 @@ def comparison(tables: dict[str, pd.DataFrame], metrics: Iterable[str], modes: I
                                        "paper_reported"])
 
 
-def plot_distributions(tables: dict[str, pd.DataFrame], metrics: list[str], mode: str,
-                       path: Path) -> None:
+def plot_distributions(tables: dict[str, pd.DataFrame], metrics: list[str], mode: str) -> bytes:
     """One box plot per metric, one box per dataset, the paper's reported mean as a red × (PNG)."""
     plt = pyplot()
 
@@ -85,7 +89,7 @@ def plot_distributions(tables: dict[str, pd.DataFrame], metrics: list[str], mode
             ax.legend(loc="best", fontsize=8)
         ax.set_title(f"{metric} ({mode} mode), per clip")
     fig.tight_layout()
-    write_bytes(path, figure_png(fig))
+    return figure_png(fig)
 
 
 def summary_metrics(table: pd.DataFrame) -> dict[str, Any]:
@@ -94,3 +98,31 @@ def summary_metrics(table: pd.DataFrame) -> dict[str, Any]:
     for r in table.itertuples():
         out.setdefault(r.dataset, {})[f"{r.mode}_{r.metric}"] = r.mean
     return out
+
+
+@dataclass(frozen=True)
+class Summary:
+    tables: dict[str, pd.DataFrame]  # dataset → one row per clip
+    comparison: pd.DataFrame  # dataset × mode × metric, beside the paper's Table 2
+    plots: dict[str, bytes]  # mode → box plots (PNG)
+
+
+def summarize(quality: pd.DataFrame, verdicts: pd.DataFrame,
+              datasets: Mapping[str, LocalDataset], s: SummarizeParams,
+              q: QualityParams) -> Summary:
+    """The quality stage's image metrics on the synthetic set (its passing clips) and on every
+    configured real dataset (at most ``s.max_clips`` each), compared in one table."""
+    check_metrics(q.metrics)
+    tables = {"synthetic": synthetic_table(quality, verdicts)}
+    for name, cfg in sorted(datasets.items()):
+        data = load_configured(name, cfg)
+        if data is None:
+            log.info("summarize: %s not configured (datasets.%s.root), skipped", name, name)
+            continue
+        for problem in data.problems:
+            log.warning("%s: %s", name, problem)
+        samples = data.samples[: s.max_clips] if s.max_clips else data.samples
+        tables[name] = clip_table(name, [(x.clip_id, x.load_frames) for x in samples], q)
+    log.info("summarize: %s", ", ".join(f"{k} ({len(v)} clips)" for k, v in tables.items()))
+    return Summary(tables, comparison(tables, q.metrics, q.modes),
+                   {mode: plot_distributions(tables, list(q.metrics), mode) for mode in q.modes})

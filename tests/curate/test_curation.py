@@ -6,22 +6,16 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from equime.curate import (
-    DetectionLimits,
-    Rejected,
-    assign_ids,
-    curate,
-    load_image,
-    pick_face,
-    read_annotations,
-    read_celeba_attributes,
-)
+from equime.curate.annotations import read_annotations, read_celeba_attributes
+from equime.curate.curation import Rejected, assign_ids, curate, load_image, pick_face
 from equime.errors import InputError
+from equime.faces.align import target_eyes
 from equime.faces.detect import Face
 from equime.facs import eye_centres
-from tests.fixtures import SPEC, astronaut, detector
+from tests.fixtures import astronaut, detector, params
 
-LIMITS = DetectionLimits(min_score=0.3, min_face_px=64, ambiguity_ratio=0.6)
+LIMITS = params(**{"curate.filter": {}}).curate  # min_score 0.3, min_face_px 64, ambiguity 0.6
+NOT_SMILING = params(**{"curate.filter": {"Smiling": False}}).curate
 
 
 def _jpeg(image: np.ndarray, **kw) -> bytes:
@@ -66,7 +60,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(source: Path):
-    return curate(source, None, {}, LIMITS, SPEC, detector())
+    return curate(source, None, LIMITS, detector())
 
 
 def test_every_input_is_either_a_subject_or_a_reject(source: Path, result):
@@ -91,7 +85,7 @@ def test_conversions_give_aligned_rgb_crops(result):
     for sid, crop in result.crops.items():
         assert crop.shape == (512, 512, 3) and crop.dtype == np.uint8, sid
         subject = next(s for s in result.subjects if s.subject_id == sid)
-        np.testing.assert_allclose(np.stack(eye_centres(subject.landmarks)), SPEC.target_eyes(),
+        np.testing.assert_allclose(np.stack(eye_centres(subject.landmarks)), target_eyes(512, 0.24, 0.42),
                                    atol=1e-6)
     gray = result.crops["gray"]
     assert np.array_equal(gray[..., 0], gray[..., 1])  # grayscale became 3 equal channels
@@ -142,7 +136,7 @@ def test_celeba_attributes_filter(tmp_path: Path):
                     "000000.png 1 -1 1\n000001.png 1 -1 1\n000002.png -1 -1 1\n000003.png -1 1 1\n")
     table = read_celeba_attributes(attr)
     assert table.loc["000000.png", "Male"] and not table.loc["000002.png", "Male"]
-    res = curate(tmp_path, table, {"Smiling": False}, LIMITS, SPEC, detector(), skip=[attr])
+    res = curate(tmp_path, table, NOT_SMILING, detector(), skip=[attr])
     assert [s.attributes["Male"] for s in res.subjects] == [True, True, False]
     assert all(type(v) is bool for s in res.subjects for v in s.attributes.values())
     assert [(r.source, r.reason) for r in res.rejects] == [("000003.png", "filtered")]
@@ -171,9 +165,9 @@ def test_bad_attribute_file_and_unknown_attribute(tmp_path: Path):
         read_celeba_attributes(attr)
     good = pd.DataFrame({"Male": [True]}, index=["a.png"])
     with pytest.raises(InputError, match=r"unknown attributes \['Smiling'\]"):
-        curate(tmp_path, good, {"Smiling": False}, LIMITS, SPEC, detector())
+        curate(tmp_path, good, NOT_SMILING, detector())
     with pytest.raises(InputError, match="source folder not found"):
-        curate(tmp_path / "nope", None, {}, LIMITS, SPEC, detector())
+        curate(tmp_path / "nope", None, LIMITS, detector())
 
 
 def test_ids():

@@ -5,39 +5,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from equime.artifacts.face_attributes import Demography
+from equime.artifacts.selection import SELECTED_COLUMNS, Selected
 from equime.attributes.labels import UNKNOWN
-from equime.attributes.records import Demography
 from equime.demographics.cells import age_band, all_cells, cell_of
-from equime.errors import InputError, ParamsError
-from equime.files import read_table
+from equime.demographics.params import SelectParams
+from equime.errors import EquimeError, InputError, ParamsError
 
 
-@dataclass(frozen=True)
-class SelectionSpec:
-    stratify_by: tuple[str, ...]  # any of gender, race, age_band
-    age_bands: tuple[int, ...]
-    target: Mapping[str, float]  # cell → weight; empty: uniform over every cell
-    max_subjects: int | None
-    seed: int
-
-
-@dataclass(frozen=True)
-class Selected:
-    subjects: pd.DataFrame  # the pool's rows that were selected, with a ``cell`` column
-    not_selected: pd.DataFrame  # subject_id, cell, reason
-    supply: pd.DataFrame  # cell, target_share, target_n, available, selected, shortfall
-
-
-def target_shares(spec: SelectionSpec) -> dict[str, float]:
+def target_shares(spec: SelectParams, age_bands: Sequence[int]) -> dict[str, float]:
     """Normalised target share of every cell of the stratification (0 for unlisted ones)."""
-    cells = all_cells(spec.stratify_by, spec.age_bands)
+    cells = all_cells(spec.stratify_by, age_bands)
     if not spec.target:
         return dict.fromkeys(cells, 1.0 / len(cells))
     unknown = sorted(set(spec.target) - set(cells))
@@ -91,13 +75,14 @@ def quotas(available: Mapping[str, int], shares: Mapping[str, float],
     return got
 
 
-def select_subjects(pool: pd.DataFrame, spec: SelectionSpec) -> Selected:
+def select_subjects(pool: pd.DataFrame, spec: SelectParams, age_bands: Sequence[int],
+                    seed: int) -> Selected:
     """``pool``: one row per subject with ``subject_id``, ``status`` and the cell keys' columns.
 
     Subjects whose needed values are unknown (or whose face deepface could not find) are not
     selected, each with its reason; within a cell, subjects are taken in a seeded order.
     """
-    shares = target_shares(spec)
+    shares = target_shares(spec, age_bands)
     pool = pool.sort_values("subject_id").reset_index(drop=True)
     cells, reasons = [], []
     for r in pool.to_dict("records"):
@@ -114,7 +99,7 @@ def select_subjects(pool: pd.DataFrame, spec: SelectionSpec) -> Selected:
     chosen: list[int] = []
     for cell in shares:
         members = usable.index[usable["cell"] == cell].to_list()
-        order = [members[j] for j in np.random.default_rng(spec.seed).permutation(len(members))]
+        order = [members[j] for j in np.random.default_rng(seed).permutation(len(members))]
         chosen += order[: quota[cell]]
         for i in order[quota[cell]:]:
             pool.loc[i, "reason"] = f"cell {cell} quota {quota[cell]} filled"
@@ -130,10 +115,6 @@ def select_subjects(pool: pd.DataFrame, spec: SelectionSpec) -> Selected:
     return Selected(subjects=selected,
                     not_selected=rest[["subject_id", "cell", "reason"]].reset_index(drop=True),
                     supply=supply)
-
-
-SELECTED_COLUMNS = ["subject_id", "attributes_source", "status", "gender", "gender_confidence",
-                    "race", "race_confidence", "age", "age_band", "cell"]
 
 
 def pool_table(demographies: Mapping[str, Demography], edges: Sequence[int]) -> pd.DataFrame:
@@ -152,17 +133,9 @@ def with_sources(selected: pd.DataFrame, pool: pd.DataFrame, curated: pd.DataFra
     differ = sorted(set(curated["subject_id"]) ^ set(pool["subject_id"]))
     if differ:
         raise InputError(f"{attributes}: subjects {differ[:3]} differ from curate's subjects.csv; "
-                         "rerun `equime attributes faces`")
+                         "rerun `dvc repro attributes_faces`")
     return curated[["subject_id", "source", "sha256", "attributes"]].rename(
         columns={"attributes": "annotations"}).merge(selected, on="subject_id")
-
-
-def read_selected(path: Path) -> pd.DataFrame:
-    table = read_table(path, SELECTED_COLUMNS, "equime select",
-                       dtype={"subject_id": str, "gender": str, "race": str, "age_band": str,
-                              "cell": str}, keep_default_na=False,
-                       na_values={"age": [""], "gender_confidence": [""], "race_confidence": [""]})
-    return table
 
 
 def selection_metrics(result: Selected) -> dict[str, Any]:
@@ -175,3 +148,19 @@ def selection_metrics(result: Selected) -> dict[str, Any]:
         "shortfall": round(float(s["shortfall"].sum()), 3),
         "by_cell": {r.cell: int(r.selected) for r in s.itertuples() if r.selected},
     }
+
+
+def select(faces: Mapping[str, Demography], curated: pd.DataFrame, faces_path: Path,
+           spec: SelectParams, age_bands: Sequence[int], seed: int) -> Selected:
+    """The select stage: the pool (every curated face with its demography) → the chosen
+    subjects, with their source photo and annotations."""
+    pool = pool_table(faces, age_bands)
+    result = select_subjects(pool, spec, age_bands, seed)
+    return Selected(subjects=with_sources(result.subjects, pool, curated, faces_path),
+                    not_selected=result.not_selected, supply=result.supply)
+
+
+def require_selection(result: Selected, supply_path: Path) -> None:
+    """Selecting nobody is an error (after the supply report is written)."""
+    if result.subjects.empty:
+        raise EquimeError(f"select: no subject fits select.stratify_by/target; see {supply_path}")

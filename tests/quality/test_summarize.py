@@ -5,11 +5,10 @@ import pandas as pd
 from PIL import Image
 
 from equime.datasets import smic
-from equime.quality.assess import QualitySettings
-from equime.quality.summary import clip_table, comparison, paper_table, synthetic_table
+from equime.quality.summarize import clip_table, comparison, paper_table, synthetic_table
 from tests import fixtures
 
-SETTINGS = QualitySettings.from_params(fixtures.params().quality)
+SETTINGS = fixtures.params().quality
 
 
 def test_real_dataset_rows_and_the_paper_column(tmp_path: Path):

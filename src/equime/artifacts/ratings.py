@@ -1,4 +1,5 @@
-"""Reading the committed review files (``sample.csv``, ``ratings.csv``)."""
+"""The human ratings, committed to git (``review/``): ``sample.csv`` (the clips sampled for
+review) and ``ratings.csv`` (one row per rater × clip), written by ``equime review import``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,18 @@ from pathlib import Path
 import pandas as pd
 
 from equime.errors import InputError
+from equime.files import write_csv
 from equime.review.questions import EMOTION_CHOICES, REALISM_RANGE, TIMING_CHOICES
-from equime.review.store import RATING_COLUMNS
+
+PATH = "review"
+FILES = ("sample.csv", "ratings.csv", ".gitignore", "review.sqlite*")  # + the app's database
+SAMPLE_COLUMNS = ["clip_id", "video", "emotion"]
+RATING_COLUMNS = ["rater", "clip_id", "emotion", "visible", "timing", "realism", "artefacts"]
+
+
+def write(folder: Path, sample: pd.DataFrame, ratings: pd.DataFrame) -> None:
+    write_csv(folder / "sample.csv", sample[SAMPLE_COLUMNS])
+    write_csv(folder / "ratings.csv", ratings[RATING_COLUMNS])
 
 
 def read_review(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -21,8 +32,8 @@ def read_review(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     ratings = pd.read_csv(paths["ratings"], dtype={"rater": str, "clip_id": str, "emotion": str,
                                                    "timing": str, "artefacts": str},
                           keep_default_na=False)
-    if set(sample.columns) != {"clip_id", "video", "emotion"}:
-        raise InputError(f"{paths['sample']}: needs columns clip_id, video, emotion")
+    if set(sample.columns) != set(SAMPLE_COLUMNS):
+        raise InputError(f"{paths['sample']}: needs columns {', '.join(SAMPLE_COLUMNS)}")
     if list(ratings.columns) != RATING_COLUMNS:
         raise InputError(f"{paths['ratings']}: needs columns {', '.join(RATING_COLUMNS)}")
     checks = {

@@ -1,0 +1,105 @@
+"""The exported dataset (``data/dataset/<name>``), in the seed's layout:
+``emotion_categories/<emotion>/<g>_<subject>_<seq>.mp4`` with
+``emotion_categories/<emotion>/metadata/<video>_metadata.json`` (schema:
+:mod:`equime.artifacts.metadata`), plus ``manifest.csv`` (one row per clip),
+``metadata.schema.json``, ``pairs.jsonl`` (video–text pairs), ``preview.png``, ``README.md``
+(the dataset card) and ``dataset.json``."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from equime.artifacts.metadata import ClipMetadata, json_schema
+from equime.errors import InputError
+from equime.files import (
+    dumps_json,
+    staged_dir,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_png,
+    write_text,
+)
+
+PATH = "data/dataset"
+FILES = ("{name}/emotion_categories/*/*.mp4", "{name}/emotion_categories/*/metadata/*_metadata.json",
+         "{name}/manifest.csv", "{name}/metadata.schema.json", "{name}/pairs.jsonl",
+         "{name}/preview.png", "{name}/README.md", "{name}/dataset.json")
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = [
+    "video", "emotion", "gender", "race", "age_band", "attributes_source", "subject", "sequence",
+    "clip_id", "au_source", "aus",
+    "onset_frame", "apex_frame", "offset_frame", "duration_s", "seed", "frame_count", "fps",
+    "width", "height", "size_bytes", "sha256",
+]
+WRITER = "dvc repro export"
+
+
+def video_relpath(emotion: str, video_name: str) -> str:
+    return f"emotion_categories/{emotion}/{video_name}.mp4"
+
+
+def metadata_relpath(video: str) -> str:
+    """``emotion_categories/<emotion>/<v>.mp4`` → its metadata file, relative to the dataset."""
+    rel = Path(video)
+    return (rel.parent / "metadata" / f"{rel.stem}_metadata.json").as_posix()
+
+
+class DatasetWriter:
+    """Writes one dataset folder ``<root>`` (inside a staging folder swapped in at the end)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def add_clip(self, src: Path, relpath: str) -> Path:
+        """Copy a clip's MP4 to ``relpath``; return where it went (its metadata follows once the
+        copy is measured: :meth:`add_metadata`)."""
+        dst = self.root / relpath
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+        return dst
+
+    def add_metadata(self, meta: ClipMetadata) -> None:
+        write_json(self.root / metadata_relpath(meta.file), meta.model_dump(mode="json"))
+
+    def finish(self, manifest: pd.DataFrame, pairs: Sequence[dict[str, Any]], card: str,
+               preview: Any | None, facts: dict[str, Any]) -> None:
+        write_csv(self.root / MANIFEST, manifest[MANIFEST_COLUMNS])
+        write_json(self.root / "metadata.schema.json", json_schema())
+        write_jsonl(self.root / "pairs.jsonl", list(pairs))
+        if preview is not None:
+            write_png(self.root / "preview.png", preview)
+        write_text(self.root / "README.md", card)
+        write_text(self.root / "dataset.json", dumps_json(facts))
+
+
+@contextmanager
+def writing(out: Path, name: str) -> Iterator[DatasetWriter]:
+    """A writer for ``out/<name>``; the whole of ``out`` is built aside and swapped in."""
+    with staged_dir(out) as staging:
+        yield DatasetWriter(staging / name)
+
+
+def read_manifest(root: Path) -> pd.DataFrame:
+    """``<root>/manifest.csv``: every exported clip (ids and labels as text)."""
+    path = root / MANIFEST
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `{WRITER}` first")
+    table = pd.read_csv(path, dtype={"subject": str, "clip_id": str, "aus": str, "gender": str,
+                                     "race": str, "age_band": str}, keep_default_na=False)
+    if missing := sorted(set(MANIFEST_COLUMNS) - set(table.columns)):
+        raise InputError(f"{path}: missing columns {missing}; rerun `{WRITER}`")
+    return table
+
+
+def read_metadata(root: Path, video: str) -> dict[str, Any]:
+    import json
+
+    return json.loads((root / metadata_relpath(video)).read_text(encoding="utf-8"))

@@ -1,0 +1,67 @@
+"""The ``plan`` section: emotions, AU table, clip format, timing, intensities and prompts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from equime.section import Section, check_range, key_error, multiple_of, unique
+
+Emotion = Literal["happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt"]
+
+
+class PlanParams(Section):
+    emotions: Annotated[tuple[Emotion, ...], unique("an emotion")] = Field(min_length=1)
+    au_source: Literal["paper", "emfacs"]
+    sequences_per_subject: int = Field(ge=1, le=999)
+    emotions_per_subject: int | None = Field(ge=1)  # null: all; else rotated within cells
+    fps: int = Field(gt=0, le=1000)
+    clip_seconds: float = Field(gt=0)
+    width: int = Field(ge=32)
+    height: int = Field(ge=32)
+    duration_s: tuple[float, float]  # onset → offset
+    rise_fraction: tuple[float, float]  # share of the duration spent rising to the apex
+    apex_window_s: tuple[float, float]
+    intensity: tuple[float, float]  # AU intensity, 0..1
+    prompt_template: str
+    negative_prompt: str
+
+    @field_validator("width", "height")
+    @classmethod
+    def _multiple_of_32(cls, v: int) -> int:
+        return multiple_of(32, v)
+
+    @field_validator("prompt_template")
+    @classmethod
+    def _template_fields(cls, v: str) -> str:
+        for name in ("{emotion}", "{aus}"):
+            if name not in v:
+                raise ValueError(f"must contain the placeholder {name}")
+        return v
+
+    @model_validator(mode="after")
+    def _timing(self) -> PlanParams:
+        if self.emotions_per_subject is not None and self.emotions_per_subject > len(self.emotions):
+            raise key_error("emotions_per_subject", f"{self.emotions_per_subject} is more than the "
+                            f"{len(self.emotions)} emotions listed")
+        check_range("duration_s", self.duration_s, 1e-3, 0.5)
+        check_range("rise_fraction", self.rise_fraction, 0.05, 0.95)
+        check_range("intensity", self.intensity, 0.01, 1.0)
+        check_range("apex_window_s", self.apex_window_s, 0.0, self.clip_seconds)
+        frames = self.clip_seconds * self.fps
+        if abs(frames - round(frames)) > 1e-6:
+            raise key_error("clip_seconds", f"{self.clip_seconds} s at {self.fps} fps is not a "
+                            "whole number of frames")
+        longest = self.duration_s[1]
+        if self.apex_window_s[0] - longest * self.rise_fraction[1] < 0:
+            raise key_error("apex_window_s", f"starts too early: an onset would fall before 0 s "
+                            f"(needs ≥ {longest * self.rise_fraction[1]:.3f} s)")
+        if self.apex_window_s[1] + longest > self.clip_seconds:
+            raise key_error("apex_window_s", "ends too late: an offset would fall after the "
+                            f"clip's end ({self.clip_seconds} s)")
+        return self
+
+    @property
+    def n_frames(self) -> int:
+        return round(self.clip_seconds * self.fps)

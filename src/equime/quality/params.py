@@ -1,0 +1,48 @@
+"""The ``quality``, ``filter`` and ``summarize`` sections: what is measured, what passes, and
+the comparison with real datasets."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from equime.section import Section, check_range, key_error
+
+
+class QualityParams(Section):
+    metrics: tuple[Literal["psnr", "ssim", "tv", "brisque", "clip_iqa"], ...]
+    modes: tuple[Literal["standard", "paper"], ...] = Field(min_length=1)
+    color: Literal["luma", "rgb"]  # standard mode
+    flow_scale: float = Field(gt=0, le=1)
+    motion_floor_px: float = Field(ge=0)
+    au_threshold: float = Field(gt=0, le=1)
+    workers: int = Field(ge=1, le=64)  # clips measured in parallel processes
+    device: Literal["cpu", "cuda"]  # where piq runs (standard mode)
+
+    @model_validator(mode="after")
+    def _one_process_on_cuda(self) -> QualityParams:
+        if self.device == "cuda" and self.workers > 1:
+            raise key_error("workers", "use 1 with device cuda (one process feeds the GPU)")
+        return self
+
+
+class FilterParams(Section):
+    min_psnr_db: float  # standard consecutive-frame PSNR, clip mean
+    half_peak_s: tuple[float, float]  # brief: time above half the motion peak
+    peak_motion_px: tuple[float, float]  # visible but subtle
+    max_head_motion_px: float = Field(ge=0)
+    min_au_fidelity: float = Field(ge=0, le=1)
+    identity_consistency: bool  # drop clips the attributes stage flags (identity drift)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> FilterParams:
+        check_range("half_peak_s", self.half_peak_s, 0.0, 10.0)
+        check_range("peak_motion_px", self.peak_motion_px, 0.0, 1000.0)
+        return self
+
+
+class SummarizeParams(Section):
+    """Metrics, modes and colour come from the quality section; datasets from ``datasets``."""
+
+    max_clips: int | None = Field(ge=1)  # per real dataset, first in sorted order

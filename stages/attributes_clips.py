@@ -1,0 +1,34 @@
+"""DVC stage ``attributes_clips``: who each clip appears to be, and identity consistency."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from equime.artifacts import clip_attributes, face_attributes, plan, videos
+from equime.attributes.analyzer import analyzer_for
+from equime.attributes.clips import clip_attributes as attributes_of
+from equime.attributes.clips import clip_metrics
+from equime.attributes.params import AttributesParams
+from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
+
+
+def main(
+    plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")] = Path(plan.PATH),
+    faces: Annotated[Path, typer.Option(help="faces.csv")] = Path(face_attributes.PATH),
+    clips: Annotated[Path, typer.Option("--videos", help="generate's folder")] = Path(videos.PATH),
+    out: Annotated[Path, typer.Option(help="clips.csv, frames.jsonl")] = Path(clip_attributes.PATH),
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Every k-th frame of every clip through attributes.source; identity flags per clip."""
+    stage = Stage("attributes_clips", params)
+    a = stage.section("attributes", AttributesParams)
+    table, frames = attributes_of(plan.read_plan(plan_file), clips,
+                                  face_attributes.read(faces, source=a.source), analyzer_for(a), a)
+    clip_attributes.write(out, table, frames)
+    stage.record(clip_metrics(table), metrics)
+
+
+if __name__ == "__main__":
+    command(main)

@@ -1,0 +1,40 @@
+"""DVC stage ``export``: the passing clips in the dataset layout, with metadata, manifest, card."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from equime.artifacts import clip_attributes, dataset, plan, quality, review, selection, verdicts
+from equime.artifacts import videos as generated
+from equime.export.params import ExportParams
+from equime.export.writer import export_dataset, export_metrics
+from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
+
+
+def main(
+    plan_file: Annotated[Path, typer.Option("--plan")] = Path(plan.PATH),
+    subjects: Annotated[Path, typer.Option()] = Path(selection.PATH) / "subjects.csv",
+    videos: Annotated[Path, typer.Option()] = Path(generated.PATH),
+    measured: Annotated[Path, typer.Option("--quality")] = Path(quality.PATH) / "clips.csv",
+    judged: Annotated[Path, typer.Option("--verdicts")] = Path(verdicts.PATH),
+    attributes: Annotated[Path, typer.Option()] = Path(clip_attributes.PATH) / "clips.csv",
+    reviewed: Annotated[Path, typer.Option("--review", help="the review stage's folder")] = Path(
+        review.PATH),
+    out: Annotated[Path, typer.Option(help="dataset folder")] = Path(dataset.PATH),
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Export the clips that pass, each with its measurements, attributes and review."""
+    stage = Stage("export", params)
+    summary = export_dataset(
+        plan.read_plan(plan_file), selection.read_subject_infos(subjects), videos, out,
+        stage.section("export", ExportParams), quality=quality.by_clip(quality.read(measured)),
+        verdicts=verdicts.by_clip(verdicts.read(judged)),
+        clip_attributes=clip_attributes.by_clip(clip_attributes.read(attributes)),
+        review=review.by_clip(reviewed))
+    stage.record(export_metrics(summary), metrics)
+
+
+if __name__ == "__main__":
+    command(main)

@@ -1,0 +1,36 @@
+"""DVC stage ``quality``: per-clip image metrics (standard and paper modes) and the ME checks."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from equime.artifacts import curated, plan, quality, videos
+from equime.quality.assess import assess_videos, plot_curves, quality_metrics
+from equime.quality.metrics import check_metrics
+from equime.quality.params import QualityParams
+from equime.runtime import MetricsOpt, ParamsOpt, Stage, command, log
+
+
+def main(
+    plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")] = Path(plan.PATH),
+    faces: Annotated[Path, typer.Option(help="curate's folder")] = Path(curated.PATH),
+    clips: Annotated[Path, typer.Option("--videos", help="generate's folder")] = Path(videos.PATH),
+    out: Annotated[Path, typer.Option(help="clips.csv, curves.csv, rejects.csv, motion.png")] = Path(
+        quality.PATH),
+    params: ParamsOpt = Path("params.yaml"),
+    metrics: MetricsOpt = None,
+) -> None:
+    """Measure every planned clip (quality.workers processes)."""
+    stage = Stage("quality", params)
+    q = stage.section("quality", QualityParams)
+    check_metrics(q.metrics)
+    result = assess_videos(plan.read_plan(plan_file), clips, faces, q)
+    quality.write(out, result.records, result.curves, result.rejects, plot_curves(result.curves))
+    stage.record(quality_metrics(result.records), metrics)
+    log.info("quality: %d clips measured, %d not (see %s)", len(result.records),
+             len(result.rejects), out / "rejects.csv")
+
+
+if __name__ == "__main__":
+    command(main)
