@@ -42,7 +42,7 @@ def main() -> None:
     aligned = align_face(image, landmarks, c.size, c.eye_distance, c.eye_y)
     face = FaceImage(aligned.image, aligned.landmarks)
     rows = plan_clips([PlanSubject("astronaut", "f")], s, p.base.seed)[: args.clips]
-    renderer = WarpRenderer(g.warp.interpolation, g.warp.border_anchors)
+    renderer = WarpRenderer(g.warp)
     encoder = EncoderOptions(crf=g.crf, preset=g.preset)
     frames = {r.clip_id: renderer.render(r, face) for r in rows}  # warm-up + reference frames
 
@@ -59,7 +59,7 @@ def main() -> None:
         render_wall = time.perf_counter() - wall0
 
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        generate_clips(rows, lambda row: face, renderer, encoder, out / "stage")
+        generate_clips(rows, lambda row: face, renderer, encoder, out / "stage", g.batch_size)
         stage_wall, stage_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
 
     n = len(rows)

@@ -105,7 +105,8 @@ def main() -> None:
                 torch.cuda.synchronize()
             bare = time.perf_counter() - t0
             t0 = time.perf_counter()
-            generate_clips(batch, lambda r: face, renderer, EncoderOptions(), Path(tmp) / f"b{b}",
+            encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
+            generate_clips(batch, lambda r: face, renderer, encoder, Path(tmp) / f"b{b}",
                            batch_size=b)
             if cuda:
                 torch.cuda.synchronize()

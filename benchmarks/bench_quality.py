@@ -15,6 +15,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 VIDEOS = REPO / "data" / "videos"
@@ -51,7 +52,7 @@ def seed_procedure(path: Path) -> dict[str, float]:
     return t
 
 
-def ours(args: tuple[Path, list[list[float]], int]) -> dict[str, float]:
+def ours(args: tuple[Path, list[list[float]], int, Any]) -> dict[str, float]:
     import numpy as np
     import torch
 
@@ -59,7 +60,7 @@ def ours(args: tuple[Path, list[list[float]], int]) -> dict[str, float]:
     from equime.quality.motion import measure_motion
     from equime.video import read_mp4
 
-    path, landmarks, fps = args
+    path, landmarks, fps, q = args  # q: the quality params section
     if os.environ.get("EQUIME_BENCH_WORKER"):
         torch.set_num_threads(1)
     t = {}
@@ -67,10 +68,10 @@ def ours(args: tuple[Path, list[list[float]], int]) -> dict[str, float]:
     frames = read_mp4(path)
     t["decode"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    standard_metrics(frames, ["psnr", "ssim", "tv"])  # as the stage calls it: one tensor, all three
+    standard_metrics(frames, ["psnr", "ssim", "tv"], q.color, q.device)  # as the stage: all three
     t["psnr+ssim+tv"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    measure_motion(frames, np.asarray(landmarks), fps)
+    measure_motion(frames, np.asarray(landmarks), fps, q.flow_scale, q.motion_floor_px)
     t["motion"] = time.perf_counter() - t0
     return t
 
@@ -85,13 +86,15 @@ def main() -> None:
     args = ap.parse_args()
     from equime.artifacts.curated import parse_landmarks, read_subjects
     from equime.artifacts.plan import read_plan
+    from equime.params import load_params
 
     if not (VIDEOS / "generation.jsonl").is_file():
         raise SystemExit("no clips: run `make repro` first")
     rows = read_plan(REPO / "data" / "plan.jsonl")[: args.clips]
     table = read_subjects(REPO / "data" / "curated" / "subjects.csv").set_index("subject_id")
+    q = load_params(REPO / "params.yaml").quality
     jobs = [(VIDEOS / f"{r.clip_id}.mp4", parse_landmarks(table.at[r.subject, "landmarks"], "x").tolist(),
-             r.fps) for r in rows]
+             r.fps, q) for r in rows]
     ours(jobs[0])  # warm-up: imports, piq kernels
     seed_procedure(jobs[0][0])
 

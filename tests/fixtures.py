@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -18,6 +18,10 @@ from equime.faces.detect import FaceDetector
 from equime.params import Params, parse_params
 from equime.plan.params import PlanParams
 from equime.plan.planner import plan_clip
+from equime.video import EncoderOptions
+
+if TYPE_CHECKING:
+    from equime.generate.warp import WarpRenderer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,6 +60,19 @@ def params(**overrides: Any) -> Params:
             node = node[key]
         node[last] = value
     return parse_params(tree)
+
+
+def encoder(**kw: Any) -> EncoderOptions:
+    """The encoder as params.yaml sets it (crf, preset), with overrides."""
+    g = params().generate
+    return EncoderOptions(**{"crf": g.crf, "preset": g.preset, **kw})
+
+
+def warp(**kw: Any) -> WarpRenderer:
+    """The warp backend as params.yaml sets it, with overrides (e.g. interpolation="cubic")."""
+    from equime.generate.warp import WarpRenderer
+
+    return WarpRenderer(params().generate.warp.model_copy(update=kw))
 
 
 def plan_spec(p: Params | None = None) -> PlanParams:
@@ -129,7 +146,5 @@ TINY_LTX = {"num_inference_steps": 2, "max_sequence_length": 16, "device": "cpu"
 @cache
 def au12_clip() -> tuple[PlanRow, np.ndarray]:
     """A rendered AU12 clip at intensity 0.4, apex at frame 20 of 48 (shared by several tests)."""
-    from equime.generate.warp import WarpRenderer
-
     row = single_au_row("12", intensity=0.4, apex_frame=20, n_frames=48, duration_s=0.2)
-    return row, WarpRenderer().render(row, face_image())
+    return row, warp().render(row, face_image())

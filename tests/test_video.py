@@ -5,6 +5,7 @@ import pytest
 
 from equime.files import sha256_file
 from equime.video import EncoderOptions, encode_mp4, probe_mp4, read_mp4, write_mp4
+from tests.fixtures import encoder
 
 
 def _frames(n: int = 24, size: int = 64) -> np.ndarray:
@@ -33,14 +34,14 @@ def test_roundtrip_and_probe(tmp_path: Path):
 
 def test_same_frames_give_same_bytes(tmp_path: Path):
     frames = _frames()
-    write_mp4(tmp_path / "a.mp4", frames, 24, EncoderOptions())
-    write_mp4(tmp_path / "b.mp4", frames, 24, EncoderOptions())
+    write_mp4(tmp_path / "a.mp4", frames, 24, encoder())
+    write_mp4(tmp_path / "b.mp4", frames, 24, encoder())
     assert (tmp_path / "a.mp4").read_bytes() == (tmp_path / "b.mp4").read_bytes()
 
 
 def test_bad_frames_are_refused_and_leave_no_file(tmp_path: Path):
     with pytest.raises(ValueError, match="even sides"):
-        write_mp4(tmp_path / "x.mp4", np.zeros((2, 63, 64, 3), np.uint8), 24, EncoderOptions())
+        write_mp4(tmp_path / "x.mp4", np.zeros((2, 63, 64, 3), np.uint8), 24, encoder())
     with pytest.raises(ValueError, match="uint8"):
-        encode_mp4(tmp_path / "x.mp4", np.zeros((2, 64, 64, 3), np.float32), 24, EncoderOptions())
+        encode_mp4(tmp_path / "x.mp4", np.zeros((2, 64, 64, 3), np.float32), 24, encoder())
     assert list(tmp_path.iterdir()) == []

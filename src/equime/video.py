@@ -19,8 +19,8 @@ from equime.files import atomic_path, sha256_file
 
 @dataclass(frozen=True)
 class EncoderOptions:
-    crf: int = 18
-    preset: str = "medium"
+    crf: int  # generate.crf
+    preset: str  # generate.preset
     codec: str = "libx264"
     pix_fmt: str = "yuv420p"
 

@@ -14,9 +14,9 @@ from equime.attributes.clips import analysed_frames, clip_attributes
 from equime.attributes.faces import face_attributes
 from equime.attributes.labels import EMOTIONS, RACES
 from equime.files import write_png
-from equime.video import EncoderOptions, write_mp4
+from equime.video import write_mp4
 from tests.attributes.deepface_home import install
-from tests.fixtures import aligned_astronaut, params, single_au_row
+from tests.fixtures import aligned_astronaut, encoder, params, single_au_row
 
 # thresholds 0.8 gender agreement, 0.6 race, 10 years, 0.2 of frames without a face; every 3rd frame
 ATTRIBUTES = params(**{"attributes.source": "deepface", "attributes.frame_step": 3}).attributes
@@ -82,7 +82,7 @@ def test_source_faces_and_clips_through_deepface(analyzer: DeepfaceAnalyzer, tmp
 
     row = single_au_row("12", 0.3, n_frames=10).model_copy(update={"clip_id": "astronaut_x_01"})
     frames = np.stack([face] * 7 + [np.full_like(face, 128)] * 3)  # the face is lost at the end
-    write_mp4(tmp_path / "videos" / "astronaut_x_01.mp4", frames, 24, EncoderOptions(crf=0))
+    write_mp4(tmp_path / "videos" / "astronaut_x_01.mp4", frames, 24, encoder(crf=0))
     faces_csv.write(tmp_path / "faces.csv", rows)
     sources = faces_csv.read(tmp_path / "faces.csv", source="deepface")
     assert sources == rows

@@ -11,9 +11,8 @@ from equime.baselines.inputs import flow_input
 from equime.baselines.metrics import pooled_uf1_uar
 from equime.baselines.split import loso_folds
 from equime.faces.align import align_face
-from equime.generate.warp import WarpRenderer
 from equime.plan.planner import PlanSubject, plan_clips
-from tests.fixtures import REPO, astronaut, detector, params, plan_spec
+from tests.fixtures import REPO, astronaut, detector, params, plan_spec, warp
 
 SIZE = 128
 
@@ -39,7 +38,7 @@ def test_a_3d_cnn_learns_emotions_of_an_unseen_person():
                   "plan.apex_window_s": [0.3, 0.6], "plan.sequences_per_subject": 3,
                   "baselines.epochs": 20, "baselines.batch_size": 8, "baselines.lr": 3e-3})
     rows = plan_clips([PlanSubject(s, "f") for s in faces], plan_spec(p), base_seed=1)
-    renderer = WarpRenderer()
+    renderer = warp()
     x = np.stack([flow_input(renderer.render(r, faces[r.subject]), r.onset_frame, r.apex_frame,
                              size=32) for r in rows])
     emotions = sorted({r.emotion for r in rows})

@@ -72,7 +72,7 @@ def test_smic_labels_from_folders(tmp_path: Path):
 def test_megc_composite_joins_despite_id_differences(tmp_path: Path):
     _frames(tmp_path / "smic" / "HS" / "s3" / "micro" / "positive" / "s3_po_01", ["image001.bmp"])
     _frames(tmp_path / "samm" / "006" / "006_1_2", ["006_05562.jpg"])
-    loaded_smic = smic.load(tmp_path / "smic").samples
+    loaded_smic = smic.load(tmp_path / "smic", "HS").samples
     sheet = tmp_path / "samm.csv"
     pd.DataFrame([["Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame",
                    "Action Units", "Estimated Emotion"],

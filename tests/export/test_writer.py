@@ -11,9 +11,7 @@ from equime.export.params import ExportParams
 from equime.export.writer import export_dataset, video_name
 from equime.files import sha256_file
 from equime.generate.runner import generate_clips
-from equime.generate.warp import WarpRenderer
-from equime.video import EncoderOptions
-from tests.fixtures import face_image, single_au_row
+from tests.fixtures import encoder, face_image, single_au_row, warp
 
 
 def _rows():
@@ -52,8 +50,8 @@ def dataset(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("export")
     rows = _rows()
     face = face_image()
-    generate_clips(rows[:2], lambda r: face, WarpRenderer(), EncoderOptions(preset="ultrafast"),
-                   tmp / "videos")
+    generate_clips(rows[:2], lambda r: face, warp(), encoder(preset="ultrafast"),
+                   tmp / "videos", 1)
     summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp / "dataset", EXPORT,
                              clip_attributes={"bob_happiness_01": BOB_CLIP})
     return tmp, summary

@@ -250,7 +250,7 @@ def test_missing_weights_stop_the_stage_instead_of_rejecting_every_clip(rows, fa
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     renderer = LTXRenderer(settings("Lightricks/LTX-Video"))
     with pytest.raises(MissingWeightsError):
-        generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "v")
+        generate_clips(rows, lambda r: face, renderer, ENC, tmp_path / "v", 1)
     assert not list((tmp_path / "v").glob("*.mp4"))
 
 

@@ -15,11 +15,10 @@ from equime.artifacts.curated import load_face
 from equime.curate.curation import curate_folder
 from equime.files import write_png
 from equime.generate.runner import generate, generate_clips
-from equime.generate.warp import WarpRenderer
 from equime.params import parse_params
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, probe_mp4
-from tests.fixtures import REPO, aligned_astronaut, default_params_dict, single_au_row
+from tests.fixtures import REPO, aligned_astronaut, default_params_dict, single_au_row, warp
 
 ENC = EncoderOptions(crf=23, preset="ultrafast")
 
@@ -44,13 +43,13 @@ def _bytes(folder: Path) -> dict[str, bytes]:
 
 def test_writes_clips_sidecars_log_and_resumes_without_rework(tmp_path: Path, face_for):
     out = tmp_path / "videos"
-    report = generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    report = generate_clips(_rows(), face_for, warp(), ENC, out, 1)
     assert [o.status for o in report.outcomes] == ["rendered"] * 3
     assert probe_mp4(out / "astronaut_happiness_01.mp4").frame_count == 24
     log = [json.loads(x) for x in (out / "generation.jsonl").read_text().splitlines()]
     assert [r["clip_id"] for r in log] == [r.clip_id for r in _rows()]
     first = _bytes(out)
-    again = generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    again = generate_clips(_rows(), face_for, warp(), ENC, out, 1)
     assert [o.status for o in again.outcomes] == ["skipped"] * 3
     assert _bytes(out) == first
     assert again.metrics() == report.metrics()
@@ -58,13 +57,13 @@ def test_writes_clips_sidecars_log_and_resumes_without_rework(tmp_path: Path, fa
 
 def test_a_damaged_clip_or_changed_params_are_rendered_again(tmp_path: Path, face_for):
     out = tmp_path / "videos"
-    generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    generate_clips(_rows(), face_for, warp(), ENC, out, 1)
     clean = (out / "astronaut_happiness_02.mp4").read_bytes()
     (out / "astronaut_happiness_02.mp4").write_bytes(clean[:100])
-    report = generate_clips(_rows(), face_for, WarpRenderer(), ENC, out)
+    report = generate_clips(_rows(), face_for, warp(), ENC, out, 1)
     assert [o.status for o in report.outcomes] == ["skipped", "rendered", "skipped"]
     assert (out / "astronaut_happiness_02.mp4").read_bytes() == clean
-    cubic = generate_clips(_rows(), face_for, WarpRenderer(interpolation="cubic"), ENC, out)
+    cubic = generate_clips(_rows(), face_for, warp(interpolation="cubic"), ENC, out, 1)
     assert [o.status for o in cubic.outcomes] == ["rendered"] * 3
 
 
@@ -73,7 +72,7 @@ def test_a_failing_clip_goes_to_rejects_and_the_run_goes_on(tmp_path: Path, face
     rows[1] = rows[1].model_copy(update={"width": 96})  # face is 128 wide: the backend refuses
 
     out = tmp_path / "videos"
-    report = generate_clips(rows, face_for, WarpRenderer(), ENC, out)
+    report = generate_clips(rows, face_for, warp(), ENC, out, 1)
     assert [o.status for o in report.outcomes] == ["rendered", "failed", "rendered"]
     rejects = pd.read_csv(out / "rejects.csv")
     assert rejects["clip_id"].tolist() == ["astronaut_happiness_02"]
@@ -83,9 +82,9 @@ def test_a_failing_clip_goes_to_rejects_and_the_run_goes_on(tmp_path: Path, face
 
 def test_clips_no_longer_planned_and_partials_are_removed(tmp_path: Path, face_for):
     out = tmp_path / "videos"
-    generate_clips(_rows(3), face_for, WarpRenderer(), ENC, out)
+    generate_clips(_rows(3), face_for, warp(), ENC, out, 1)
     (out / ".astronaut_happiness_09.mp4.x1.part").write_bytes(b"half")
-    generate_clips(_rows(2), face_for, WarpRenderer(), ENC, out)
+    generate_clips(_rows(2), face_for, warp(), ENC, out, 1)
     assert sorted(p.name for p in out.iterdir()) == [
         "astronaut_happiness_01.json", "astronaut_happiness_01.mp4", "astronaut_happiness_02.json",
         "astronaut_happiness_02.mp4", "generation.jsonl", "rejects.csv"]

@@ -3,9 +3,9 @@ import pytest
 
 from equime.facs import displacements
 from equime.generate.warp import displacement_field, merge_close
-from equime.video import EncoderOptions, read_mp4, write_mp4
+from equime.video import read_mp4, write_mp4
 from tests import fixtures
-from tests.fixtures import detector, face_image
+from tests.fixtures import detector, encoder, face_image
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_frames_outside_the_expression_are_the_neutral_face(au12_clip):
 
 def test_after_encoding_neutral_frames_match_within_codec_noise(au12_clip, tmp_path):
     row, frames = au12_clip
-    write_mp4(tmp_path / "c.mp4", frames, row.fps, EncoderOptions())
+    write_mp4(tmp_path / "c.mp4", frames, row.fps, encoder())
     decoded = read_mp4(tmp_path / "c.mp4").astype(int)
     still = [k for k in range(row.n_frames) if k <= row.onset_frame or k >= row.offset_frame]
     noise = np.abs(decoded[still] - decoded[0]).mean(axis=(1, 2, 3))

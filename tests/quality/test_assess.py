@@ -5,8 +5,9 @@ import numpy as np
 from equime.artifacts import curated
 from equime.artifacts.curated import Curated, Subject
 from equime.quality.assess import assess_videos
-from equime.video import EncoderOptions, write_mp4
+from equime.video import write_mp4
 from tests import fixtures
+from tests.fixtures import encoder
 
 
 def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
@@ -17,7 +18,7 @@ def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
     rows = [row.model_copy(update={"clip_id": f"astronaut_happiness_{i:02d}", "seq": i})
             for i in (1, 2, 3)]
     for r in rows[:2]:
-        write_mp4(tmp_path / "vid" / f"{r.clip_id}.mp4", frames, r.fps, EncoderOptions(preset="ultrafast"))
+        write_mp4(tmp_path / "vid" / f"{r.clip_id}.mp4", frames, r.fps, encoder(preset="ultrafast"))
     one = assess_videos(rows, tmp_path / "vid", tmp_path / "cur",
                         fixtures.params(**{"quality.workers": 1}).quality)
     two = assess_videos(rows, tmp_path / "vid", tmp_path / "cur",

@@ -19,7 +19,7 @@ def test_standard_psnr_ssim_values():
     rng = np.random.default_rng(1)
     base = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
     noisy = np.clip(base.astype(int) + rng.integers(-8, 9, base.shape), 0, 255).astype(np.uint8)
-    m = standard_metrics(np.stack([base, base, noisy]), ["psnr", "ssim", "tv"], color="rgb")
+    m = standard_metrics(np.stack([base, base, noisy]), ["psnr", "ssim", "tv"], "rgb", "cpu")
     assert m["psnr"][0] == pytest.approx(80.0, abs=1e-3)  # identical pair: piq's eps cap
     assert m["ssim"][0] == pytest.approx(1.0, abs=1e-5)
     mse = np.mean((base / 255.0 - noisy / 255.0) ** 2)
@@ -45,7 +45,7 @@ def test_brisque_runs_with_weights_placed_by_the_test(tmp_path: Path, monkeypatc
     check_metrics(["brisque"])
     rng = np.random.default_rng(2)
     frames = rng.integers(0, 255, (3, 96, 96, 3), dtype=np.uint8)
-    scores = standard_metrics(frames, ["brisque"])["brisque"]
+    scores = standard_metrics(frames, ["brisque"], "luma", "cpu")["brisque"]
     assert scores.shape == (3,) and np.all(np.isfinite(scores))
 
 
@@ -77,7 +77,7 @@ def test_clip_iqa_runs_with_weights_placed_by_the_test(tmp_path: Path, monkeypat
     check_metrics(["clip_iqa"])
     metrics._clip_iqa.cache_clear()
     frames = np.random.default_rng(3).integers(0, 255, (4, 96, 96, 3), dtype=np.uint8)
-    scores = standard_metrics(frames, ["clip_iqa"], color="rgb")["clip_iqa"]
+    scores = standard_metrics(frames, ["clip_iqa"], "rgb", "cpu")["clip_iqa"]
     assert scores.shape == (4,) and np.all((scores >= 0) & (scores <= 1))
     paper = paper_metrics(frames, ["clip_iqa"])["clip_iqa"]  # the seed's 1-channel input
     assert paper.shape == (4,) and np.all((paper >= 0) & (paper <= 1))
@@ -91,7 +91,7 @@ def test_standard_metrics_on_cuda_match_cpu():
     rng = np.random.default_rng(4)
     frames = rng.integers(0, 255, (20, 128, 128, 3), dtype=np.uint8)
     frames[5] = frames[4]
-    cpu = standard_metrics(frames, ["psnr", "ssim", "tv"])
-    gpu = standard_metrics(frames, ["psnr", "ssim", "tv"], device="cuda")
+    cpu = standard_metrics(frames, ["psnr", "ssim", "tv"], "luma", "cpu")
+    gpu = standard_metrics(frames, ["psnr", "ssim", "tv"], "luma", "cuda")
     for name in cpu:
         np.testing.assert_allclose(gpu[name], cpu[name], rtol=1e-4, atol=1e-4)

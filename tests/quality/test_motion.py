@@ -16,7 +16,7 @@ def au12():
 
 def test_detected_apex_and_brevity_match_the_plan(au12):
     row, frames = au12
-    m = measure_motion(frames, face_image().landmarks, row.fps)
+    m = measure_motion(frames, face_image().landmarks, row.fps, 0.5, 0.05)
     assert abs(m.apex_frame - row.apex_frame) <= 2
     assert m.onset_frame <= row.apex_frame <= m.offset_frame
     assert 0 < m.half_peak_s <= 0.2 and m.peak_px > 0.1
@@ -30,7 +30,7 @@ def test_a_head_shift_is_rigid_motion_not_an_expression():
     shift = np.float32([[1, 0, 3], [0, 1, 2]])
     for t in range(10, 20):
         frames[t] = cv2.warpAffine(face.image, shift, (512, 512), borderMode=cv2.BORDER_REFLECT)
-    m = measure_motion(frames, face.landmarks, 24)
+    m = measure_motion(frames, face.landmarks, 24, 0.5, 0.05)
     assert m.head_motion_px > 2.5  # |(3, 2)| = 3.6 px
     assert m.peak_px < 0.5
 

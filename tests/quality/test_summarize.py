@@ -20,7 +20,7 @@ def test_real_dataset_rows_and_the_paper_column(tmp_path: Path):
         for i in range(4):
             noisy = np.clip(base.astype(int) + rng.integers(-3, 4, base.shape), 0, 255)
             Image.fromarray(noisy.astype(np.uint8)).save(folder / f"image{i:03d}.bmp")
-    samples = smic.load(tmp_path).samples
+    samples = smic.load(tmp_path, "HS").samples
     table = clip_table("smic", [(s.clip_id, s.load_frames) for s in samples], SETTINGS)
     assert table["clip_id"].tolist() == ["s1_po_01", "s1_po_02"]
     assert (table["standard_psnr_mean"] < 60).all() and (table["paper_psnr_mean"] > 30).all()

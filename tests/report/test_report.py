@@ -6,11 +6,9 @@ from equime.artifacts import report as report_file
 from equime.artifacts.selection import SubjectInfo
 from equime.export.writer import export_dataset
 from equime.generate.runner import generate_clips
-from equime.generate.warp import WarpRenderer
 from equime.report.render import build_report
-from equime.video import EncoderOptions
 from tests.browser import broken_images, chromium, console_errors
-from tests.fixtures import REPO, face_image, params, single_au_row
+from tests.fixtures import REPO, encoder, face_image, params, single_au_row, warp
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -22,8 +20,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rows = [base.model_copy(update={"clip_id": f"ann_{e}_01", "subject": "ann", "emotion": e,
                                     "prompt": f"{e} {EVIL}"})
             for e in ("happiness", "surprise")]
-    generate_clips(rows, lambda r: face_image(), WarpRenderer(), EncoderOptions(preset="ultrafast"),
-                   tmp / "videos")
+    generate_clips(rows, lambda r: face_image(), warp(), encoder(preset="ultrafast"),
+                   tmp / "videos", 1)
     subjects = {"ann": SubjectInfo(subject="ann", source="ann.jpg", sha256="0" * 64,
                                    annotations={}, attributes_source="annotations", gender="f",
                                    race="white", age=35.0, age_band="30-44")}

@@ -14,8 +14,9 @@ from equime.review.app import create_app
 from equime.review.results import agreement, clip_results, review_results, review_summary
 from equime.review.sample import sample_clips
 from equime.review.store import Rating, ReviewStore
-from equime.video import EncoderOptions, write_mp4
+from equime.video import write_mp4
 from tests.browser import chromium, console_errors
+from tests.fixtures import encoder
 
 EMOTIONS = ["happiness", "sadness", "surprise", "fear"]
 
@@ -27,7 +28,7 @@ def served(tmp_path: Path):
     rows = []
     for i, e in enumerate(EMOTIONS):
         video = f"emotion_categories/{e}/f_s{i}_01.mp4"
-        write_mp4(tmp_path / "ds" / video, frames + 40 * i, 24, EncoderOptions(preset="ultrafast"))
+        write_mp4(tmp_path / "ds" / video, frames + 40 * i, 24, encoder(preset="ultrafast"))
         rows.append({"clip_id": f"s{i}_{e}_01", "video": video, "emotion": e, "gender": "f"})
     store = ReviewStore(tmp_path / "review.sqlite")
     store.set_clips(pd.DataFrame(rows))

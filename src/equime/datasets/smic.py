@@ -12,7 +12,7 @@ from equime.errors import InputError
 VARIANTS = ("HS", "VIS", "NIR")
 
 
-def load(root: Path, variant: str = "HS") -> Loaded:
+def load(root: Path, variant: str) -> Loaded:
     if variant not in VARIANTS:
         raise InputError(f"SMIC variant {variant!r}: choose one of {', '.join(VARIANTS)}")
     base = root / variant

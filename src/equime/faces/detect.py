@@ -45,7 +45,7 @@ def default_predictor_path() -> Path:
 class FaceDetector:
     """Finds faces with landmarks. ``upsample`` doubles the image that many times (small faces)."""
 
-    def __init__(self, upsample: int = 1, predictor_path: Path | None = None) -> None:
+    def __init__(self, upsample: int, predictor_path: Path | None = None) -> None:
         import dlib
 
         path = predictor_path or default_predictor_path()

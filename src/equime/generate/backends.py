@@ -10,8 +10,7 @@ def build_renderer(section: GenerateParams) -> Renderer:
     if section.backend == "warp":
         from equime.generate.warp import WarpRenderer
 
-        return WarpRenderer(interpolation=section.warp.interpolation,
-                            border_anchors=section.warp.border_anchors)
+        return WarpRenderer(section.warp)
     from equime.generate.ltx import LTXRenderer
 
     return LTXRenderer(section.ltx)

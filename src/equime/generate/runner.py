@@ -168,7 +168,7 @@ def generate_clips(
     renderer: Renderer,
     encoder: EncoderOptions,
     out_dir: Path,
-    batch_size: int = 1,
+    batch_size: int,
     shard: Shard = Shard(),
 ) -> GenerationReport:
     """Render and write the clips of ``rows`` that ``shard`` owns into ``out_dir``.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -23,6 +23,7 @@ from scipy.spatial import cKDTree
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
 from equime.facs import displacements, interocular
+from equime.generate.params import WarpParams
 from equime.plan.timing import envelope, frame_times
 
 _INTERPOLATION = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}
@@ -95,12 +96,12 @@ def displacement_field(landmarks: np.ndarray, moves: np.ndarray, width: int, hei
 
 @dataclass(frozen=True)
 class WarpRenderer:
-    interpolation: str = "linear"
-    border_anchors: int = 8
-    name: str = "warp"
+    settings: WarpParams
+    name: ClassVar[str] = "warp"
 
     def params(self) -> dict[str, Any]:
-        return {"interpolation": self.interpolation, "border_anchors": self.border_anchors,
+        return {"interpolation": self.settings.interpolation,
+                "border_anchors": self.settings.border_anchors,
                 "field": "thin-plate spline", "falloff_sigma_iod": _FALLOFF}
 
     def prepare(self) -> None:
@@ -117,7 +118,7 @@ class WarpRenderer:
         if (w, h) != (row.width, row.height):
             raise ValueError(f"face is {w}x{h}, plan row {row.clip_id} wants {row.width}x{row.height}")
         moves = displacements(row.intensities, face.landmarks)
-        field = displacement_field(face.landmarks, moves, w, h, self.border_anchors)
+        field = displacement_field(face.landmarks, moves, w, h, self.settings.border_anchors)
         weights = envelope(frame_times(row.n_frames, row.fps), row.onset_s, row.apex_s, row.offset_s)
         xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
         frames = np.repeat(face.image[None], row.n_frames, axis=0)
@@ -125,6 +126,6 @@ class WarpRenderer:
             # backward map (first order): output pixel x samples the neutral face at x - e*D(x)
             e = np.float32(weights[k])
             frames[k] = cv2.remap(face.image, xs - e * field[..., 0], ys - e * field[..., 1],
-                                  _INTERPOLATION[self.interpolation],
+                                  _INTERPOLATION[self.settings.interpolation],
                                   borderMode=cv2.BORDER_REFLECT101)
         return frames

@@ -112,8 +112,8 @@ def pair_metric(name: str, a, b) -> np.ndarray:
 IDENTICAL_PAIR = {"psnr": 80.0, "ssim": 1.0}  # exact values for bit-identical frames (PSNR: piq's cap)
 
 
-def standard_metrics(frames: np.ndarray, names: Sequence[str], color: str = "luma",
-                     device: str = "cpu") -> dict[str, np.ndarray]:
+def standard_metrics(frames: np.ndarray, names: Sequence[str], color: str,
+                     device: str) -> dict[str, np.ndarray]:
     """Per pair / per frame values of each metric, computed in chunks of frames.
 
     Work is done once per run of bit-identical frames: such a frame has its run's per-frame

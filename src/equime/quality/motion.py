@@ -64,8 +64,8 @@ def flow_split(ref: np.ndarray, cur: np.ndarray, mask: np.ndarray) -> tuple[floa
     return float(np.hypot(*residual.T).mean()), float(np.hypot(*rigid.T).mean())
 
 
-def measure_motion(frames: np.ndarray, landmarks: np.ndarray, fps: int, scale: float = 0.5,
-                   floor_px: float = 0.05) -> MeasuredMotion:
+def measure_motion(frames: np.ndarray, landmarks: np.ndarray, fps: int, scale: float,
+                   floor_px: float) -> MeasuredMotion:
     """Motion curve, detected timing and head motion of a clip whose frame 0 is neutral.
 
     ``landmarks``: the face in frame 0 (full resolution). Curve values below ``floor_px``
