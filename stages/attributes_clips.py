@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from equime.artifacts import clip_attributes, face_attributes, plan, videos
+from equime.artifacts import clip_attributes, clips, face_attributes, plan
 from equime.attributes.analyzer import analyzer_for
 from equime.attributes.clips import clip_attributes as attributes_of
 from equime.attributes.clips import clip_metrics
@@ -16,7 +16,8 @@ from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
 def main(
     plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")] = Path(plan.PATH),
     faces: Annotated[Path, typer.Option(help="faces.csv")] = Path(face_attributes.PATH),
-    clips: Annotated[Path, typer.Option("--videos", help="generate's folder")] = Path(videos.PATH),
+    me_clips: Annotated[Path, typer.Option("--clips", help="retime's folder (the ME clips)")] = Path(
+        clips.PATH),
     out: Annotated[Path, typer.Option(help="clips.csv, frames.jsonl")] = Path(clip_attributes.PATH),
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
@@ -24,7 +25,7 @@ def main(
     """Every k-th frame of every clip through attributes.source; identity flags per clip."""
     stage = Stage("attributes_clips", params)
     a = stage.section("attributes", AttributesParams)
-    table, frames = attributes_of(plan.read_plan(plan_file), clips,
+    table, frames = attributes_of(plan.read_plan(plan_file), me_clips,
                                   face_attributes.read(faces, source=a.source), analyzer_for(a), a)
     clip_attributes.write(out, table, frames)
     stage.record(clip_metrics(table), metrics)

@@ -5,8 +5,17 @@ from typing import Annotated
 
 import typer
 
-from equime.artifacts import clip_attributes, dataset, plan, quality, review, selection, verdicts
-from equime.artifacts import videos as generated
+from equime.artifacts import (
+    clip_attributes,
+    clips,
+    dataset,
+    plan,
+    quality,
+    review,
+    selection,
+    verdicts,
+    videos,
+)
 from equime.export.params import ExportParams
 from equime.export.writer import export_dataset, export_metrics
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
@@ -15,7 +24,9 @@ from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
 def main(
     plan_file: Annotated[Path, typer.Option("--plan")] = Path(plan.PATH),
     subjects: Annotated[Path, typer.Option()] = Path(selection.PATH) / "subjects.csv",
-    videos: Annotated[Path, typer.Option()] = Path(generated.PATH),
+    me_clips: Annotated[Path, typer.Option("--clips", help="retime's folder")] = Path(clips.PATH),
+    generated: Annotated[Path, typer.Option("--videos", help="generate's folder")] = Path(
+        videos.PATH),
     measured: Annotated[Path, typer.Option("--quality")] = Path(quality.PATH) / "clips.csv",
     judged: Annotated[Path, typer.Option("--verdicts")] = Path(verdicts.PATH),
     attributes: Annotated[Path, typer.Option()] = Path(clip_attributes.PATH) / "clips.csv",
@@ -28,7 +39,7 @@ def main(
     """Export the clips that pass, each with its measurements, attributes and review."""
     stage = Stage("export", params)
     summary = export_dataset(
-        plan.read_plan(plan_file), selection.read_subject_infos(subjects), videos, out,
+        plan.read_plan(plan_file), selection.read_subject_infos(subjects), me_clips, generated, out,
         stage.section("export", ExportParams), quality=quality.by_clip(quality.read(measured)),
         verdicts=verdicts.by_clip(verdicts.read(judged)),
         clip_attributes=clip_attributes.by_clip(clip_attributes.read(attributes)),

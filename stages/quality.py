@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from equime.artifacts import curated, plan, quality, videos
+from equime.artifacts import clips, curated, plan, quality
 from equime.quality.assess import assess_videos, plot_curves, quality_metrics
 from equime.quality.metrics import check_metrics
 from equime.quality.params import QualityParams
@@ -15,7 +15,8 @@ from equime.runtime import MetricsOpt, ParamsOpt, Stage, command, log
 def main(
     plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")] = Path(plan.PATH),
     faces: Annotated[Path, typer.Option(help="curate's folder")] = Path(curated.PATH),
-    clips: Annotated[Path, typer.Option("--videos", help="generate's folder")] = Path(videos.PATH),
+    me_clips: Annotated[Path, typer.Option("--clips", help="retime's folder (the ME clips)")] = Path(
+        clips.PATH),
     out: Annotated[Path, typer.Option(help="clips.csv, curves.csv, rejects.csv, motion.png")] = Path(
         quality.PATH),
     params: ParamsOpt = Path("params.yaml"),
@@ -25,7 +26,7 @@ def main(
     stage = Stage("quality", params)
     q = stage.section("quality", QualityParams)
     check_metrics(q.metrics)
-    result = assess_videos(plan.read_plan(plan_file), clips, faces, q)
+    result = assess_videos(plan.read_plan(plan_file), me_clips, faces, q)
     quality.write(out, result.records, result.curves, result.rejects, plot_curves(result.curves))
     stage.record(quality_metrics(result.records), metrics)
     log.info("quality: %d clips measured, %d not (see %s)", len(result.records),

@@ -140,7 +140,7 @@ def build_tiny_ltx(folder: Path) -> Path:
 
 TINY_PLAN = {"plan.width": 32, "plan.height": 32, "plan.clip_seconds": 10 / 24,
              "plan.apex_window_s": [0.1, 0.2], "plan.duration_s": [0.04, 0.1]}
-TINY_LTX = {"num_inference_steps": 2, "max_sequence_length": 16, "device": "cpu"}
+TINY_LTX = {"num_inference_steps": 2, "max_sequence_length": 16, "device": "cpu", "num_frames": None}
 
 
 @cache
@@ -148,3 +148,11 @@ def au12_clip() -> tuple[PlanRow, np.ndarray]:
     """A rendered AU12 clip at intensity 0.4, apex at frame 20 of 48 (shared by several tests)."""
     row = single_au_row("12", intensity=0.4, apex_frame=20, n_frames=48, duration_s=0.2)
     return row, warp().render(row, face_image())
+
+
+def me_clips(rows: list[PlanRow], videos_dir: Path, out_dir: Path) -> None:
+    """The retime stage over warp clips: each passes through as the ME clip it is."""
+    from equime.retime.jobs import retime_plan
+
+    retime_plan(rows, videos_dir, videos_dir / "no-curated-faces-needed", out_dir,
+                params().retime, encoder())

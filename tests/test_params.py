@@ -38,7 +38,7 @@ def test_repo_params_parse_to_the_seed_format():
     ({"generate.fancy": 1}, "params.yaml: generate.fancy: unknown key; remove it or fix its spelling"),
     ({"base.seed": -1}, "params.yaml: base.seed: Input should be greater than or equal to 0"),
     ({"quality.device": "cuda"}, "params.yaml: quality.workers: use 1 with device cuda"),
-    ({"filter.half_peak_s": [0.5, 0.1]}, "params.yaml: filter.half_peak_s: low end 0.5 is above"),
+    ({"filter.max_duration_s": 0}, "params.yaml: filter.max_duration_s: Input should be greater"),
     ({"datasets": {"casme4": {}}}, "params.yaml: datasets.casme4.[key]: Input"),
     ({"plan.au_source": None}, "params.yaml: plan.au_source: Input should be 'paper' or 'emfacs'"),
 ])

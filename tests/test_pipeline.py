@@ -116,12 +116,14 @@ def test_forced_rerun_from_scratch_gives_identical_hashes(repo: Path):
     _sh(["dvc", "repro", "-f"], repo)
     assert _out_hashes(repo) == before
     assert sorted(before) == [
-        "data/attributes/clips", "data/attributes/faces.csv", "data/baselines/demo", "data/curated",
+        "data/attributes/clips", "data/attributes/faces.csv", "data/baselines/demo", "data/clips",
+        "data/curated",
         "data/dataset", "data/demographics", "data/evaluation/demo", "data/plan.jsonl",
         "data/quality", "data/review", "data/selection", "data/sources", "data/summaries",
         "data/verdicts.csv", "data/videos", "metrics/attributes_clips.json",
         "metrics/attributes_faces.json", "metrics/curate.json", "metrics/demographics.json",
         "metrics/evaluate_demo.json", "metrics/export.json", "metrics/filter.json",
         "metrics/generate.json", "metrics/plan.json", "metrics/plan_timing.csv",
-        "metrics/quality.json", "metrics/review.json", "metrics/select.json", "metrics/summary.json",
+        "metrics/quality.json", "metrics/retime.json", "metrics/review.json", "metrics/select.json",
+        "metrics/summary.json",
         "report"]

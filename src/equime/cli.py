@@ -1,5 +1,5 @@
-"""The ``equime`` command: what people run by hand. The pipeline's stages are ``stages/*.py``
-(run by ``dvc repro``)."""
+"""The ``equime`` command: what people run by hand (on any folder of videos, or around the
+pipeline). The pipeline's stages are ``stages/*.py`` (run by ``dvc repro``)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,64 @@ def generate(
     from equime.params import load_params
 
     run_generate(read_plan(plan_file), faces, out, load_params(params).generate, Shard.parse(shard))
+
+
+@app.command()
+def retime(
+    videos: Annotated[Path, typer.Option(help="a folder of expression videos (*.mp4, frame 0 "
+                                              "neutral)")],
+    out: Annotated[Path, typer.Option(help="folder for <name>.mp4 + <name>.json, rejects.csv")],
+    params: ParamsOpt = Path("params.yaml"),
+    emotion_from_name: Annotated[bool, typer.Option(
+        help="an emotion in a file name (ltx_disgust_0) plans its AUs (plan.au_source)")] = False,
+) -> None:
+    """Each video → a micro-expression clip of the same size, fps and length: the head
+    stabilised, the apex's motion scaled into the ME range and played briefly (timing from the
+    plan params, seeded by the file name) on the first frame."""
+    from equime.params import load_params
+    from equime.retime.jobs import retime_folder
+    from equime.video import EncoderOptions
+
+    p = load_params(params)
+    retime_folder(videos, out, p.retime, p.plan, p.base.seed,
+                  EncoderOptions(crf=p.generate.crf, preset=p.generate.preset), emotion_from_name)
+
+
+@app.command()
+def quality(
+    videos: Annotated[Path, typer.Option(help="a folder of videos (*.mp4, frame 0 neutral)")],
+    out: Annotated[Path, typer.Option(help="folder for clips.csv, curves.csv, rejects.csv, "
+                                           "motion.png")],
+    params: ParamsOpt = Path("params.yaml"),
+    emotion_from_name: Annotated[bool, typer.Option(
+        help="an emotion in a file name plans its AUs: their visibility is checked")] = False,
+) -> None:
+    """Measure any folder of videos as the quality stage measures clips (no plan: landmarks from
+    each first frame; nothing planned unless --emotion-from-name)."""
+    from equime.artifacts import quality as measured
+    from equime.params import load_params
+    from equime.quality.assess import assess_folder, plot_curves
+
+    p = load_params(params)
+    result = assess_folder(videos, p.quality, p.plan.au_source if emotion_from_name else None)
+    measured.write(out, result.records, result.curves, result.rejects, plot_curves(result.curves))
+
+
+@app.command("filter")
+def filter_cmd(
+    clips: Annotated[Path, typer.Option(help="clips.csv of `equime quality` (or the stage)")],
+    out: Annotated[Path, typer.Option(help="verdicts.csv to write")],
+    params: ParamsOpt = Path("params.yaml"),
+) -> None:
+    """Are these micro-expressions? Pass/fail per clip with every failing reason (filter.*)."""
+    from equime.artifacts import quality as measured
+    from equime.artifacts import verdicts
+    from equime.params import load_params
+    from equime.quality.filter import verdict_table
+
+    table = verdict_table(measured.read(clips), load_params(params).filter)
+    verdicts.write(out, table)
+    log.info("filter: %d of %d clips pass (see %s)", int(table["passed"].sum()), len(table), out)
 
 
 review_app = typer.Typer(no_args_is_help=True, help="Human review of a sample of exported clips.")

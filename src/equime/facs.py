@@ -21,6 +21,9 @@ from equime.errors import InputError
 LEFT_EYE = tuple(range(36, 42))  # image left = subject's right
 RIGHT_EYE = tuple(range(42, 48))
 N_LANDMARKS = 68
+# no AU of the catalogue moves these: nose bridge and tip, inner eye corners (rigid with the skull;
+# head motion is measured and removed on them)
+RIGID_LANDMARKS = (27, 28, 29, 30, 33, 39, 42)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib
+import inspect
 import io
 import json
 import os
@@ -136,6 +139,21 @@ def remove_partials(folder: Path) -> int:
     for p in found:
         p.unlink(missing_ok=True)
     return len(found)
+
+
+@functools.cache
+def code_fingerprint(modules: tuple[str, ...]) -> str:
+    """sha256 of the source files of ``modules``: part of a resume key, so that a change to the
+    code that shapes an output re-makes it instead of keeping a stale one."""
+    h = hashlib.sha256()
+    for name in modules:
+        h.update(Path(inspect.getfile(importlib.import_module(name))).read_bytes())
+    return h.hexdigest()
+
+
+def content_key(payload: Any) -> str:
+    """sha256 of a JSON payload (sorted keys): what an output was made from."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

@@ -18,6 +18,7 @@ from equime.export.params import ExportParams
 from equime.generate.params import GenerateParams
 from equime.plan.params import PlanParams
 from equime.quality.params import FilterParams, QualityParams, SummarizeParams
+from equime.retime.params import RetimeParams
 from equime.review.params import ReviewParams
 from equime.section import BaseParams, Section, format_error, read_params
 
@@ -29,6 +30,7 @@ class Params(Section):
     select: SelectParams
     plan: PlanParams
     generate: GenerateParams
+    retime: RetimeParams
     quality: QualityParams
     filter: FilterParams
     summarize: SummarizeParams

@@ -49,7 +49,7 @@ def check_frames(frames: np.ndarray) -> None:
         raise ValueError(f"yuv420p needs even sides, got {frames.shape[2]}x{frames.shape[1]}")
 
 
-def encode_mp4(path: Path, frames: np.ndarray, fps: int, options: EncoderOptions) -> None:
+def encode_mp4(path: Path, frames: np.ndarray, fps: int | Fraction, options: EncoderOptions) -> None:
     """Encode ``frames`` (uint8 THWC RGB) to ``path`` (not atomic; see :func:`write_mp4`)."""
     check_frames(frames)
     with av.open(str(path), mode="w", format="mp4", options={"fflags": "+bitexact"}) as container:
@@ -63,7 +63,7 @@ def encode_mp4(path: Path, frames: np.ndarray, fps: int, options: EncoderOptions
         container.mux(stream.encode())
 
 
-def write_mp4(path: Path, frames: np.ndarray, fps: int, options: EncoderOptions) -> None:
+def write_mp4(path: Path, frames: np.ndarray, fps: int | Fraction, options: EncoderOptions) -> None:
     """Encode atomically: a killed run leaves a ``.part`` file, never a truncated ``path``."""
     with atomic_path(path) as tmp:
         encode_mp4(tmp, frames, fps, options)
@@ -79,6 +79,15 @@ def read_mp4(path: Path) -> np.ndarray:
     if not frames:
         raise InputError(f"{path}: holds no video frames; regenerate it")
     return np.stack(frames)
+
+
+def mp4_fps(path: Path) -> Fraction:
+    """The video stream's frame rate (average, exact), from the container."""
+    try:
+        with av.open(str(path)) as container:
+            return Fraction(container.streams.video[0].average_rate or 0)
+    except (av.error.FFmpegError, FileNotFoundError, IndexError) as exc:
+        raise InputError(f"{path}: cannot read video ({exc}); regenerate it") from None
 
 
 def probe_mp4(path: Path) -> VideoInfo:

@@ -11,7 +11,7 @@ from equime.export.params import ExportParams
 from equime.export.writer import export_dataset, video_name
 from equime.files import sha256_file
 from equime.generate.runner import generate_clips
-from tests.fixtures import encoder, face_image, single_au_row, warp
+from tests.fixtures import encoder, face_image, me_clips, single_au_row, warp
 
 
 def _rows():
@@ -52,7 +52,8 @@ def dataset(tmp_path_factory: pytest.TempPathFactory):
     face = face_image()
     generate_clips(rows[:2], lambda r: face, warp(), encoder(preset="ultrafast"),
                    tmp / "videos", 1)
-    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp / "dataset", EXPORT,
+    me_clips(rows, tmp / "videos", tmp / "clips")
+    summary = export_dataset(rows, SUBJECTS, tmp / "clips", tmp / "videos", tmp / "dataset", EXPORT,
                              clip_attributes={"bob_happiness_01": BOB_CLIP})
     return tmp, summary
 
@@ -131,7 +132,7 @@ def test_video_names_and_unknown_subjects(tmp_path: Path, dataset):
     assert [video_name(r) for r in rows] == ["f_ann_01", "m_bob_01", "u_cy_01"]
     tmp, _ = dataset
     with pytest.raises(InputError, match="subject 'ann' of clip ann_happiness_01 is not in"):
-        export_dataset(rows, {}, tmp / "videos", tmp_path / "ds", EXPORT)
+        export_dataset(rows, {}, tmp / "clips", tmp / "videos", tmp_path / "ds", EXPORT)
 
 
 def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: Path):
@@ -143,7 +144,7 @@ def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: P
                 "bob_happiness_01": (False, "head motion 4.00 px > 1.5")}
     review = {"ann_happiness_01": {"clip_id": "ann_happiness_01", "planned": "happiness",
                                    "ratings": 3, "majority": "happiness", "majority_share": 0.6667}}
-    summary = export_dataset(rows, SUBJECTS, tmp / "videos", tmp_path / "ds", EXPORT,
+    summary = export_dataset(rows, SUBJECTS, tmp / "clips", tmp / "videos", tmp_path / "ds", EXPORT,
                              quality=quality, verdicts=verdicts, review=review)
     assert summary.exported == 1 and summary.filtered == {"bob_happiness_01": "head motion 4.00 px > 1.5"}
     root = tmp_path / "ds" / "ME-VLM"

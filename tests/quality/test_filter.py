@@ -1,9 +1,10 @@
 from equime.quality.filter import verdict
 from equime.quality.params import FilterParams
 
-T = FilterParams(min_psnr_db=30.0, half_peak_s=(0.04, 0.5), peak_motion_px=(0.1, 5.0),
+T = FilterParams(min_psnr_db=30.0, max_duration_s=0.5, peak_motion_px=(0.1, 5.0),
                  max_head_motion_px=1.5, min_au_fidelity=0.4, identity_consistency=True)
-GOOD = {"clip_id": "a", "standard_psnr_mean": 60.0, "peak_motion_px": 1.0, "half_peak_s": 0.08,
+GOOD = {"clip_id": "a", "standard_psnr_mean": 60.0, "peak_motion_px": 1.0, "duration_s": 0.21,
+        "returns_to_neutral": True, "moving_outside_frames": 0,
         "head_motion_px": 0.2, "au_fidelity": 0.75, "aus_missing": "14"}
 
 
@@ -12,12 +13,15 @@ def test_a_micro_expression_passes():
 
 
 def test_each_failure_has_its_reason():
-    bad = {**GOOD, "standard_psnr_mean": 20.0, "half_peak_s": 2.5, "head_motion_px": 4.0,
-           "au_fidelity": 0.25, "aus_missing": "1+2+5"}
+    bad = {**GOOD, "standard_psnr_mean": 20.0, "duration_s": 5.54, "returns_to_neutral": False,
+           "moving_outside_frames": 3, "head_motion_px": 4.0, "au_fidelity": 0.25,
+           "aus_missing": "1+2+5"}
     reasons = verdict(bad, T)
     assert reasons == [
         "psnr 20.0 dB < 30.0",
-        "not brief: 2.500 s above half peak, outside [0.04, 0.5]",
+        "never returns to neutral: still moving at the last frame",
+        "not brief: expression lasts 5.54 s > 0.5 s",
+        "not still outside the expression: 3 other frames move",
         "head motion 4.00 px > 1.5",
         "planned AUs not visible: fidelity 0.25 < 0.4 (missing 1+2+5)",
     ]

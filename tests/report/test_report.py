@@ -8,7 +8,7 @@ from equime.export.writer import export_dataset
 from equime.generate.runner import generate_clips
 from equime.report.render import build_report
 from tests.browser import broken_images, chromium, console_errors
-from tests.fixtures import REPO, encoder, face_image, params, single_au_row, warp
+from tests.fixtures import REPO, encoder, face_image, me_clips, params, single_au_row, warp
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -25,7 +25,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subjects = {"ann": SubjectInfo(subject="ann", source="ann.jpg", sha256="0" * 64,
                                    annotations={}, attributes_source="annotations", gender="f",
                                    race="white", age=35.0, age_band="30-44")}
-    export_dataset(rows, subjects, tmp / "videos", tmp / "ds", params().export)
+    me_clips(rows, tmp / "videos", tmp / "clips")
+    export_dataset(rows, subjects, tmp / "clips", tmp / "videos", tmp / "ds", params().export)
     html = build_report("test <report>", REPO / "params.yaml", dataset=tmp / "ds" / "ME-VLM",
                         lock=REPO / "dvc.lock")
     report_file.write(tmp / "out", html)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class _Model(BaseModel):
@@ -89,6 +89,24 @@ class SourceImage(_Model):
     sha256: str
 
 
+class Motion(_Model):
+    """Where the micro-expression's motion came from, and what ``retime`` did to a generated one."""
+
+    source: str = Field(description="facs (the AU landmark model) | generated (a generated video, "
+                                    "retimed) | video (any video, retimed) | a real dataset")
+    retimed: bool
+    raw_frames: int | None = Field(None, description="frames of the generated (raw) clip")
+    raw_apex_frame: int | None = Field(None, description="its frame of most facial motion")
+    raw_apex_s: float | None = None
+    raw_peak_iod: float | None = Field(None, description="its peak displacement, interocular units")
+    alpha: float | None = Field(None, description="the scale that brought it into the ME range")
+    me_peak_iod: float | None = None
+    residual: bool | None = Field(None, description="the appearance change was carried too")
+    stabilisation: dict[str, float | int] | None = Field(
+        None, description="head motion at the apex and at most, identity at the apex, frames "
+                          "usable and without a face")
+
+
 class Generation(_Model):
     backend: str
     backend_params: dict[str, Any]
@@ -107,10 +125,11 @@ class Generation(_Model):
     seed: int = Field(ge=0)
     equime_version: str
     source_image: SourceImage
+    motion: Motion
 
 
 class ClipMetadata(_Model):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     video_name: str = Field(pattern=r"^[mfu]_[A-Za-z0-9-]+_[0-9]{2,3}$")
     file: str
     clip_id: str

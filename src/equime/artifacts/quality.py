@@ -16,7 +16,8 @@ from equime.files import staged_dir, write_bytes, write_csv
 
 PATH = "data/quality"
 FILES = ("clips.csv", "curves.csv", "rejects.csv", "motion.png")
-REQUIRED = ("clip_id", "peak_motion_px", "half_peak_s", "head_motion_px", "au_fidelity")
+REQUIRED = ("clip_id", "peak_motion_px", "duration_s", "returns_to_neutral", "moving_outside_frames",
+            "head_motion_px", "au_fidelity")
 TEXT_COLUMNS = ("aus_visible", "aus_missing", "aus_unplanned", "au_note")
 REJECT_COLUMNS = ["clip_id", "reason"]
 WRITER = "dvc repro quality"

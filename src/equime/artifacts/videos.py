@@ -3,6 +3,7 @@ render key, the MP4's sha256 and what made it), ``generation.jsonl`` (every fini
 sidecar, in plan order) and ``rejects.csv`` (clips that failed, with the reason).
 
 The folder persists across runs (DVC ``persist``): a rerun keeps clips whose sidecar verifies.
+The same layout holds the micro-expression clips ``retime`` makes (:mod:`.clips`).
 """
 
 from __future__ import annotations
@@ -58,15 +59,15 @@ def write_sidecar(folder: Path, record: dict[str, Any]) -> None:
     write_json(sidecar_path(folder, record["clip_id"]), record)
 
 
-def write_log(folder: Path, records: Sequence[dict[str, Any]]) -> None:
-    write_jsonl(folder / LOG, list(records))
+def write_log(folder: Path, records: Sequence[dict[str, Any]], name: str = LOG) -> None:
+    write_jsonl(folder / name, list(records))
 
 
-def read_log(folder: Path) -> dict[str, dict[str, Any]]:
-    """clip id → its generation record (sidecar), for every clip the last whole run finished."""
-    path = folder / LOG
+def read_log(folder: Path, name: str = LOG, writer: str = WRITER) -> dict[str, dict[str, Any]]:
+    """clip id → its record (sidecar), for every clip the last whole run finished."""
+    path = folder / name
     if not path.is_file():
-        raise InputError(f"{path}: not found; run `{WRITER}` first")
+        raise InputError(f"{path}: not found; run `{writer}` first")
     return {r["clip_id"]: r for r in read_jsonl(path)}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from equime.artifacts.metadata import AUEntry, ClipMetadata
 
-MICRO_MAX_S = 0.5  # an expression above half its peak for at most this long is micro
+MICRO_MAX_S = 0.5  # an expression whose onset → offset lasts at most this long is micro
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -46,10 +46,11 @@ def natural_caption(meta: ClipMetadata) -> str:
 
 def _micro_answer(meta: ClipMetadata) -> str:
     quality = meta.quality or {}
-    half = quality.get("half_peak_s")
-    if isinstance(half, int | float):
-        kind = "micro-expression" if half <= MICRO_MAX_S else "macro-expression"
-        return f"A {kind}: measured above half its peak for {half:.3f} s (micro: ≤ {MICRO_MAX_S} s)."
+    lasts = quality.get("duration_s")
+    if isinstance(lasts, int | float):
+        kind = "micro-expression" if lasts <= MICRO_MAX_S else "macro-expression"
+        return (f"A {kind}: measured from onset to offset in {lasts:.3f} s "
+                f"(micro: ≤ {MICRO_MAX_S} s).")
     t = meta.generation.timing
     return (f"A micro-expression: planned to last {t.duration_s:.3f} s from onset to offset "
             f"(micro: ≤ {MICRO_MAX_S} s).")

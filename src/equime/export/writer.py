@@ -15,12 +15,14 @@ import pandas as pd
 from tqdm import tqdm
 
 from equime import __version__
+from equime.artifacts import clips as me_clips
 from equime.artifacts import dataset, videos
 from equime.artifacts.metadata import (
     ClipAttributes,
     ClipMetadata,
     Demographic,
     Generation,
+    Motion,
     SourceImage,
     Technical,
     TimingBlock,
@@ -89,8 +91,14 @@ def video_name(row: PlanRow) -> str:
     return f"{gender}_{check_id(row.subject, 'subject')}_{row.seq:02d}"
 
 
+def motion_block(me: Mapping[str, Any]) -> Motion:
+    """The metadata's account of the ME's motion, from its retime record."""
+    keep = {k: me[k] for k in Motion.model_fields if k in me and k not in ("source", "retimed")}
+    return Motion(source=me["motion_source"], retimed=bool(me["retimed"]), **keep)
+
+
 def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any],
-                   technical: Technical, relpath: str,
+                   me: Mapping[str, Any], technical: Technical, relpath: str,
                    quality: Mapping[str, Any] | None = None,
                    clip_attributes: Mapping[str, Any] | None = None,
                    review: Mapping[str, Any] | None = None) -> ClipMetadata:
@@ -120,6 +128,7 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
             equime_version=__version__,
             source_image=SourceImage(subject=subject.subject, file=subject.source,
                                      sha256=subject.sha256),
+            motion=motion_block(me),
         ),
         quality=None if quality is None else {
             k: v for k, v in quality.items() if k not in ("clip_id", "emotion")},
@@ -128,26 +137,29 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
     )
 
 
-def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo], videos_dir: Path,
-                   out_dir: Path, e: ExportParams,
+def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo], clips_dir: Path,
+                   generated_dir: Path, out_dir: Path, e: ExportParams,
                    quality: Mapping[str, Mapping[str, Any]] | None = None,
                    verdicts: Mapping[str, tuple[bool, str]] | None = None,
                    clip_attributes: Mapping[str, Mapping[str, Any]] | None = None,
                    review: Mapping[str, Mapping[str, Any]] | None = None) -> ExportSummary:
     """Write the dataset under ``out_dir / e.name``.
 
+    The clips are the ME clips of ``clips_dir`` (retime's) as made from ``generated_dir``'s.
     With ``verdicts``, only passing clips are exported (the others are listed with their
     reasons) and each clip's ``quality`` record goes into its metadata; ``review`` holds the
     reviewed clips' results.
     """
-    records = videos.read_log(videos_dir)
+    records = videos.read_log(generated_dir)
+    retimed = me_clips.read_log(clips_dir)
     filtered: dict[str, str] = {}
     entries, missing, metas = [], [], []
     with dataset.writing(out_dir, e.name) as writer:
         for row in tqdm(rows, desc="export", unit="clip"):
-            src = videos.video_path(videos_dir, row.clip_id)
-            record = records.get(row.clip_id)
-            if record is None or not src.is_file() or sha256_file(src) != record["sha256"]:
+            src = me_clips.video_path(clips_dir, row.clip_id)
+            record, me = records.get(row.clip_id), retimed.get(row.clip_id)
+            if record is None or me is None or not src.is_file() or \
+                    sha256_file(src) != me["sha256"]:
                 missing.append(row.clip_id)
                 continue
             if verdicts is not None:
@@ -166,7 +178,8 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
             clip_quality = None
             if quality is not None:
                 clip_quality = {**quality.get(row.clip_id, {}), "passed": True}
-            meta = build_metadata(row, subjects[row.subject], record, technical, rel, clip_quality,
+            meta = build_metadata(row, subjects[row.subject], record, me, technical, rel,
+                                  clip_quality,
                                   (clip_attributes or {}).get(row.clip_id),
                                   (review or {}).get(row.clip_id))
             writer.add_metadata(meta)

@@ -23,11 +23,16 @@ class Renderer(Protocol):
         ...
 
     def generated_frames(self, row: PlanRow) -> int:
-        """How many frames the backend generates for ``row`` (≥ ``row.n_frames``; the rest is trimmed)."""
+        """How many frames the backend generates for ``row`` (the rest past kept_frames is trimmed)."""
+        ...
+
+    def kept_frames(self, row: PlanRow) -> int:
+        """How many frames the written clip has (the plan's, unless a generative backend makes a
+        shorter raw clip for retime)."""
         ...
 
     def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
-        """All ``row.n_frames`` frames of the clip, uint8 (T, H, W, 3)."""
+        """The clip's ``kept_frames(row)`` frames, uint8 (T, H, W, 3)."""
         ...
 
     def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:

@@ -119,7 +119,10 @@ class LTXRenderer:
         return self.settings.model_dump()
 
     def generated_frames(self, row: PlanRow) -> int:
-        return valid_num_frames(row.n_frames)
+        return self.settings.num_frames or valid_num_frames(row.n_frames)
+
+    def kept_frames(self, row: PlanRow) -> int:
+        return self.settings.num_frames or row.n_frames
 
     def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
         return self.render_batch([row], [face])[0]
@@ -144,7 +147,7 @@ class LTXRenderer:
             "negative_prompt": [r.negative_prompt for r in rows],
             "height": first.height,
             "width": first.width,
-            "num_frames": valid_num_frames(first.n_frames),
+            "num_frames": self.generated_frames(first),
             "frame_rate": first.fps,
             "num_inference_steps": self.settings.num_inference_steps,
             "guidance_scale": self.settings.guidance_scale,
@@ -161,4 +164,5 @@ class LTXRenderer:
                             **common).frames
         else:
             out = self.pipe(image=images, **common).frames
-        return [to_uint8(np.asarray(video), r.n_frames) for video, r in zip(out, rows, strict=True)]
+        return [to_uint8(np.asarray(video), self.kept_frames(r))
+                for video, r in zip(out, rows, strict=True)]

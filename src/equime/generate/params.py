@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from equime.section import Section
 
@@ -33,6 +33,16 @@ class LTXParams(Section):
     max_sequence_length: int = Field(ge=1, le=1024)
     cpu_offload: bool  # model CPU offload (accelerate), for small GPUs
     vae_tiling: bool
+    # frames to generate (8k+1); retime keeps only the motion neutral → apex, so a short clip
+    # serves a long plan. null: the plan's frame count (the smallest 8k+1 ≥ it, trimmed)
+    num_frames: int | None = Field(ge=9)
+
+    @field_validator("num_frames")
+    @classmethod
+    def _eight_k_plus_one(cls, v: int | None) -> int | None:
+        if v is not None and (v - 1) % 8:
+            raise ValueError(f"must be 8k+1 (LTX's VAE compresses time by 8), e.g. 49 (got {v})")
+        return v
 
 
 class GenerateParams(Section):

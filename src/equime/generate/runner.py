@@ -8,11 +8,7 @@ the sidecar, both atomically). A killed run therefore resumes with the same byte
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib
-import inspect
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +24,7 @@ from equime.artifacts import videos
 from equime.artifacts.curated import FaceImage, FaceStore
 from equime.artifacts.plan import PlanRow
 from equime.errors import InputError
-from equime.files import remove_partials, sha256_file
+from equime.files import code_fingerprint, content_key, remove_partials, sha256_file
 from equime.generate.backends import build_renderer
 from equime.generate.base import Renderer
 from equime.generate.params import GenerateParams
@@ -82,15 +78,7 @@ class GenerationReport:
 # Modules whose code shapes the frames or the bytes; a change to any of them re-renders every clip
 # (DVC reruns the stage on a code change, and the runner must not then keep stale clips).
 RENDER_MODULES = ("equime.facs", "equime.plan.timing", "equime.video", "equime.artifacts.curated",
-                  "equime.artifacts.videos", "equime.generate.runner")
-
-
-@functools.cache
-def code_fingerprint(backend_module: str) -> str:
-    h = hashlib.sha256()
-    for name in (*RENDER_MODULES, backend_module):
-        h.update(Path(inspect.getfile(importlib.import_module(name))).read_bytes())
-    return h.hexdigest()
+                  "equime.artifacts.videos", "equime.generate.render", "equime.generate.runner")
 
 
 def frame_change(frames: np.ndarray) -> np.ndarray:
@@ -105,10 +93,9 @@ def frame_change(frames: np.ndarray) -> np.ndarray:
 
 
 def render_key(row: PlanRow, renderer: Renderer, encoder: EncoderOptions) -> str:
-    payload = {"row": row.model_dump(mode="json"), "backend": renderer.name,
-               "backend_params": renderer.params(), "encoder": asdict(encoder),
-               "code": code_fingerprint(type(renderer).__module__)}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return content_key({"row": row.model_dump(mode="json"), "backend": renderer.name,
+                        "backend_params": renderer.params(), "encoder": asdict(encoder),
+                        "code": code_fingerprint((*RENDER_MODULES, type(renderer).__module__))})
 
 
 def _complete(out_dir: Path, clip: str, key: str) -> dict[str, Any] | None:
@@ -254,7 +241,7 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
 def _write_clip(out_dir: Path, row: PlanRow, frames: np.ndarray, renderer: Renderer,
                 backend_params: dict[str, Any], encoder: EncoderOptions) -> dict[str, Any]:
     """Check, encode and record one clip: MP4 first, then its sidecar (both atomic)."""
-    expected = (row.n_frames, row.height, row.width, 3)
+    expected = (renderer.kept_frames(row), row.height, row.width, 3)
     if frames.shape != expected or frames.dtype != np.uint8:
         raise ValueError(f"backend returned {frames.dtype} {frames.shape}, expected uint8 {expected}")
     video = videos.video_path(out_dir, row.clip_id)
@@ -267,9 +254,9 @@ def _write_clip(out_dir: Path, row: PlanRow, frames: np.ndarray, renderer: Rende
         "backend": renderer.name,
         "backend_params": backend_params,
         "encoder": asdict(encoder),
-        "n_frames": row.n_frames,
+        "n_frames": renderer.kept_frames(row),
         "frames_generated": renderer.generated_frames(row),
-        "frames_kept": row.n_frames,
+        "frames_kept": renderer.kept_frames(row),
         "fps": row.fps,
         "width": row.width,
         "height": row.height,

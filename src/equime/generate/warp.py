@@ -3,8 +3,9 @@
 Per clip, the apex displacement of every landmark comes from the AU motion model
 (:mod:`equime.facs`); a thin-plate spline through the 68 landmarks plus fixed anchors on the
 image border spreads it into a dense field. Because a TPS interpolant is linear in its values,
-frame k's field is exactly ``envelope(t_k) * field``: one fit per clip, one ``cv2.remap`` per
-expressive frame, and frames outside the expression are the neutral image itself.
+frame k's field is exactly ``envelope(t_k) * field``: one fit per clip, rendered by the one
+renderer (:mod:`equime.generate.render`), and frames outside the expression are the neutral image
+itself.
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
 from equime.facs import displacements, interocular
 from equime.generate.params import WarpParams
-from equime.plan.timing import envelope, frame_times
+from equime.generate.render import render_field, row_weights
 
-_INTERPOLATION = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}
 _STILL_PX = 0.02  # displacements smaller than this are set to 0, so the background stays bit-exact
 _FIELD_STEP = 4  # the TPS is evaluated on this grid step and upsampled (it is smooth)
 _MERGE_PX = 2.0  # landmarks closer than this (a closed mouth's inner lips) are merged
@@ -110,6 +110,9 @@ class WarpRenderer:
     def generated_frames(self, row: PlanRow) -> int:
         return row.n_frames
 
+    def kept_frames(self, row: PlanRow) -> int:
+        return row.n_frames
+
     def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
         return [self.render(r, f) for r, f in zip(rows, faces, strict=True)]
 
@@ -119,13 +122,4 @@ class WarpRenderer:
             raise ValueError(f"face is {w}x{h}, plan row {row.clip_id} wants {row.width}x{row.height}")
         moves = displacements(row.intensities, face.landmarks)
         field = displacement_field(face.landmarks, moves, w, h, self.settings.border_anchors)
-        weights = envelope(frame_times(row.n_frames, row.fps), row.onset_s, row.apex_s, row.offset_s)
-        xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-        frames = np.repeat(face.image[None], row.n_frames, axis=0)
-        for k in np.flatnonzero(weights):
-            # backward map (first order): output pixel x samples the neutral face at x - e*D(x)
-            e = np.float32(weights[k])
-            frames[k] = cv2.remap(face.image, xs - e * field[..., 0], ys - e * field[..., 1],
-                                  _INTERPOLATION[self.settings.interpolation],
-                                  borderMode=cv2.BORDER_REFLECT101)
-        return frames
+        return render_field(face.image, field, row_weights(row), self.settings.interpolation)

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 from equime.errors import ParamsError
 
 AU_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -28,6 +30,12 @@ AU_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "contempt": ("R12", "R14"),
     },
 }
+
+
+def emotion_in_name(name: str, source: str) -> str:
+    """The emotion a file name states (``ltx_disgust_0`` → disgust), or "" (table ``source``)."""
+    words = {w.lower() for w in re.split(r"[_\-.\s]+", name)}
+    return next((e for e in AU_TABLES[source] if e in words), "")
 
 
 def aus_for(source: str, emotion: str) -> tuple[str, ...]:

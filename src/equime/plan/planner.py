@@ -18,7 +18,7 @@ from equime.facs import get_au, intensity_letter
 from equime.files import check_id
 from equime.plan.au_tables import aus_for
 from equime.plan.params import PlanParams
-from equime.plan.timing import make_timing
+from equime.plan.timing import Timing, make_timing
 
 INTENSITY_WORDS = {"A": "trace", "B": "slight", "C": "marked", "D": "pronounced", "E": "maximal"}
 
@@ -45,6 +45,19 @@ def compose_prompt(template: str, emotion: str, aus: Sequence[AUActivation], dur
                            intensity=INTENSITY_WORDS[strongest], duration=f"{duration_s:.2f}")
 
 
+def draw_timing(rng: np.random.Generator, spec: PlanParams, fps: float, n_frames: int) -> Timing:
+    """Duration, rise and an apex frame drawn as the plan's params say, for a clip of
+    ``n_frames`` at ``fps`` (the apex window is narrowed so onset and offset fall inside it)."""
+    duration = float(rng.uniform(*spec.duration_s))
+    rise = float(rng.uniform(*spec.rise_fraction))
+    first = max(math.ceil(spec.apex_window_s[0] * fps), math.ceil(duration * rise * fps))
+    last = min(math.floor(spec.apex_window_s[1] * fps),
+               math.floor(((n_frames - 1) / fps - duration * (1 - rise)) * fps))
+    if first > last:  # a clip shorter than the window: the apex in its middle
+        first = last = max(0, n_frames // 2)
+    return make_timing(int(rng.integers(first, last + 1)), duration, rise, fps)
+
+
 def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanParams,
               base_seed: int) -> PlanRow:
     cid = clip_id(subject, emotion, seq)
@@ -56,11 +69,7 @@ def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanParam
         for code in aus_for(spec.au_source, emotion)
         for value in [round(float(rng.uniform(*spec.intensity)), 3)]
     )
-    duration = float(rng.uniform(*spec.duration_s))
-    rise = float(rng.uniform(*spec.rise_fraction))
-    first = math.ceil(spec.apex_window_s[0] * spec.fps)
-    last = math.floor(spec.apex_window_s[1] * spec.fps)
-    timing = make_timing(int(rng.integers(first, last + 1)), duration, rise, spec.fps)
+    timing = draw_timing(rng, spec, spec.fps, spec.n_frames)
     return PlanRow(
         clip_id=cid, subject=subject, gender=gender, emotion=emotion, seq=seq,
         au_source=spec.au_source, aus=aus, fps=spec.fps, n_frames=spec.n_frames,

@@ -28,7 +28,7 @@ class Timing:
         return self.offset_s - self.onset_s
 
 
-def make_timing(apex_frame: int, duration_s: float, rise_fraction: float, fps: int) -> Timing:
+def make_timing(apex_frame: int, duration_s: float, rise_fraction: float, fps: float) -> Timing:
     apex_s = apex_frame / fps
     onset_s = apex_s - duration_s * rise_fraction
     offset_s = apex_s + duration_s * (1 - rise_fraction)
@@ -57,5 +57,5 @@ def envelope(times: np.ndarray, onset_s: float, apex_s: float, offset_s: float) 
     return out
 
 
-def frame_times(n_frames: int, fps: int) -> np.ndarray:
+def frame_times(n_frames: int, fps: float) -> np.ndarray:
     return np.arange(n_frames) / fps

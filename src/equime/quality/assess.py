@@ -18,39 +18,60 @@ from tqdm import tqdm
 from equime.artifacts import videos
 from equime.artifacts.curated import FaceStore
 from equime.artifacts.plan import PlanRow
-from equime.errors import EquimeError
+from equime.errors import EquimeError, InputError
 from equime.faces.detect import FaceDetector
+from equime.plan.au_tables import aus_for, emotion_in_name
 from equime.plots import figure_png, pyplot
 from equime.quality.au_fidelity import au_fidelity
 from equime.quality.images import image_metrics
 from equime.quality.motion import MeasuredMotion, measure_motion
 from equime.quality.params import QualityParams
-from equime.video import read_mp4
+from equime.video import mp4_fps, read_mp4
 
 
-def landmarks_at(detector: FaceDetector, frame: np.ndarray) -> np.ndarray | None:
-    """dlib landmarks on a 2× upscaled frame (half-pixel steps instead of whole pixels)."""
-    big = cv2.resize(frame, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-    faces = detector.detect(big)
-    return faces[0].landmarks / 2 if faces else None
+@dataclass(frozen=True)
+class ClipInfo:
+    """What is known of a clip before it is measured: from its plan row, or only its file."""
+
+    clip_id: str
+    emotion: str  # "" when unknown
+    planned_aus: tuple[str, ...]  # () when nothing was planned: AU fidelity does not apply
+    planned_apex_frame: int | None
+
+    @classmethod
+    def of_row(cls, row: PlanRow) -> ClipInfo:
+        return cls(row.clip_id, row.emotion, tuple(a.code for a in row.aus), row.apex_frame)
+
+    @classmethod
+    def of_file(cls, path: Path, au_source: str | None) -> ClipInfo:
+        """Nothing planned; with ``au_source``, an emotion in the file name (``*_<emotion>_*``)
+        brings its AU set from that table."""
+        emotion = emotion_in_name(path.stem, au_source) if au_source else ""
+        return cls(path.stem, emotion, aus_for(au_source, emotion) if emotion else (), None)
 
 
-def assess_clip(frames: np.ndarray, row: PlanRow, landmarks: np.ndarray, q: QualityParams,
-                detector: FaceDetector) -> tuple[dict[str, Any], MeasuredMotion]:
+def assess_clip(frames: np.ndarray, fps: float, info: ClipInfo, landmarks: np.ndarray,
+                q: QualityParams, detector: FaceDetector) -> tuple[dict[str, Any], MeasuredMotion]:
     """The clip's quality record and its motion (for the curves file)."""
-    record: dict[str, Any] = {"clip_id": row.clip_id, "emotion": row.emotion,
-                              "planned_apex_frame": row.apex_frame}
+    record: dict[str, Any] = {"clip_id": info.clip_id, "emotion": info.emotion,
+                              "planned_apex_frame": info.planned_apex_frame}
     record.update(image_metrics(frames, q))
-    motion = measure_motion(frames, landmarks, row.fps, q.flow_scale, q.motion_floor_px)
+    motion = measure_motion(frames, landmarks, fps, q.flow_iod_px, q.motion_floor_px,
+                            q.expression_fraction)
+    x = motion.extent
     record.update({
-        "apex_frame": motion.apex_frame, "onset_frame": motion.onset_frame,
-        "offset_frame": motion.offset_frame, "half_peak_s": round(motion.half_peak_s, 4),
-        "peak_motion_px": round(motion.peak_px, 4), "head_motion_px": round(motion.head_motion_px, 4),
+        "apex_frame": x.apex_frame, "onset_frame": x.onset_frame, "offset_frame": x.offset_frame,
+        "duration_s": round(x.duration_s, 4), "returns_to_neutral": x.returns,
+        "moving_outside_frames": x.outside_frames, "half_peak_s": round(x.half_peak_s, 4),
+        "peak_motion_px": round(x.peak_px, 4), "head_motion_px": round(motion.head_motion_px, 4),
     })
-    planned: Sequence[str] = [a.code for a in row.aus]
-    neutral = landmarks_at(detector, frames[0])
-    apex = landmarks_at(detector, frames[motion.apex_frame]) if motion.moved else None
-    if neutral is None or apex is None:
+    planned = info.planned_aus
+    neutral = detector.fine_landmarks(frames[0])
+    apex = detector.fine_landmarks(frames[motion.apex_frame]) if motion.moved else None
+    if not planned:
+        record.update({"au_fidelity": float("nan"), "aus_visible": "", "aus_missing": "",
+                       "aus_unplanned": "", "au_note": "no planned AUs"})
+    elif neutral is None or apex is None:
         record.update({"au_fidelity": 0.0, "aus_visible": "", "aus_missing": "+".join(planned),
                        "aus_unplanned": "", "au_note": "no face or no movement at the apex"})
     else:
@@ -70,25 +91,36 @@ def _one_thread() -> None:
 
 
 @functools.cache
-def _tools(curated_dir: Path) -> tuple[FaceStore, FaceDetector]:
-    """The face store and landmark detector, built once per process."""
-    return FaceStore(curated_dir), FaceDetector(upsample=0)
+def _detector() -> FaceDetector:
+    """The landmark detector, built once per process."""
+    return FaceDetector(upsample=0)
 
 
-def _assess_one(row: PlanRow, videos_dir: Path, curated_dir: Path,
+@functools.cache
+def _store(curated_dir: Path) -> FaceStore:
+    return FaceStore(curated_dir)
+
+
+def _assess_one(item: tuple[ClipInfo, Path, PlanRow | None], curated_dir: Path | None,
                 q: QualityParams) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str]:
-    """(record, curve rows, failure reason) for one clip."""
-    path = videos.video_path(videos_dir, row.clip_id)
+    """(record, curve rows, failure reason) for one clip: its neutral landmarks from the curated
+    face of its plan row, or (without a plan) detected on its first frame."""
+    info, path, row = item
     if not path.is_file():
         return None, [], "no video (not generated)"
-    store, detector = _tools(curated_dir)
+    detector = _detector()
     try:
-        frames = read_mp4(path)
-        record, motion = assess_clip(frames, row, store(row).landmarks, q, detector)
+        frames, fps = read_mp4(path), float(mp4_fps(path))
+        if row is not None and curated_dir is not None:
+            landmarks = _store(curated_dir)(row).landmarks
+        elif (landmarks := detector.fine_landmarks(frames[0])) is None:
+            return None, [], "no face in the first frame"
+        record, motion = assess_clip(frames, fps, info, landmarks, q, detector)
     except (EquimeError, ValueError, cv2.error) as exc:
         return None, [], f"{type(exc).__name__}: {exc}".replace("\n", " ")
-    curve = [{"clip_id": row.clip_id, "frame": t, "t_from_planned_apex_s":
-              round((t - row.apex_frame) / row.fps, 4), "motion_px": round(float(v), 4)}
+    apex = info.planned_apex_frame if info.planned_apex_frame is not None else motion.apex_frame
+    curve = [{"clip_id": info.clip_id, "frame": t, "t_from_planned_apex_s":
+              round((t - apex) / fps, 4), "motion_px": round(float(v), 4)}
              for t, v in enumerate(motion.curve)]
     return record, curve, ""
 
@@ -102,19 +134,37 @@ class Assessed:
 
 def assess_videos(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path,
                   q: QualityParams) -> Assessed:
-    """Records, motion curves and per-clip failures, in plan order, measured in ``q.workers``
+    """The quality stage: every planned clip, in plan order, measured against its curated face."""
+    items = [(ClipInfo.of_row(r), videos.video_path(videos_dir, r.clip_id), r) for r in rows]
+    return _assess(items, curated_dir, q)
+
+
+def assess_folder(folder: Path, q: QualityParams, au_source: str | None) -> Assessed:
+    """Any folder of expression videos (``*.mp4``, frame 0 neutral), without a plan: landmarks
+    detected on each clip's first frame; with ``au_source``, planned AUs from an emotion in each
+    file's name (else the AU check does not apply)."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: folder not found; give a folder of .mp4 clips")
+    items = [(ClipInfo.of_file(p, au_source), p, None) for p in sorted(folder.glob("*.mp4"))]
+    return _assess(items, None, q)
+
+
+def _assess(items: Sequence[tuple[ClipInfo, Path, PlanRow | None]], curated_dir: Path | None,
+            q: QualityParams) -> Assessed:
+    """Records, motion curves and per-clip failures, in order, measured in ``q.workers``
     processes (each with one torch thread, so the numbers do not depend on ``q.workers``)."""
-    work = functools.partial(_assess_one, videos_dir=videos_dir, curated_dir=curated_dir, q=q)
+    work = functools.partial(_assess_one, curated_dir=curated_dir, q=q)
     if q.workers > 1:
         with ProcessPoolExecutor(q.workers, initializer=_one_thread) as pool:
-            results = list(tqdm(pool.map(work, rows), total=len(rows), desc="quality", unit="clip"))
+            results = list(tqdm(pool.map(work, items), total=len(items), desc="quality",
+                                unit="clip"))
     else:
         _one_thread()
-        results = [work(r) for r in tqdm(rows, desc="quality", unit="clip")]
+        results = [work(i) for i in tqdm(items, desc="quality", unit="clip")]
     out = Assessed()
-    for row, (record, curve, reason) in zip(rows, results, strict=True):
+    for (info, _, _), (record, curve, reason) in zip(items, results, strict=True):
         if record is None:
-            out.rejects.append((row.clip_id, reason))
+            out.rejects.append((info.clip_id, reason))
         else:
             out.records.append(record)
             out.curves += curve
@@ -142,9 +192,11 @@ def quality_metrics(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return {"clips": 0}
     df = pd.DataFrame(list(records))
     numeric = [c for c in df.columns if c.endswith("_mean") or c in (
-        "half_peak_s", "peak_motion_px", "head_motion_px", "au_fidelity")]
+        "duration_s", "half_peak_s", "peak_motion_px", "head_motion_px", "au_fidelity")]
     out: dict[str, Any] = {"clips": len(df)}
     out.update({c: round(float(df[c].mean()), 4) for c in sorted(numeric)})
-    out["apex_within_2_frames"] = round(float(
-        ((df["apex_frame"] - df["planned_apex_frame"]).abs() <= 2).mean()), 4)
+    planned = df["planned_apex_frame"].notna()
+    if planned.any():
+        out["apex_within_2_frames"] = round(float(
+            ((df["apex_frame"] - df["planned_apex_frame"])[planned].abs() <= 2).mean()), 4)
     return out

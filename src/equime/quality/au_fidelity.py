@@ -15,10 +15,7 @@ import cv2
 import numpy as np
 from scipy.optimize import nnls
 
-from equime.facs import AUS, displacements
-
-# points little moved by the catalogue's AUs: nose bridge and tip, inner eye corners
-STABLE = (27, 28, 29, 30, 33, 39, 42)
+from equime.facs import AUS, RIGID_LANDMARKS, displacements
 
 
 @dataclass(frozen=True)
@@ -36,8 +33,8 @@ class AUFidelity:
 
 def remove_rigid(neutral: np.ndarray, apex: np.ndarray) -> np.ndarray:
     """Apex landmarks mapped back by the similarity that best aligns the stable points."""
-    matrix, _ = cv2.estimateAffinePartial2D(apex[list(STABLE)].astype(np.float32),
-                                            neutral[list(STABLE)].astype(np.float32))
+    matrix, _ = cv2.estimateAffinePartial2D(apex[list(RIGID_LANDMARKS)].astype(np.float32),
+                                            neutral[list(RIGID_LANDMARKS)].astype(np.float32))
     if matrix is None:
         return apex
     return apex @ matrix[:, :2].T + matrix[:, 2]

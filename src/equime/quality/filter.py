@@ -22,12 +22,19 @@ def verdict(record: dict[str, Any], t: FilterParams) -> list[str]:
     if not t.peak_motion_px[0] <= peak <= t.peak_motion_px[1]:
         what = "no visible movement" if peak < t.peak_motion_px[0] else "movement not subtle"
         reasons.append(f"{what}: peak {peak:.2f} px outside {list(t.peak_motion_px)}")
-    if peak > 0 and not t.half_peak_s[0] <= record["half_peak_s"] <= t.half_peak_s[1]:
-        reasons.append(f"not brief: {record['half_peak_s']:.3f} s above half peak, outside "
-                       f"{list(t.half_peak_s)}")
+    if peak > 0:
+        if not record["returns_to_neutral"]:
+            reasons.append("never returns to neutral: still moving at the last frame")
+        if record["duration_s"] > t.max_duration_s:
+            reasons.append(f"not brief: expression lasts {record['duration_s']:.2f} s > "
+                           f"{t.max_duration_s} s")
+        if record["moving_outside_frames"]:
+            reasons.append(f"not still outside the expression: {record['moving_outside_frames']} "
+                           "other frames move")
     if record["head_motion_px"] > t.max_head_motion_px:
         reasons.append(f"head motion {record['head_motion_px']:.2f} px > {t.max_head_motion_px}")
-    if record["au_fidelity"] < t.min_au_fidelity:
+    fidelity = record["au_fidelity"]  # NaN: nothing was planned, nothing to check
+    if fidelity == fidelity and fidelity < t.min_au_fidelity:
         reasons.append(f"planned AUs not visible: fidelity {record['au_fidelity']:.2f} < "
                        f"{t.min_au_fidelity} (missing {record['aus_missing'] or '-'})")
     return reasons

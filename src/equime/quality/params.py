@@ -14,8 +14,9 @@ class QualityParams(Section):
     metrics: tuple[Literal["psnr", "ssim", "tv", "brisque", "clip_iqa"], ...]
     modes: tuple[Literal["standard", "paper"], ...] = Field(min_length=1)
     color: Literal["luma", "rgb"]  # standard mode
-    flow_scale: float = Field(gt=0, le=1)
-    motion_floor_px: float = Field(ge=0)
+    flow_iod_px: float = Field(gt=8)  # flow on frames scaled to this interocular distance (px)
+    motion_floor_px: float = Field(ge=0)  # flow below this is noise
+    expression_fraction: float = Field(gt=0, lt=1)  # motion above this share of the peak: moving
     au_threshold: float = Field(gt=0, le=1)
     workers: int = Field(ge=1, le=64)  # clips measured in parallel processes
     device: Literal["cpu", "cuda"]  # where piq runs (standard mode)
@@ -29,7 +30,7 @@ class QualityParams(Section):
 
 class FilterParams(Section):
     min_psnr_db: float  # standard consecutive-frame PSNR, clip mean
-    half_peak_s: tuple[float, float]  # brief: time above half the motion peak
+    max_duration_s: float = Field(gt=0, le=10)  # brief: the whole expression, onset → offset
     peak_motion_px: tuple[float, float]  # visible but subtle
     max_head_motion_px: float = Field(ge=0)
     min_au_fidelity: float = Field(ge=0, le=1)
@@ -37,7 +38,6 @@ class FilterParams(Section):
 
     @model_validator(mode="after")
     def _ranges(self) -> FilterParams:
-        check_range("half_peak_s", self.half_peak_s, 0.0, 10.0)
         check_range("peak_motion_px", self.peak_motion_px, 0.0, 1000.0)
         return self
 

@@ -120,9 +120,9 @@ def quality_section(summaries: Path | None, quality: Path | None, verdicts: Path
 
 def _timing_plot(q: pd.DataFrame) -> str:
     fig, axes = pyplot().subplots(1, 2, figsize=(9, 3.2), dpi=100)
-    axes[0].hist(q["half_peak_s"].dropna(), bins=20, color="tab:blue")
+    axes[0].hist(q["duration_s"].dropna(), bins=20, color="tab:blue")
     axes[0].axvline(0.5, color="k", ls="--", lw=1)
-    axes[0].set_xlabel("time above half peak (s); dashed: 0.5 s micro limit")
+    axes[0].set_xlabel("expression onset → offset (s); dashed: 0.5 s micro limit")
     axes[1].hist(q["au_fidelity"].dropna(), bins=10, range=(0, 1), color="tab:green")
     axes[1].set_xlabel("AU fidelity (share of planned AUs visible)")
     for ax in axes:

@@ -1,0 +1,33 @@
+"""The micro-expression clips (``data/clips``), one per planned clip that has one: retimed from a
+generated video, or (the warp backend's, already an ME) the generated clip itself. The layout of
+:mod:`.videos`: ``<clip_id>.mp4`` + sidecar ``<clip_id>.json`` (what was done: the raw apex, the
+stabilisation, ``alpha``, the motion source), ``retime.jsonl`` (every finished clip's sidecar, in
+plan order) and ``rejects.csv`` (clips retime could not use, with the reason)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from equime.artifacts import videos
+
+PATH = "data/clips"
+FILES = ("*.mp4", "*.json", "retime.jsonl", "rejects.csv")
+LOG = "retime.jsonl"
+REJECTS = videos.REJECTS
+WRITER = "dvc repro retime"
+clip_video = videos.clip_video
+video_path = videos.video_path
+read_sidecar = videos.read_sidecar
+write_sidecar = videos.write_sidecar
+write_rejects = videos.write_rejects
+prune = videos.prune
+
+
+def write_log(folder: Path, records: list[dict[str, Any]]) -> None:
+    videos.write_log(folder, records, LOG)
+
+
+def read_log(folder: Path) -> dict[str, dict[str, Any]]:
+    """clip id → its retime record, for every ME clip the last run finished."""
+    return videos.read_log(folder, LOG, WRITER)

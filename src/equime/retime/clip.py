@@ -1,0 +1,63 @@
+"""One clip retimed: the analysis, the apex's motion brought into the ME range, and the ME
+rendered along the envelope on the neutral face (the one renderer)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from equime.faces.detect import FaceDetector
+from equime.generate.render import render_field
+from equime.quality.au_fidelity import remove_rigid
+from equime.retime.analyse import analyse
+from equime.retime.extract import apex_motion, me_alpha
+from equime.retime.params import RetimeParams
+from equime.retime.track import stabilise
+
+
+@dataclass(frozen=True)
+class Retimed:
+    frames: np.ndarray  # the micro-expression clip, uint8 (T, H, W, 3)
+    record: dict[str, Any]  # what was found and done: raw apex, stabilisation, alpha, ...
+
+
+def retime_frames(raw: Sequence[np.ndarray], fps: float, neutral: np.ndarray,
+                  landmarks: np.ndarray, weights: np.ndarray, r: RetimeParams,
+                  detector: FaceDetector, planned: Sequence[str] = ()) -> Retimed:
+    """The ME of ``raw`` (any expression video) on ``neutral`` (its 68 ``landmarks``) along
+    ``weights`` (the envelope, one value per output frame); raises ``Unusable`` with a reason."""
+    h, w = neutral.shape[:2]
+    a = analyse(raw, neutral, landmarks, r, detector, planned)
+    p = a.placed[a.apex]
+    assert p.to_neutral is not None and p.landmarks is not None  # a usable frame is placed
+    m = p.to_neutral
+    fine = detector.fine_landmarks(raw[a.apex])  # the apex's shape, to half a pixel
+    apex_marks = p.landmarks if fine is None else fine
+    moved = remove_rigid(landmarks, apex_marks @ m[:, :2].T + m[:, 2]) - landmarks
+    motion = apex_motion(neutral, landmarks, stabilise(raw[a.apex], m, (w, h)), moved, r)
+    alpha = me_alpha(motion.peak_iod, r)
+    me = motion.scaled(alpha)
+    frames = render_field(neutral, me.field, weights, r.interpolation, me.residual)
+    placed = a.placed.values()
+    return Retimed(frames, {
+        "raw_frames": len(raw),
+        "raw_apex_frame": a.apex,
+        "raw_apex_s": round(a.apex / fps, 4),
+        "raw_apex_motion_iod": round(float(a.motion_iod[a.apex]), 5),
+        "raw_peak_iod": round(motion.peak_iod, 5),
+        "alpha": round(alpha, 5),
+        "me_peak_iod": round(me.peak_iod, 5),
+        "residual": me.residual is not None,
+        "stabilisation": {
+            "rigid_at_apex_iod": round(a.placed[a.apex].rigid_iod, 5),
+            "rigid_max_iod": round(float(np.nanmax([p.rigid_iod for p in placed])), 5),
+            "identity_at_apex": round(float(a.identity[a.apex]), 5),
+            "frames_analysed": len(a.placed),
+            "frames_usable": int(a.usable.sum()),
+            "frames_without_face": sum(p.landmarks is None for p in placed),
+        },
+        "raw_motion_iod": [None if np.isnan(v) else round(float(v), 5) for v in a.motion_iod],
+    })

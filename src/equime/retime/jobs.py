@@ -1,0 +1,93 @@
+"""What to retime: a plan's generated clips (the stage), or any folder of expression videos."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from equime.artifacts import videos
+from equime.artifacts.curated import FaceStore
+from equime.artifacts.plan import PlanRow
+from equime.errors import InputError
+from equime.plan.au_tables import aus_for, emotion_in_name
+from equime.plan.params import PlanParams
+from equime.plan.planner import clip_seed, draw_timing
+from equime.plan.timing import Timing
+from equime.retime.params import RetimeParams
+from equime.retime.runner import Job, RetimeReport, retime_jobs
+from equime.video import EncoderOptions, mp4_fps, probe_mp4
+
+ME_BACKENDS = ("warp",)  # backends whose clips are micro-expressions as rendered
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a file name that can name the outputs
+
+
+def row_timing(row: PlanRow) -> Timing:
+    return Timing(row.onset_s, row.apex_s, row.offset_s, row.onset_frame, row.apex_frame,
+                  row.offset_frame)
+
+
+def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, dict[str, Any]],
+              curated_dir: Path) -> list[Job]:
+    """One job per plan row: its generated clip (``records``: the generation log) retimed onto its
+    curated face, or passed through when its backend already renders micro-expressions."""
+    store = functools.cache(lambda: FaceStore(curated_dir))  # read only when a clip needs a face
+    jobs = []
+    for row in rows:
+        backend = (records.get(row.clip_id) or {}).get("backend", "")
+        jobs.append(Job(
+            clip_id=row.clip_id, source=videos.video_path(videos_dir, row.clip_id),
+            fps=Fraction(row.fps), n_frames=row.n_frames, timing=row_timing(row),
+            planned=tuple(a.code for a in row.aus),
+            motion_source="facs" if backend in ME_BACKENDS else "generated",
+            passthrough=backend in ME_BACKENDS, neutral=lambda row=row: store()(row),
+            about={"row": row.model_dump(mode="json"), "backend": backend}))
+    return jobs
+
+
+def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
+                emotion_from_name: bool) -> tuple[list[Job], list[tuple[str, str]]]:
+    """One job per ``*.mp4`` in ``folder``: frame 0 is the neutral face; the timing is drawn as the
+    plan's params say, seeded by the file name; the ME clip keeps the video's size, fps and
+    length; with ``emotion_from_name``, an emotion in the name brings its AU set (table
+    plan.au_source) for the apex. Files whose name cannot name an output (letters, digits, '-',
+    '_') are returned as rejects."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: folder not found; give a folder of .mp4 clips")
+    jobs, rejects = [], []
+    for path in sorted(folder.glob("*.mp4")):
+        name = path.stem
+        if not NAME.fullmatch(name):
+            rejects.append((path.name, "file name is not letters, digits, '-' and '_'; rename it"))
+            continue
+        fps = mp4_fps(path)
+        n = probe_mp4(path).frame_count
+        rng = np.random.default_rng(clip_seed(base_seed, name))
+        emotion = emotion_in_name(name, plan.au_source) if emotion_from_name else ""
+        jobs.append(Job(
+            clip_id=name, source=path, fps=fps, n_frames=n,
+            timing=draw_timing(rng, plan, float(fps), n),
+            planned=aus_for(plan.au_source, emotion) if emotion else (),
+            motion_source="video", passthrough=False, neutral=None,
+            about={"file": path.name}))
+    return jobs, rejects
+
+
+def retime_plan(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path, out_dir: Path,
+                r: RetimeParams, encoder: EncoderOptions) -> RetimeReport:
+    """The retime stage: every planned clip's ME clip into ``out_dir`` (``data/clips``)."""
+    jobs = plan_jobs(rows, videos_dir, videos.read_log(videos_dir), curated_dir)
+    return retime_jobs(jobs, out_dir, r, encoder, prune=True)
+
+
+def retime_folder(folder: Path, out_dir: Path, r: RetimeParams, plan: PlanParams,
+                  base_seed: int, encoder: EncoderOptions,
+                  emotion_from_name: bool = False) -> RetimeReport:
+    """``equime retime --videos``: every video of ``folder`` → ``out_dir/<same name>.mp4``."""
+    jobs, rejected = folder_jobs(folder, plan, base_seed, emotion_from_name)
+    return retime_jobs(jobs, out_dir, r, encoder, prune=False, rejected=rejected)

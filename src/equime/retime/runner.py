@@ -1,0 +1,176 @@
+"""Retime clip after clip: resumable, verified, atomic per clip, failures to a rejects file with
+their reason, the run going on. One loop serves the stage (a plan's generated clips) and any
+folder of expression videos (``equime retime``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from equime.artifacts import clips as me_clips
+from equime.artifacts.curated import FaceImage
+from equime.errors import EquimeError
+from equime.faces.detect import FaceDetector
+from equime.files import (
+    atomic_path,
+    code_fingerprint,
+    content_key,
+    remove_partials,
+    sha256_file,
+)
+from equime.plan.timing import Timing, envelope, frame_times
+from equime.retime.analyse import Unusable
+from equime.retime.clip import retime_frames
+from equime.retime.params import RetimeParams
+from equime.video import EncoderOptions, read_mp4, write_mp4
+
+log = logging.getLogger(__name__)
+# the code that shapes a retimed clip: a change re-makes every clip (see generate.runner)
+RETIME_MODULES = ("equime.retime.analyse", "equime.retime.clip", "equime.retime.extract",
+                  "equime.retime.track", "equime.retime.runner", "equime.generate.render",
+                  "equime.plan.timing", "equime.quality.motion", "equime.quality.au_fidelity",
+                  "equime.faces.detect", "equime.facs", "equime.video")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One clip to retime (or to pass through when it is already a micro-expression)."""
+
+    clip_id: str
+    source: Path  # the expression video
+    fps: Fraction  # of the source and of the ME clip
+    n_frames: int  # frames of the ME clip
+    timing: Timing  # its onset → apex → offset
+    planned: tuple[str, ...]  # AU codes planned for it (may choose the apex), or ()
+    motion_source: str  # facs | generated | a dataset's name
+    passthrough: bool  # already an ME (the warp backend's): the clip itself, byte for byte
+    neutral: Callable[[], FaceImage] | None  # the face to render on; None: the first frame's
+    about: dict[str, Any] = field(default_factory=dict)  # what else identifies it (the plan row)
+
+
+@dataclass
+class RetimeReport:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[tuple[str, str]] = field(default_factory=list)
+    skipped: int = 0
+
+    def metrics(self) -> dict[str, Any]:
+        made = [r for r in self.records if r.get("retimed")]
+        alphas = [r["alpha"] for r in made]
+        return {
+            "clips": len(self.records) + len(self.rejects),
+            "clips_written": len(self.records),
+            "clips_retimed": len(made),
+            "clips_passed_through": len(self.records) - len(made),
+            "clips_rejected": len(self.rejects),
+            "alpha_mean": round(float(np.mean(alphas)), 4) if alphas else None,
+            "raw_apex_frame_mean": round(float(np.mean([r["raw_apex_frame"] for r in made])), 2)
+            if made else None,
+        }
+
+
+def _key(job: Job, r: RetimeParams, encoder: EncoderOptions, source_sha: str) -> str:
+    return content_key({"about": job.about, "clip_id": job.clip_id, "fps": str(job.fps),
+                        "n_frames": job.n_frames, "timing": asdict(job.timing),
+                        "planned": job.planned, "motion_source": job.motion_source,
+                        "passthrough": job.passthrough, "retime": r.model_dump(mode="json"),
+                        "encoder": asdict(encoder), "source": source_sha,
+                        "code": code_fingerprint(RETIME_MODULES)})
+
+
+def _complete(out_dir: Path, clip: str, key: str) -> dict[str, Any] | None:
+    record = me_clips.read_sidecar(out_dir, clip)
+    video = me_clips.video_path(out_dir, clip)
+    if record is None or not video.is_file() or record.get("retime_key") != key:
+        return None
+    return record if record.get("sha256") == sha256_file(video) else None
+
+
+def _link(src: Path, dst: Path) -> None:
+    """``dst`` becomes ``src``'s bytes, atomically: a hard link where the filesystem allows."""
+    with atomic_path(dst) as tmp:
+        tmp.unlink()
+        try:
+            os.link(src, tmp)
+        except OSError:
+            tmp.write_bytes(src.read_bytes())
+
+
+def _timing_block(t: Timing, fps: Fraction) -> dict[str, Any]:
+    return {**asdict(t), "fps": float(fps)}
+
+
+def retime_one(job: Job, out_dir: Path, r: RetimeParams, encoder: EncoderOptions,
+               detector: FaceDetector, key: str, source_sha: str) -> dict[str, Any]:
+    """Write the job's ME clip and return its record; raises Unusable / EquimeError."""
+    video = me_clips.video_path(out_dir, job.clip_id)
+    base = {"clip_id": job.clip_id, "retime_key": key, "source_sha256": source_sha,
+            "motion_source": job.motion_source, "timing": _timing_block(job.timing, job.fps)}
+    if job.passthrough:
+        _link(job.source, video)
+        return {**base, "retimed": False, "sha256": sha256_file(video)}
+    raw = read_mp4(job.source)
+    if job.neutral is not None:
+        face = job.neutral()
+    else:
+        lm = detector.fine_landmarks(raw[0])
+        if lm is None:
+            raise Unusable("face lost: no face in the first frame")
+        face = FaceImage(raw[0], lm)
+    if raw.shape[1:3] != face.image.shape[:2]:
+        raise Unusable(f"the clip is {raw.shape[2]}x{raw.shape[1]} but its neutral face "
+                       f"{face.image.shape[1]}x{face.image.shape[0]}")
+    t = job.timing
+    weights = envelope(frame_times(job.n_frames, float(job.fps)), t.onset_s, t.apex_s, t.offset_s)
+    done = retime_frames(raw, float(job.fps), face.image, face.landmarks, weights, r, detector,
+                         job.planned)
+    write_mp4(video, done.frames, job.fps, encoder)
+    return {**base, "retimed": True, "sha256": sha256_file(video), **done.record}
+
+
+def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, encoder: EncoderOptions,
+                prune: bool, rejected: Sequence[tuple[str, str]] = ()) -> RetimeReport:
+    """Retime every job into ``out_dir`` (``<clip_id>.mp4`` + ``.json``, ``retime.jsonl``,
+    ``rejects.csv``); clips whose sidecar verifies are kept. ``prune``: remove clips of ids no
+    longer among the jobs (the stage's own folder only); ``rejected``: inputs refused before."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if n := remove_partials(out_dir):
+        log.info("removed %d partial file(s) left by an interrupted run", n)
+    if prune and (removed := me_clips.prune(out_dir, {j.clip_id for j in jobs})):
+        log.info("removed %d file(s) of clips no longer planned", len(removed))
+    detector = FaceDetector(upsample=0)  # faces are found on frames scaled to ~120 px faces
+    report = RetimeReport(rejects=list(rejected))
+    for job in tqdm(jobs, desc="retime", unit="clip"):
+        if not job.source.is_file():
+            report.rejects.append((job.clip_id, "no source video (not generated)"))
+            continue
+        source_sha = sha256_file(job.source)
+        key = _key(job, r, encoder, source_sha)
+        if (record := _complete(out_dir, job.clip_id, key)) is not None:
+            report.records.append(record)
+            report.skipped += 1
+            continue
+        try:
+            record = retime_one(job, out_dir, r, encoder, detector, key, source_sha)
+        except Unusable as exc:
+            report.rejects.append((job.clip_id, str(exc)))
+            continue
+        except (EquimeError, ValueError, cv2.error) as exc:  # per clip: recorded, the run goes on
+            report.rejects.append((job.clip_id, f"{type(exc).__name__}: {exc}".replace("\n", " ")))
+            continue
+        me_clips.write_sidecar(out_dir, record)
+        report.records.append(record)
+    me_clips.write_log(out_dir, report.records)
+    me_clips.write_rejects(out_dir, report.rejects)
+    log.info("retime: %d written (%d kept as complete), %d rejected (see %s)",
+             len(report.records), report.skipped, len(report.rejects), out_dir / me_clips.REJECTS)
+    return report
