@@ -5,7 +5,17 @@ from typing import Annotated
 
 import typer
 
-from equime.artifacts import demographics, evaluation, quality, report, review, summaries, verdicts
+from equime.artifacts import (
+    clips,
+    demographics,
+    evaluation,
+    quality,
+    report,
+    review,
+    summaries,
+    verdicts,
+    videos,
+)
 from equime.export.params import ExportParams
 from equime.report.render import build_report
 from equime.runtime import ParamsOpt, Stage, command, log
@@ -22,13 +32,15 @@ def main(
         evaluation.EVALUATIONS),
     reviewed: Annotated[Path | None, typer.Option("--review")] = Path(review.PATH),
     lock: Annotated[Path | None, typer.Option(help="dvc.lock (inputs' hashes)")] = Path("dvc.lock"),
+    generated: Annotated[Path | None, typer.Option("--videos")] = Path(videos.PATH),
+    me_clips: Annotated[Path | None, typer.Option("--clips")] = Path(clips.PATH),
     params: ParamsOpt = Path("params.yaml"),
 ) -> None:
     """Write the report; a section whose inputs are absent says so."""
     stage = Stage("report", params)
     name = stage.section("export", ExportParams).name
     html = build_report(f"{name}: equime report", params, exported, groups,
-                        compared, measured, judged, baselines, reviewed, lock)
+                        compared, measured, judged, baselines, reviewed, lock, generated, me_clips)
     report.write(out, html)
     log.info("report: %s", out / "index.html")
 

@@ -124,7 +124,7 @@ def test_manifest_and_card(dataset):
     assert "| 30-44 | 2 | 100.0% |" in card and "deepface's estimates" in card
     assert "| happiness | 1 | 1 | 2 |" in card
     assert "| **total** | 1 | 1 | 2 |" in card
-    assert "not generated: 1" in card and "CC BY-NC 4.0" in card
+    assert "refused by retime): 1;" in card and "CC BY-NC 4.0" in card
 
 
 def test_video_names_and_unknown_subjects(tmp_path: Path, dataset):

@@ -156,23 +156,31 @@ def _cli(*args: str, cwd: Path, env: dict | None = None):
 
 
 @pytest.mark.slow
-def test_ltx_backend_runs_through_curate_plan_generate_and_export(tiny, tmp_path: Path):
-    import json
+def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path):
+    """The real LTX path, curate → plan → generate (a 9-frame raw clip) → retime → quality →
+    filter → export. Random weights draw no face, so retime refuses each clip with its reason
+    and the dataset is empty but whole (test_generated_to_dataset takes a generator whose
+    clips show a face through the same path to exported MEs)."""
+    import pandas as pd
 
-    from equime.artifacts import curated, face_attributes, selection
+    from equime.artifacts import clips, curated, face_attributes, selection
     from equime.artifacts.curated import FaceStore
     from equime.attributes.faces import face_attributes as attributes_of
     from equime.curate.curation import curate_folder
     from equime.demographics.select import select
     from equime.generate.runner import generate
     from equime.plan.planner import plan_subjects
-    from tests.fixtures import REPO
+    from equime.quality.assess import assess_videos
+    from equime.quality.filter import verdict_table
+    from equime.retime.jobs import retime_plan
+    from tests.fixtures import REPO, encoder
 
     p = params(**TINY_PLAN, **{"plan.emotions": ["surprise"], "plan.sequences_per_subject": 2,
                                "curate.attributes": None, "curate.size": 64,
                                "select.stratify_by": [], "generate.backend": "ltx",
                                "generate.batch_size": 2, "generate.preset": "ultrafast",
-                               "generate.ltx": {**settings(tiny).model_dump()}})
+                               "generate.ltx": {**settings(tiny, num_frames=9).model_dump()},
+                               "quality.workers": 1})
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "hopper.jpg").write_bytes(
         (REPO / "src/equime/demo_data/grace_hopper_512x512.jpg").read_bytes())
@@ -187,25 +195,24 @@ def test_ltx_backend_runs_through_curate_plan_generate_and_export(tiny, tmp_path
                       p.plan, p.base.seed)
     assert FaceStore(tmp_path / "cur")(rows[0]).image.shape == (32, 32, 3)
     report = generate(rows, tmp_path / "cur", tmp_path / "vid", p.generate)
-    assert report.count("rendered") == 2
-    export_dataset(rows, selection.read_subject_infos(tmp_path / "sel" / "subjects.csv"),
-                   tmp_path / "vid", tmp_path / "ds", p.export)
-    meta = json.loads((tmp_path / "ds/ME-VLM/emotion_categories/surprise/metadata/"
-                       "u_hopper_02_metadata.json").read_text())
-    g = meta["generation"]
-    assert (g["backend"], g["n_frames"], g["frames_generated"]) == ("ltx", 10, 17)
-    assert g["backend_params"]["model"] == str(tiny)
-    assert g["backend_params"]["num_inference_steps"] == 2
-    assert meta["technical"]["frame_count"] == 10 and meta["technical"]["width"] == 32
-
-
-def _cli(*args: str, cwd: Path, env: dict | None = None):
-    import os
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "equime.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, **(env or {})})
+    assert [r["frames_generated"] for r in report.records] == [9, 9]  # raw: 9 of the plan's 10
+    assert read_mp4(tmp_path / "vid" / f"{rows[0].clip_id}.mp4").shape == (9, 32, 32, 3)
+    retimed = retime_plan(rows, tmp_path / "vid", tmp_path / "cur", tmp_path / "clips", p.retime,
+                          encoder(preset="ultrafast"))
+    assert [reason for _, reason in retimed.rejects] == [
+        "face lost: no face in the first frame"] * 2
+    assert pd.read_csv(tmp_path / "clips" / clips.REJECTS)["clip_id"].tolist() == [
+        r.clip_id for r in rows]
+    measured = assess_videos(rows, tmp_path / "clips", tmp_path / "cur", p.quality)
+    assert measured.records == [] and {r for _, r in measured.rejects} == {
+        "no video (not generated)"}
+    verdicts = verdict_table(pd.DataFrame(measured.records, columns=["clip_id"]), p.filter)
+    summary = export_dataset(rows, selection.read_subject_infos(tmp_path / "sel" / "subjects.csv"),
+                             tmp_path / "clips", tmp_path / "vid", tmp_path / "ds", p.export,
+                             verdicts={v.clip_id: (bool(v.passed), v.reasons)
+                                       for v in verdicts.itertuples()})
+    assert summary.exported == 0 and summary.missing == [r.clip_id for r in rows]
+    assert "refused by retime): 2;" in (tmp_path / "ds" / "ME-VLM" / "README.md").read_text()
 
 
 def test_models_fetch_offline_is_one_line(tmp_path: Path):

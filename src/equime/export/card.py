@@ -93,8 +93,9 @@ def render_card(facts: CardFacts) -> str:
         "(schema: `metadata.schema.json`); `manifest.csv` lists all clips.",
         "",
         "## Contents",
-        f"- clips: {len(rows)} from {len(subjects)} subjects; not generated: {len(facts.missing)}; "
-        f"filtered out by the quality checks: {len(facts.filtered)}",
+        f"- clips: {len(rows)} from {len(subjects)} subjects; without an ME clip (not generated, "
+        f"or refused by retime): {len(facts.missing)}; filtered out by the quality checks: "
+        f"{len(facts.filtered)}",
         f"- format: {fmt}",
         f"- generation backend(s): {', '.join(backends) or 'n/a'}; AU table(s): "
         f"{', '.join(au_sources) or 'n/a'}",
@@ -123,7 +124,10 @@ def render_card(facts: CardFacts) -> str:
         "landmarks of each active AU (a displacement model per AU, scaled by intensity), spreads "
         "the motion with a thin-plate spline and warps the neutral photo, frame by frame along the "
         "envelope; frames outside the expression are the neutral photo. It is a geometric "
-        "rendering: no skin texture change, no head motion, no blinking.",
+        "rendering: no skin texture change, no head motion, no blinking. A generative backend's "
+        "clips are retimed: the head stabilised, the motion neutral → apex taken, scaled into "
+        "the ME range and played along the planned envelope on the neutral face (each clip's "
+        "`generation.motion` says so).",
     ]
     if facts.filtered:
         reasons = Counter(r.split(":")[0].split(" (")[0] for rs in facts.filtered.values()

@@ -194,7 +194,7 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
                       {"name": e.name, "license": e.license, "clips": len(metas),
                        "equime_version": __version__})
     for clip in missing:
-        log.warning("not exported (not generated): %s", clip)
+        log.warning("not exported (no ME clip: not generated, or refused by retime): %s", clip)
     log.info("exported %d clips to %s", len(metas), out_dir / e.name)
     return ExportSummary(exported=len(metas), missing=missing, manifest=manifest, filtered=filtered)
 

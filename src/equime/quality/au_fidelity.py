@@ -49,6 +49,26 @@ def estimate_aus(neutral: np.ndarray, apex: np.ndarray) -> dict[str, float]:
     return {c: round(float(v), 4) for c, v in zip(codes, coef, strict=True)}
 
 
+def au_pattern(estimated: dict[str, float]) -> dict[str, float]:
+    """Estimated intensities per AU number (a one-sided code adds to its AU: R14 → 14), so that
+    two measurements of one expression compare whichever side the fit credits."""
+    out: dict[str, float] = {}
+    for code, value in estimated.items():
+        out[code.lstrip("RL")] = out.get(code.lstrip("RL"), 0.0) + value
+    return out
+
+
+def pattern_agreement(neutral: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson r of the AU patterns of two apexes (landmarks) of one neutral face: 1 when ``b``
+    shows the same AUs in the same proportions as ``a``, whatever its scale."""
+    pa, pb = (au_pattern(estimate_aus(neutral, x)) for x in (a, b))
+    keys = sorted(pa)
+    va, vb = np.array([pa[k] for k in keys]), np.array([pb[k] for k in keys])
+    if va.std() == 0 or vb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(va, vb)[0, 1])
+
+
 def au_fidelity(neutral: np.ndarray, apex: np.ndarray, planned: Sequence[str],
                 threshold: float) -> AUFidelity:
     est = estimate_aus(neutral, apex)

@@ -14,6 +14,7 @@ from equime.report.sections import (
     dataset_section,
     provenance_section,
     quality_section,
+    retime_section,
     review_section,
 )
 
@@ -36,12 +37,14 @@ def build_report(title: str, params: Path, dataset: Path | None = None,
                  demographics: Path | None = None, summaries: Path | None = None,
                  quality: Path | None = None, verdicts: Path | None = None,
                  baselines: Path | None = None, review: Path | None = None,
-                 lock: Path | None = None) -> str:
+                 lock: Path | None = None, videos: Path | None = None,
+                 clips: Path | None = None) -> str:
     """The report stage: every section from the folders given (a section whose inputs are
     absent says so), as one HTML page."""
     sections = [
         dataset_section(dataset, demographics),
         quality_section(summaries, quality, verdicts),
+        retime_section(videos, clips),
         baselines_section(baselines),
         review_section(review),
         provenance_section(params, lock),

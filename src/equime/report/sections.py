@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 
 from equime import __version__
+from equime.artifacts import clips as clip_files
 from equime.artifacts import dataset as dataset_files
 from equime.artifacts import demographics as demographics_files
 from equime.artifacts import evaluation as evaluation_files
@@ -127,6 +128,60 @@ def _timing_plot(q: pd.DataFrame) -> str:
     axes[1].set_xlabel("AU fidelity (share of planned AUs visible)")
     for ax in axes:
         ax.set_ylabel("clips")
+    fig.tight_layout()
+    return data_uri(figure_png(fig), "image/png")
+
+
+RETIMED_SHOWN = 3  # generated clips shown raw beside their ME
+
+
+def retime_section(videos: Path | None, clips: Path | None) -> Section:
+    """Generated clips against the micro-expressions retime made of them: what was found and
+    done (apex, head motion, alpha, the AU pattern kept), motion curves, neutral/apex strips."""
+    title = "Generated clips, retimed"
+    log_file = clips / clip_files.LOG if clips is not None else None
+    if videos is None or log_file is None or not log_file.is_file():
+        return Section(title, missing="no retime results (run `dvc repro retime`)")
+    made = [r for r in clip_files.read_log(clips).values() if r.get("retimed")]
+    rejects = pd.read_csv(clips / clip_files.REJECTS, keep_default_na=False)
+    if not made:
+        return Section(title, missing=f"no generated clip was retimed: the warp backend renders "
+                                      f"micro-expressions, which pass through ({len(rejects)} "
+                                      "clips refused)")
+    rows = [{"clip": r["clip_id"], "raw frames": r["raw_frames"], "raw apex": r["raw_apex_frame"],
+             "raw peak (IOD)": r["raw_peak_iod"], "alpha": r["alpha"],
+             "ME peak (IOD)": r["me_peak_iod"], "AU pattern r": r.get("au_pattern_r"),
+             "head at apex (IOD)": r["stabilisation"]["rigid_at_apex_iod"],
+             "identity at apex": r["stabilisation"]["identity_at_apex"]} for r in made]
+    tables = [table("What retime found in each generated clip and did with it (IOD: interocular "
+                    "distance; AU pattern r: the ME apex's AUs against the raw apex's)",
+                    pd.DataFrame(rows))]
+    if len(rejects):
+        tables.append(table("Generated clips retime refused", rejects))
+    images = [{"caption": "Raw facial motion (stabilised, against the neutral) of each generated "
+                          "clip: it rises and stays; retime keeps its motion at the apex only",
+               "src": _raw_curves(made)}]
+    for r in made[:RETIMED_SHOWN]:
+        raw = read_mp4(clip_files.video_path(videos, r["clip_id"]))
+        me = read_mp4(clip_files.video_path(clips, r["clip_id"]))
+        images += [{"caption": f"{r['clip_id']}, generated: neutral | apex (frame "
+                               f"{r['raw_apex_frame']}) | 8×|difference|",
+                    "src": strip_uri(raw, int(r["raw_apex_frame"]))},
+                   {"caption": f"{r['clip_id']}, micro-expression (alpha {r['alpha']}): neutral "
+                               f"| apex (frame {r['timing']['apex_frame']}) | 8×|difference|",
+                    "src": strip_uri(me, int(r["timing"]["apex_frame"]))}]
+    return Section(title, tables=tables, images=images)
+
+
+def _raw_curves(made: list[dict[str, Any]]) -> str:
+    fig, ax = pyplot().subplots(figsize=(7, 3.2), dpi=100)
+    for r in made:
+        fps = r["timing"]["fps"]
+        values = [float("nan") if v is None else v for v in r["raw_motion_iod"]]
+        ax.plot([k / fps for k in range(len(values))], values, lw=0.8, alpha=0.7)
+        ax.plot([r["raw_apex_frame"] / fps], [values[r["raw_apex_frame"]]], "k.", ms=4)
+    ax.set_xlabel("time in the generated clip (s); dots: the apex retime took")
+    ax.set_ylabel("facial motion (IOD)")
     fig.tight_layout()
     return data_uri(figure_png(fig), "image/png")
 

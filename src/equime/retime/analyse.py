@@ -89,11 +89,12 @@ def analyse(frames: Sequence[np.ndarray], neutral: np.ndarray, landmarks: np.nda
     for t in range(max(apex - r.frame_step + 1, 0), min(apex + r.frame_step, len(frames))):
         m.measure(t)  # the neighbours of the best analysed frame
     apex = _best(m)
+    change = m.motion[apex] - np.nanmin(np.where(m.usable(), m.motion, np.nan))
+    if change < r.min_motion_iod:  # measured against the neutral, and changing over the clip
+        raise Unusable(f"no facial motion: it changes by {change:.4f} IOD < "
+                       f"retime.min_motion_iod {r.min_motion_iod}")
     if apex == 0:
         raise Unusable("apex at the first frame: the clip starts at its expression's peak")
-    if m.motion[apex] < r.min_motion_iod:
-        raise Unusable(f"no facial motion: the most is {m.motion[apex]:.4f} IOD < "
-                       f"retime.min_motion_iod {r.min_motion_iod}")
     if r.apex_by == "planned_aus" and planned:
         strong = m.usable() & (m.motion >= m.motion[apex] / 2)
         apex = _most_planned(m.placed, strong, landmarks, planned)

@@ -11,7 +11,7 @@ import numpy as np
 
 from equime.faces.detect import FaceDetector
 from equime.generate.render import render_field
-from equime.quality.au_fidelity import remove_rigid
+from equime.quality.au_fidelity import pattern_agreement, remove_rigid
 from equime.retime.analyse import analyse
 from equime.retime.extract import apex_motion, me_alpha
 from equime.retime.params import RetimeParams
@@ -34,13 +34,19 @@ def retime_frames(raw: Sequence[np.ndarray], fps: float, neutral: np.ndarray,
     p = a.placed[a.apex]
     assert p.to_neutral is not None and p.landmarks is not None  # a usable frame is placed
     m = p.to_neutral
-    fine = detector.fine_landmarks(raw[a.apex])  # the apex's shape, to half a pixel
-    apex_marks = p.landmarks if fine is None else fine
-    moved = remove_rigid(landmarks, apex_marks @ m[:, :2].T + m[:, 2]) - landmarks
-    motion = apex_motion(neutral, landmarks, stabilise(raw[a.apex], m, (w, h)), moved, r)
+    # the shapes of the neutral and of the apex, measured alike, to half a pixel: the difference
+    # of two different measurements would be as large as a micro-expression
+    start, end = detector.fine_landmarks(neutral), detector.fine_landmarks(raw[a.apex])
+    if start is None or end is None:
+        start, end = landmarks, p.landmarks
+    moved = remove_rigid(start, end @ m[:, :2].T + m[:, 2]) - start
+    motion = apex_motion(neutral, landmarks, stabilise(raw[a.apex], m, (w, h)), start, moved, r)
     alpha = me_alpha(motion.peak_iod, r)
     me = motion.scaled(alpha)
     frames = render_field(neutral, me.field, weights, r.interpolation, me.residual)
+    me_apex = detector.fine_landmarks(frames[int(np.argmax(weights))])
+    agreement = (pattern_agreement(start, end @ m[:, :2].T + m[:, 2], me_apex)
+                 if me_apex is not None else None)
     placed = a.placed.values()
     return Retimed(frames, {
         "raw_frames": len(raw),
@@ -51,6 +57,8 @@ def retime_frames(raw: Sequence[np.ndarray], fps: float, neutral: np.ndarray,
         "alpha": round(alpha, 5),
         "me_peak_iod": round(me.peak_iod, 5),
         "residual": me.residual is not None,
+        # the expression survives: the ME apex's AU pattern against the (stabilised) raw apex's
+        "au_pattern_r": None if agreement is None else round(agreement, 4),
         "stabilisation": {
             "rigid_at_apex_iod": round(a.placed[a.apex].rigid_iod, 5),
             "rigid_max_iod": round(float(np.nanmax([p.rigid_iod for p in placed])), 5),

@@ -18,6 +18,7 @@ from equime.retime.params import RetimeParams
 FOREHEAD_IOD = 0.6  # the face region reaches this far above the brows (AU1/2/4 move the forehead)
 FEATHER_IOD = 0.25  # the field fades to 0 over this distance outside the face
 BORDER_ANCHORS = 8  # the landmark correction is 0 on the image border (anchors per side)
+EDGE_GREY_PER_PX = 40.0  # Sobel magnitude (3x3) at which skin counts as an edge
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,12 @@ def pin_skull(field: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
 
 
 def apex_motion(neutral: np.ndarray, landmarks: np.ndarray, apex: np.ndarray,
-                moved: np.ndarray, r: RetimeParams) -> MotionField:
+                marks: np.ndarray, moved: np.ndarray, r: RetimeParams) -> MotionField:
     """The motion neutral → ``apex`` (an already stabilised frame, the neutral's size): the dense
-    flow, held to the landmarks' measured moves (``moved``: (68, 2), the apex's landmarks minus
-    the neutral's once the head is removed) by a thin-plate correction, since a dense flow blurs
-    across a mouth that opens while the landmarks track its features."""
+    flow, held to the landmarks' measured moves (``moved`` at ``marks``: (68, 2) each, the apex's
+    landmarks minus the neutral's, both measured alike, the head removed) by a thin-plate
+    correction, since a dense flow blurs across a mouth that opens while landmarks track its
+    features. ``landmarks`` place the face region and the skull points."""
     unit = interocular(landmarks)
     weight = face_region(landmarks, neutral.shape[:2])
     a, b = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY) for x in (neutral, apex))
@@ -98,9 +100,9 @@ def apex_motion(neutral: np.ndarray, landmarks: np.ndarray, apex: np.ndarray,
     if r.smooth_iod > 0:
         flow = cv2.GaussianBlur(flow, (0, 0), r.smooth_iod * unit)
     flow = flow.astype(np.float32)
-    at = np.stack([_sample(flow, x, y) for x, y in landmarks])
+    at = np.stack([_sample(flow, x, y) for x, y in marks])
     h, w = flow.shape[:2]
-    flow += displacement_field(landmarks, moved - at, w, h, BORDER_ANCHORS) * weight[..., None]
+    flow += displacement_field(marks, moved - at, w, h, BORDER_ANCHORS) * weight[..., None]
     field = np.ascontiguousarray(pin_skull(flow, landmarks), dtype=np.float32)
     mag = np.hypot(field[..., 0], field[..., 1])[weight >= 1]
     peak = float(np.percentile(mag, 99)) / unit if mag.size else 0.0
@@ -113,8 +115,18 @@ def apex_motion(neutral: np.ndarray, landmarks: np.ndarray, apex: np.ndarray,
         diff = back - neutral.astype(np.float32)
         inside = weight >= 1
         diff -= diff[inside].mean(axis=0)  # a global change of light is not an expression
-        residual = np.ascontiguousarray(diff * weight[..., None], dtype=np.float32)
+        residual = np.ascontiguousarray(diff * (weight * _smooth_skin(neutral))[..., None],
+                                        dtype=np.float32)
     return MotionField(field, residual, peak)
+
+
+def _smooth_skin(image: np.ndarray) -> np.ndarray:
+    """(H, W) weight: 1 on smooth skin, towards 0 on strong edges (eyes, brows, lips, nostrils),
+    where a residual is mostly a sub-pixel misregistration; wrinkles and shading form on skin."""
+    g = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grad = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
+    scale = EDGE_GREY_PER_PX
+    return np.exp(-((cv2.GaussianBlur(grad, (0, 0), 1.5) / scale) ** 2)).astype(np.float32)
 
 
 def me_alpha(peak_iod: float, r: RetimeParams) -> float:

@@ -1,0 +1,115 @@
+"""retime on expression videos built in code: the motion neutral → apex becomes a brief,
+subtle ME on the neutral face, or the clip is refused with a reason."""
+
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+
+from equime.artifacts.curated import FaceImage
+from equime.faces.detect import FaceDetector
+from equime.facs import interocular
+from equime.plan.timing import envelope, frame_times, make_timing
+from equime.quality.assess import ClipInfo, assess_clip
+from equime.quality.au_fidelity import pattern_agreement, remove_rigid
+from equime.quality.filter import verdict
+from equime.retime.analyse import Unusable
+from equime.retime.clip import retime_frames
+from equime.retime.jobs import retime_folder
+from equime.video import mp4_fps, probe_mp4, read_mp4, write_mp4
+from tests.fixtures import REPO, aligned_astronaut, encoder, params
+from tests.retime.made import sustained
+
+P = params()
+TIMING = make_timing(20, 0.15, 0.4, 24)  # onset 0.775 s, apex 0.833 s, offset 0.923 s
+
+
+@pytest.fixture(scope="module")
+def detector() -> FaceDetector:
+    return FaceDetector(upsample=0)
+
+
+@pytest.fixture(scope="module")
+def face() -> FaceImage:
+    a = aligned_astronaut()
+    return FaceImage(cv2.resize(a.image, (256, 256), interpolation=cv2.INTER_AREA),
+                     a.landmarks * 0.5)
+
+
+def _weights(n: int) -> np.ndarray:
+    return envelope(frame_times(n, 24), TIMING.onset_s, TIMING.apex_s, TIMING.offset_s)
+
+
+def test_a_sustained_drifting_expression_becomes_a_micro_expression(face, detector):
+    raw = sustained(face, {"12": 1.0, "6": 1.0})
+    done = retime_frames(raw, 24, face.image, face.landmarks, _weights(36), P.retime, detector)
+    rec, me = done.record, done.frames
+    assert rec["raw_apex_frame"] >= 12  # the expression is fully up from frame 12 on
+    lo, hi = P.retime.peak_iod
+    assert lo <= rec["me_peak_iod"] <= hi + 1e-6 and 0 < rec["alpha"] < 1
+    assert rec["stabilisation"]["rigid_max_iod"] > 0.05  # the head did move, and was taken out
+    still = [k for k in range(36) if not TIMING.onset_frame < k < TIMING.offset_frame]
+    assert all(np.array_equal(me[k], face.image) for k in still)  # neutral, bit for bit
+    record, _ = assess_clip(me, 24, ClipInfo("c", "happiness", ("6", "12"), TIMING.apex_frame),
+                            face.landmarks, P.quality, detector)
+    assert verdict(record, P.filter) == [], record
+    assert "12" in record["aus_visible"]
+    # the expression survives: its AU pattern (landmarks, NNLS, per AU) is the raw apex's
+    neutral = detector.fine_landmarks(face.image)
+    raw_apex = remove_rigid(neutral, detector.fine_landmarks(raw[rec["raw_apex_frame"]]))
+    r = pattern_agreement(neutral, raw_apex, detector.fine_landmarks(me[TIMING.apex_frame]))
+    assert r > 0.9 and rec["au_pattern_r"] > 0.9
+    assert pattern_agreement(neutral, raw_apex, neutral + 1e-3) == 0.0  # no motion, no pattern
+
+
+@pytest.mark.parametrize(("make", "reason"), [
+    (lambda f: np.random.default_rng(0).integers(0, 255, (12, 256, 256, 3), dtype=np.uint8),
+     "face lost: no face in the first frame"),
+    (lambda f: np.repeat(f.image[None], 12, axis=0), "no facial motion"),
+    (lambda f: np.stack([f.image] + [cv2.warpAffine(f.image, np.float32(
+        [[1, 0, 50], [0, 1, 0]]), (256, 256), borderMode=cv2.BORDER_REFLECT101)] * 11),
+     "rigid motion too large to stabilise"),
+])
+def test_what_retime_cannot_use_is_refused_with_a_reason(face, detector, make, reason):
+    with pytest.raises(Unusable, match=rf"^{reason}"):
+        retime_frames(make(face), 24, face.image, face.landmarks, _weights(12), P.retime, detector)
+
+
+def test_another_person_is_identity_drift(face, detector):
+    from PIL import Image
+
+    from equime.faces.align import align_face
+
+    photo = np.asarray(Image.open(REPO / "src/equime/demo_data/grace_hopper_512x512.jpg")
+                       .convert("RGB"))
+    other = align_face(photo, detector.detect(photo)[0].landmarks, 256, 0.24, 0.42).image
+    frames = np.stack([face.image] + [other] * 11)
+    with pytest.raises(Unusable, match=r"^identity drift"):
+        retime_frames(frames, 24, face.image, face.landmarks, _weights(12), P.retime, detector)
+
+
+def test_a_folder_of_videos_gives_me_clips_of_the_same_format_and_reruns_keep_them(face,
+                                                                                 tmp_path: Path):
+    src = tmp_path / "in"
+    write_mp4(src / "gen_happiness_0.mp4", sustained(face, {"12": 1.0}, n=30, seed=1), 25,
+              encoder(preset="ultrafast"))
+    write_mp4(src / "bad name.mp4", np.repeat(face.image[None], 3, axis=0), 24,
+              encoder(preset="ultrafast"))
+    report = retime_folder(src, tmp_path / "out", P.retime, P.plan, P.base.seed,
+                           encoder(preset="ultrafast"))
+    out = tmp_path / "out"
+    info = probe_mp4(out / "gen_happiness_0.mp4")
+    assert (info.frame_count, info.width, info.height) == (30, 256, 256)
+    assert mp4_fps(out / "gen_happiness_0.mp4") == Fraction(25)
+    assert pd.read_csv(out / "rejects.csv")["clip_id"].tolist() == ["bad name.mp4"]
+    rec = report.records[0]
+    assert rec["motion_source"] == "video" and rec["retimed"] and rec["timing"]["fps"] == 25.0
+    first = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    again = retime_folder(src, tmp_path / "out", P.retime, P.plan, P.base.seed,
+                          encoder(preset="ultrafast"))
+    assert again.skipped == 1 and {p.name: p.read_bytes() for p in sorted(out.iterdir())} == first
+    assert read_mp4(out / "gen_happiness_0.mp4").shape == (30, 256, 256, 3)
+    assert interocular(face.landmarks) > 50
