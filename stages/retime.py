@@ -1,5 +1,6 @@
 """DVC stage ``retime``: every generated clip → a micro-expression clip (the warp backend's pass
-through: they are MEs as rendered)."""
+through: they are MEs as rendered); a clip whose motion is a real dataset's gets that ME moved
+onto its face."""
 
 from pathlib import Path
 from typing import Annotated
@@ -7,6 +8,7 @@ from typing import Annotated
 import typer
 
 from equime.artifacts import clips, curated, plan, videos
+from equime.datasets.params import Datasets
 from equime.generate.params import GenerateParams
 from equime.retime.jobs import retime_plan
 from equime.retime.params import RetimeParams
@@ -28,7 +30,8 @@ def main(
     g = stage.section("generate", GenerateParams)
     report = retime_plan(plan.read_plan(plan_file), generated, faces, out,
                          stage.section("retime", RetimeParams),
-                         EncoderOptions(crf=g.crf, preset=g.preset))
+                         EncoderOptions(crf=g.crf, preset=g.preset),
+                         stage.section("datasets", Datasets))
     stage.record(report.metrics(), metrics)
 
 

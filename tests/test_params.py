@@ -41,6 +41,8 @@ def test_repo_params_parse_to_the_seed_format():
     ({"filter.max_duration_s": 0}, "params.yaml: filter.max_duration_s: Input should be greater"),
     ({"datasets": {"casme4": {}}}, "params.yaml: datasets.casme4.[key]: Input"),
     ({"plan.au_source": None}, "params.yaml: plan.au_source: Input should be 'paper' or 'emfacs'"),
+    ({"plan.motion_source": "casme"}, "params.yaml: plan.motion_source: Input should be 'facs', "
+                                      "'generated', 'casme2'"),
 ])
 def test_bad_values_give_one_line_errors_naming_the_key(override, message):
     with pytest.raises(ParamsError) as exc:

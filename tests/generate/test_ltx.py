@@ -178,6 +178,7 @@ def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path):
     p = params(**TINY_PLAN, **{"plan.emotions": ["surprise"], "plan.sequences_per_subject": 2,
                                "curate.attributes": None, "curate.size": 64,
                                "select.stratify_by": [], "generate.backend": "ltx",
+                               "plan.motion_source": "generated",
                                "generate.batch_size": 2, "generate.preset": "ultrafast",
                                "generate.ltx": {**settings(tiny, num_frames=9).model_dump()},
                                "quality.workers": 1})

@@ -102,6 +102,15 @@ class Motion(_Model):
     alpha: float | None = Field(None, description="the scale that brought it into the ME range")
     me_peak_iod: float | None = None
     residual: bool | None = Field(None, description="the appearance change was carried too")
+    au_pattern_r: float | None = Field(None, description="Pearson r of the AU patterns (landmarks) "
+                                       "of the source's apex and the ME's")
+    sample: str | None = Field(None, description="the real ME moved onto the face: "
+                                                 "dataset/subject/clip")
+    sample_emotion: str | None = Field(None, description="as the dataset codes it")
+    sample_aus: str | None = Field(None, description="its AUs as the dataset codes them")
+    sample_onset_frame: int | None = None
+    sample_apex_frame: int | None = Field(None, description="as coded (the apex used is "
+                                                            "raw_apex_frame, from onset)")
     stabilisation: dict[str, float | int] | None = Field(
         None, description="head motion at the apex and at most, identity at the apex, frames "
                           "usable and without a face")

@@ -37,6 +37,7 @@ class PlanRow(BaseModel):
     emotion: str
     seq: int
     au_source: str
+    motion_source: str  # facs | generated | a dataset (see plan.motion_source)
     aus: tuple[AUActivation, ...]
     fps: int
     n_frames: int

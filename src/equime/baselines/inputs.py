@@ -5,19 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from equime.datasets.sample import Sample, frame_number
-
-
-def _positions(sample: Sample, n: int) -> tuple[int | None, int | None, int | None]:
-    """Onset, apex, offset as positions in the loaded frame list (None when not coded)."""
-    if sample.video is not None:  # the synthetic set: frame numbers are 0-based positions
-        return sample.onset, sample.apex, sample.offset
-    numbers = [frame_number(p) for p in sample.frames]
-
-    def pos(frame: int | None) -> int | None:
-        return numbers.index(frame) if frame in numbers else None
-
-    return pos(sample.onset), pos(sample.apex), pos(sample.offset)
+from equime.datasets.sample import Sample
 
 
 def window(n: int, onset: int | None, apex: int | None, offset: int | None, t: int) -> np.ndarray:
@@ -64,7 +52,7 @@ def flow_input(video: np.ndarray, onset: int | None, apex: int | None, size: int
 def clip_input(sample: Sample, kind: str, frames: int, size: int) -> np.ndarray:
     """The model input of ``kind`` (``frames`` | ``flow``) for one sample."""
     video = sample.load_frames()
-    onset, apex, offset = _positions(sample, len(video))
+    onset, apex, offset = (sample.position(f) for f in (sample.onset, sample.apex, sample.offset))
     if kind == "flow":
         return flow_input(video, onset, apex, size)
     return frames_input(video, onset, apex, offset, frames, size)

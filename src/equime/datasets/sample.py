@@ -27,6 +27,14 @@ class Sample:
     aus: str = ""
     video: Path | None = None  # an MP4 instead of frame files (the synthetic set)
 
+    def position(self, frame: int | None) -> int | None:
+        """Where the dataset's frame number ``frame`` is in the loaded frames (None: not coded or
+        not there); the synthetic set's numbers are positions already."""
+        if frame is None or self.video is not None:
+            return frame
+        numbers = [frame_number(p) for p in self.frames]
+        return numbers.index(frame) if frame in numbers else None
+
     def load_frames(self) -> np.ndarray:
         """All frames as uint8 (T, H, W, 3) RGB."""
         if self.video is not None:

@@ -127,7 +127,11 @@ def render_card(facts: CardFacts) -> str:
         "rendering: no skin texture change, no head motion, no blinking. A generative backend's "
         "clips are retimed: the head stabilised, the motion neutral → apex taken, scaled into "
         "the ME range and played along the planned envelope on the neutral face (each clip's "
-        "`generation.motion` says so).",
+        "`generation.motion` says so). A clip whose motion is a real dataset's (backend "
+        "`transfer`) carries that dataset's ME of its emotion: its onset → apex motion, "
+        "stabilised, mapped onto the face through the two faces' landmarks and played along the "
+        "planned envelope (`generation.motion.sample` names the clip; the dataset's licence "
+        "applies to that motion).",
     ]
     if facts.filtered:
         reasons = Counter(r.split(":")[0].split(" (")[0] for rs in facts.filtered.values()

@@ -35,6 +35,7 @@ from equime.export.card import CardFacts, contact_sheet, render_card
 from equime.export.pairs import pair_record
 from equime.export.params import ExportParams
 from equime.files import cell, check_id, sha256_file
+from equime.plan.params import MADE_HERE
 from equime.video import VideoInfo, probe_mp4
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,15 @@ def motion_block(me: Mapping[str, Any]) -> Motion:
     return Motion(source=me["motion_source"], retimed=bool(me["retimed"]), **keep)
 
 
+def transfer_record(me: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The generation facts of a clip moved by a real ME (nothing was generated: retime rendered
+    it onto the face), from its retime record."""
+    if me is None:
+        return None
+    return {"backend": "transfer", "backend_params": {"sample": me.get("sample")},
+            "encoder": me.get("encoder", {}), "frames_generated": 0}
+
+
 def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any],
                    me: Mapping[str, Any], technical: Technical, relpath: str,
                    quality: Mapping[str, Any] | None = None,
@@ -157,7 +167,9 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
     with dataset.writing(out_dir, e.name) as writer:
         for row in tqdm(rows, desc="export", unit="clip"):
             src = me_clips.video_path(clips_dir, row.clip_id)
-            record, me = records.get(row.clip_id), retimed.get(row.clip_id)
+            me = retimed.get(row.clip_id)
+            record = records.get(row.clip_id) if row.motion_source in MADE_HERE else \
+                transfer_record(me)
             if record is None or me is None or not src.is_file() or \
                     sha256_file(src) != me["sha256"]:
                 missing.append(row.clip_id)

@@ -23,11 +23,12 @@ from tqdm import tqdm
 from equime.artifacts import videos
 from equime.artifacts.curated import FaceImage, FaceStore
 from equime.artifacts.plan import PlanRow
-from equime.errors import InputError
+from equime.errors import InputError, ParamsError
 from equime.files import code_fingerprint, content_key, remove_partials, sha256_file
 from equime.generate.backends import build_renderer
 from equime.generate.base import Renderer
 from equime.generate.params import GenerateParams
+from equime.plan.params import MADE_HERE, MOTION_BY_BACKEND
 from equime.video import EncoderOptions, write_mp4
 
 log = logging.getLogger(__name__)
@@ -225,6 +226,11 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
              shard: Shard = Shard()) -> GenerationReport:
     """The generate stage: every planned clip (that ``shard`` owns) rendered by the configured
     backend from its curated face, encoded and written into ``out_dir``."""
+    made = MOTION_BY_BACKEND[g.backend]
+    if wrong := [r for r in rows if r.motion_source in MADE_HERE and r.motion_source != made]:
+        raise ParamsError(f"params.yaml: plan.motion_source is {wrong[0].motion_source} but "
+                          f"generate.backend {g.backend} makes {made} motion; change one of them")
+    rows = [r for r in rows if r.motion_source == made]  # a dataset's motion: nothing to generate
     if g.backend == "ltx":
         from equime.generate.ltx import check_inputs
 

@@ -9,11 +9,17 @@ from pydantic import Field, field_validator, model_validator
 from equime.section import Section, check_range, key_error, multiple_of, unique
 
 Emotion = Literal["happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt"]
+# where each clip's motion comes from: the AU landmark model (warp backend), a generated video
+# (a generative backend, retimed), or a real micro-expression of a configured dataset (transfer)
+MotionSource = Literal["facs", "generated", "casme2", "samm", "smic", "casme3", "miex"]
+MOTION_BY_BACKEND = {"warp": "facs", "ltx": "generated"}  # the motion each backend's clips show
+MADE_HERE = frozenset(MOTION_BY_BACKEND.values())  # motion sources the generate stage renders
 
 
 class PlanParams(Section):
     emotions: Annotated[tuple[Emotion, ...], unique("an emotion")] = Field(min_length=1)
     au_source: Literal["paper", "emfacs"]
+    motion_source: MotionSource
     sequences_per_subject: int = Field(ge=1, le=999)
     emotions_per_subject: int | None = Field(ge=1)  # null: all; else rotated within cells
     fps: int = Field(gt=0, le=1000)

@@ -72,7 +72,8 @@ def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanParam
     timing = draw_timing(rng, spec, spec.fps, spec.n_frames)
     return PlanRow(
         clip_id=cid, subject=subject, gender=gender, emotion=emotion, seq=seq,
-        au_source=spec.au_source, aus=aus, fps=spec.fps, n_frames=spec.n_frames,
+        au_source=spec.au_source, motion_source=spec.motion_source, aus=aus, fps=spec.fps,
+        n_frames=spec.n_frames,
         width=spec.width, height=spec.height,
         onset_s=timing.onset_s, apex_s=timing.apex_s, offset_s=timing.offset_s,
         onset_frame=timing.onset_frame, apex_frame=timing.apex_frame,

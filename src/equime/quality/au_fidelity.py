@@ -58,10 +58,12 @@ def au_pattern(estimated: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def pattern_agreement(neutral: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson r of the AU patterns of two apexes (landmarks) of one neutral face: 1 when ``b``
-    shows the same AUs in the same proportions as ``a``, whatever its scale."""
-    pa, pb = (au_pattern(estimate_aus(neutral, x)) for x in (a, b))
+def pattern_agreement(a_neutral: np.ndarray, a_apex: np.ndarray, b_neutral: np.ndarray,
+                      b_apex: np.ndarray) -> float:
+    """Pearson r of the AU patterns of two expressions (landmarks at neutral and apex, of one
+    face or of two): 1 when ``b`` shows the same AUs in the same proportions as ``a``, whatever
+    its scale; 0 when either shows none."""
+    pa, pb = (au_pattern(estimate_aus(n, x)) for n, x in ((a_neutral, a_apex), (b_neutral, b_apex)))
     keys = sorted(pa)
     va, vb = np.array([pa[k] for k in keys]), np.array([pb[k] for k in keys])
     if va.std() == 0 or vb.std() == 0:

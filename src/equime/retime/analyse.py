@@ -79,8 +79,10 @@ class _Frames:
 
 def analyse(frames: Sequence[np.ndarray], neutral: np.ndarray, landmarks: np.ndarray,
             r: RetimeParams, detector: FaceDetector,
-            planned: Sequence[str] = ()) -> Analysis:
-    """Analyse ``frames`` against ``neutral`` (its 68 ``landmarks``); raise :class:`Unusable`."""
+            planned: Sequence[str] = (), coded_apex: int | None = None) -> Analysis:
+    """Analyse ``frames`` against ``neutral`` (its 68 ``landmarks``); raise :class:`Unusable`.
+    The apex is ``coded_apex`` (a dataset's expert coding) where that frame is usable, else the
+    frame of most motion (of most planned AUs among the strong ones, as ``r.apex_by`` says)."""
     m = _Frames(frames, neutral, landmarks, r, detector)
     for t in range(0, len(frames), r.frame_step):
         m.measure(t)
@@ -95,6 +97,10 @@ def analyse(frames: Sequence[np.ndarray], neutral: np.ndarray, landmarks: np.nda
                        f"retime.min_motion_iod {r.min_motion_iod}")
     if apex == 0:
         raise Unusable("apex at the first frame: the clip starts at its expression's peak")
+    if coded_apex is not None and 0 < coded_apex < len(frames):
+        m.measure(coded_apex)
+        if m.usable()[coded_apex]:
+            return Analysis(m.placed, m.motion, m.identity, m.usable(), coded_apex)
     if r.apex_by == "planned_aus" and planned:
         strong = m.usable() & (m.motion >= m.motion[apex] / 2)
         apex = _most_planned(m.placed, strong, landmarks, planned)

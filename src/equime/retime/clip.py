@@ -45,7 +45,7 @@ def retime_frames(raw: Sequence[np.ndarray], fps: float, neutral: np.ndarray,
     me = motion.scaled(alpha)
     frames = render_field(neutral, me.field, weights, r.interpolation, me.residual)
     me_apex = detector.fine_landmarks(frames[int(np.argmax(weights))])
-    agreement = (pattern_agreement(start, end @ m[:, :2].T + m[:, 2], me_apex)
+    agreement = (pattern_agreement(start, end @ m[:, :2].T + m[:, 2], start, me_apex)
                  if me_apex is not None else None)
     placed = a.placed.values()
     return Retimed(frames, {

@@ -84,12 +84,13 @@ def pin_skull(field: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
 
 
 def apex_motion(neutral: np.ndarray, landmarks: np.ndarray, apex: np.ndarray,
-                marks: np.ndarray, moved: np.ndarray, r: RetimeParams) -> MotionField:
+                marks: np.ndarray | None, moved: np.ndarray | None, r: RetimeParams) -> MotionField:
     """The motion neutral → ``apex`` (an already stabilised frame, the neutral's size): the dense
-    flow, held to the landmarks' measured moves (``moved`` at ``marks``: (68, 2) each, the apex's
-    landmarks minus the neutral's, both measured alike, the head removed) by a thin-plate
-    correction, since a dense flow blurs across a mouth that opens while landmarks track its
-    features. ``landmarks`` place the face region and the skull points."""
+    flow; with ``moved`` at ``marks`` ((68, 2) each: the apex's landmarks minus the neutral's,
+    both measured alike, the head removed), held to the landmarks by a thin-plate correction,
+    since a dense flow blurs across a mouth that opens wide while landmarks track its features
+    (for small, sharp motions the flow alone is the better measure: landmarks keep to a mean
+    shape). ``landmarks`` place the face region and the skull points."""
     unit = interocular(landmarks)
     weight = face_region(landmarks, neutral.shape[:2])
     a, b = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY) for x in (neutral, apex))
@@ -100,9 +101,10 @@ def apex_motion(neutral: np.ndarray, landmarks: np.ndarray, apex: np.ndarray,
     if r.smooth_iod > 0:
         flow = cv2.GaussianBlur(flow, (0, 0), r.smooth_iod * unit)
     flow = flow.astype(np.float32)
-    at = np.stack([_sample(flow, x, y) for x, y in marks])
-    h, w = flow.shape[:2]
-    flow += displacement_field(marks, moved - at, w, h, BORDER_ANCHORS) * weight[..., None]
+    if marks is not None and moved is not None:
+        at = np.stack([_sample(flow, x, y) for x, y in marks])
+        h, w = flow.shape[:2]
+        flow += displacement_field(marks, moved - at, w, h, BORDER_ANCHORS) * weight[..., None]
     field = np.ascontiguousarray(pin_skull(flow, landmarks), dtype=np.float32)
     mag = np.hypot(field[..., 0], field[..., 1])[weight >= 1]
     peak = float(np.percentile(mag, 99)) / unit if mag.size else 0.0

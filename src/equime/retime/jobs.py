@@ -14,9 +14,13 @@ import numpy as np
 from equime.artifacts import videos
 from equime.artifacts.curated import FaceStore
 from equime.artifacts.plan import PlanRow
+from equime.datasets.labels import megc3
+from equime.datasets.params import Datasets
+from equime.datasets.registry import load_configured
+from equime.datasets.sample import Sample
 from equime.errors import InputError
 from equime.plan.au_tables import aus_for, emotion_in_name
-from equime.plan.params import PlanParams
+from equime.plan.params import MADE_HERE, PlanParams
 from equime.plan.planner import clip_seed, draw_timing
 from equime.plan.timing import Timing
 from equime.retime.params import RetimeParams
@@ -32,13 +36,59 @@ def row_timing(row: PlanRow) -> Timing:
                   row.offset_frame)
 
 
+def same_emotion(samples: Sequence[Sample], emotion: str) -> list[Sample]:
+    """The samples that show ``emotion``: coded so, else (no such sample) of its MEGC class; in a
+    fixed order (subject, clip)."""
+    exact = [s for s in samples if s.emotion.strip().lower() == emotion]
+    label = megc3("synthetic", emotion)
+    close = [s for s in samples if label is not None and s.label3 == label]
+    return sorted(exact or close, key=lambda s: (s.subject, s.clip_id))
+
+
+def sample_for(row: PlanRow, samples: Sequence[Sample] | None, dataset: str) -> Sample | str:
+    """The real ME whose motion plays on ``row``'s face (drawn by the row's seed among the
+    dataset's samples of its emotion), or why there is none."""
+    if samples is None:
+        return (f"motion source {dataset} is not configured: set datasets.{dataset}.root (and "
+                "sheet) to a local copy")
+    usable = [s for s in same_emotion(samples, row.emotion) if s.frames or s.video is not None]
+    if not usable:
+        return f"{dataset} has no sample of {row.emotion} (nor of its MEGC class)"
+    return usable[row.seed % len(usable)]
+
+
+def _dataset_job(row: PlanRow, base: dict[str, Any], samples: Sequence[Sample] | None) -> Job:
+    picked = sample_for(row, samples, row.motion_source)
+    if isinstance(picked, str):
+        return Job(**base, source=None, refused=picked)
+    about = {**base["about"], "sample": f"{picked.dataset}/{picked.subject}/{picked.clip_id}",
+             "sample_timing": [picked.onset, picked.apex, picked.offset]}
+    return Job(**{**base, "about": about}, source=None, sample=picked)
+
+
 def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, dict[str, Any]],
-              curated_dir: Path) -> list[Job]:
-    """One job per plan row: its generated clip (``records``: the generation log) retimed onto its
-    curated face, or passed through when its backend already renders micro-expressions."""
+              curated_dir: Path, datasets: Datasets | None = None) -> list[Job]:
+    """One job per plan row onto its curated face: its generated clip (``records``: the
+    generation log) retimed, passed through when its backend already renders micro-expressions,
+    or, for a row whose motion is a dataset's, that dataset's ME of its emotion transferred."""
     store = functools.cache(lambda: FaceStore(curated_dir))  # read only when a clip needs a face
+
+    @functools.cache
+    def samples(name: str) -> tuple[Sample, ...] | None:
+        cfg = (datasets or {}).get(name)  # type: ignore[call-overload]
+        loaded = None if cfg is None else load_configured(name, cfg)
+        return None if loaded is None else tuple(loaded.samples)
+
     jobs = []
     for row in rows:
+        if row.motion_source not in MADE_HERE:
+            base = dict(clip_id=row.clip_id, fps=Fraction(row.fps), n_frames=row.n_frames,
+                        timing=row_timing(row), planned=tuple(a.code for a in row.aus),
+                        motion_source=row.motion_source, passthrough=False,
+                        neutral=lambda row=row: store()(row),
+                        about={"row": row.model_dump(mode="json")})
+            jobs.append(_dataset_job(row, base, samples(row.motion_source)))
+            continue
         backend = (records.get(row.clip_id) or {}).get("backend", "")
         jobs.append(Job(
             clip_id=row.clip_id, source=videos.video_path(videos_dir, row.clip_id),
@@ -79,9 +129,10 @@ def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
 
 
 def retime_plan(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path, out_dir: Path,
-                r: RetimeParams, encoder: EncoderOptions) -> RetimeReport:
+                r: RetimeParams, encoder: EncoderOptions,
+                datasets: Datasets | None = None) -> RetimeReport:
     """The retime stage: every planned clip's ME clip into ``out_dir`` (``data/clips``)."""
-    jobs = plan_jobs(rows, videos_dir, videos.read_log(videos_dir), curated_dir)
+    jobs = plan_jobs(rows, videos_dir, videos.read_log(videos_dir), curated_dir, datasets)
     return retime_jobs(jobs, out_dir, r, encoder, prune=True)
 
 

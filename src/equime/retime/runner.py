@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from equime.artifacts import clips as me_clips
 from equime.artifacts.curated import FaceImage
+from equime.datasets.sample import Sample
 from equime.errors import EquimeError
 from equime.faces.detect import FaceDetector
 from equime.files import (
@@ -31,12 +32,14 @@ from equime.plan.timing import Timing, envelope, frame_times
 from equime.retime.analyse import Unusable
 from equime.retime.clip import retime_frames
 from equime.retime.params import RetimeParams
+from equime.retime.transfer import transfer_frames
 from equime.video import EncoderOptions, read_mp4, write_mp4
 
 log = logging.getLogger(__name__)
 # the code that shapes a retimed clip: a change re-makes every clip (see generate.runner)
 RETIME_MODULES = ("equime.retime.analyse", "equime.retime.clip", "equime.retime.extract",
-                  "equime.retime.track", "equime.retime.runner", "equime.generate.render",
+                  "equime.retime.track", "equime.retime.runner", "equime.retime.transfer",
+                  "equime.generate.render", "equime.generate.warp", "equime.datasets.sample",
                   "equime.plan.timing", "equime.quality.motion", "equime.quality.au_fidelity",
                   "equime.faces.detect", "equime.facs", "equime.video")
 
@@ -46,8 +49,8 @@ class Job:
     """One clip to retime (or to pass through when it is already a micro-expression)."""
 
     clip_id: str
-    source: Path  # the expression video
-    fps: Fraction  # of the source and of the ME clip
+    source: Path | None  # the expression video (None: a dataset's sample, or nothing)
+    fps: Fraction  # of the ME clip (and of the source video)
     n_frames: int  # frames of the ME clip
     timing: Timing  # its onset → apex → offset
     planned: tuple[str, ...]  # AU codes planned for it (may choose the apex), or ()
@@ -55,6 +58,16 @@ class Job:
     passthrough: bool  # already an ME (the warp backend's): the clip itself, byte for byte
     neutral: Callable[[], FaceImage] | None  # the face to render on; None: the first frame's
     about: dict[str, Any] = field(default_factory=dict)  # what else identifies it (the plan row)
+    sample: Sample | None = None  # a real micro-expression whose motion moves the face
+    refused: str = ""  # why there is nothing to retime (decided when the job was made)
+
+    def source_sha(self) -> str | None:
+        """What the source is, to the byte (None: there is none)."""
+        if self.sample is not None:
+            return content_key([[p.name, sha256_file(p)] for p in self.sample.frames]
+                               or [str(self.sample.video), sha256_file(self.sample.video)])
+        return sha256_file(self.source) if self.source is not None and self.source.is_file() \
+            else None
 
 
 @dataclass
@@ -115,9 +128,24 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, encoder: EncoderOptions
     video = me_clips.video_path(out_dir, job.clip_id)
     base = {"clip_id": job.clip_id, "retime_key": key, "source_sha256": source_sha,
             "motion_source": job.motion_source, "timing": _timing_block(job.timing, job.fps)}
-    if job.passthrough:
+    if job.passthrough and job.source is not None:
         _link(job.source, video)
         return {**base, "retimed": False, "sha256": sha256_file(video)}
+    t = job.timing
+    weights = envelope(frame_times(job.n_frames, float(job.fps)), t.onset_s, t.apex_s, t.offset_s)
+    if job.sample is not None and job.neutral is not None:
+        s = job.sample
+        frames = s.load_frames()
+        onset, apex, offset = s.position(s.onset) or 0, s.position(s.apex), s.position(s.offset)
+        done = transfer_frames(frames[onset:None if offset is None else offset + 1], job.neutral(),
+                               weights, r, detector, job.planned,
+                               None if apex is None else apex - onset)
+        write_mp4(video, done.frames, job.fps, encoder)
+        sample = {"sample": f"{s.dataset}/{s.subject}/{s.clip_id}", "sample_emotion": s.emotion,
+                  "sample_aus": s.aus, "sample_onset_frame": s.onset, "sample_apex_frame": s.apex,
+                  "encoder": asdict(encoder)}
+        return {**base, "retimed": True, "sha256": sha256_file(video), **sample, **done.record}
+    assert job.source is not None
     raw = read_mp4(job.source)
     if job.neutral is not None:
         face = job.neutral()
@@ -129,8 +157,6 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, encoder: EncoderOptions
     if raw.shape[1:3] != face.image.shape[:2]:
         raise Unusable(f"the clip is {raw.shape[2]}x{raw.shape[1]} but its neutral face "
                        f"{face.image.shape[1]}x{face.image.shape[0]}")
-    t = job.timing
-    weights = envelope(frame_times(job.n_frames, float(job.fps)), t.onset_s, t.apex_s, t.offset_s)
     done = retime_frames(raw, float(job.fps), face.image, face.landmarks, weights, r, detector,
                          job.planned)
     write_mp4(video, done.frames, job.fps, encoder)
@@ -150,10 +176,10 @@ def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, encoder: En
     detector = FaceDetector(upsample=0)  # faces are found on frames scaled to ~120 px faces
     report = RetimeReport(rejects=list(rejected))
     for job in tqdm(jobs, desc="retime", unit="clip"):
-        if not job.source.is_file():
-            report.rejects.append((job.clip_id, "no source video (not generated)"))
+        source_sha = None if job.refused else job.source_sha()
+        if source_sha is None:
+            report.rejects.append((job.clip_id, job.refused or "no source video (not generated)"))
             continue
-        source_sha = sha256_file(job.source)
         key = _key(job, r, encoder, source_sha)
         if (record := _complete(out_dir, job.clip_id, key)) is not None:
             report.records.append(record)
