@@ -71,6 +71,19 @@ def locality(points: np.ndarray, width: int, height: int, sigma: float) -> np.nd
     return weight
 
 
+def tps_field(centres: np.ndarray, values: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Dense (H, W, 2) float32: the thin-plate spline through ``values`` (N, 2) at ``centres``
+    (N, 2, distinct), evaluated on a grid of :data:`_FIELD_STEP` px and upsampled bilinearly."""
+    tps = RBFInterpolator(centres, values, kernel="thin_plate_spline", degree=1)
+    gx = np.arange(0, width + _FIELD_STEP, _FIELD_STEP, dtype=np.float64)
+    gy = np.arange(0, height + _FIELD_STEP, _FIELD_STEP, dtype=np.float64)
+    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+    coarse = tps(grid).reshape(len(gy), len(gx), 2).astype(np.float32)
+    # bilinear upsampling with node j exactly on pixel j*step
+    py, px = np.mgrid[0:height, 0:width].astype(np.float32) / _FIELD_STEP
+    return cv2.remap(coarse, px, py, cv2.INTER_LINEAR)
+
+
 def displacement_field(landmarks: np.ndarray, moves: np.ndarray, width: int, height: int,
                        border_anchors: int) -> np.ndarray:
     """Dense (H, W, 2) float32 field: TPS through landmark moves, zero on the border, kept local
@@ -81,14 +94,7 @@ def displacement_field(landmarks: np.ndarray, moves: np.ndarray, width: int, hei
     anchors = border_points(width, height, border_anchors)
     centres, values = merge_close(np.concatenate([landmarks, anchors]),
                                   np.concatenate([moves, np.zeros_like(anchors)]), _MERGE_PX)
-    tps = RBFInterpolator(centres, values, kernel="thin_plate_spline", degree=1)
-    gx = np.arange(0, width + _FIELD_STEP, _FIELD_STEP, dtype=np.float64)
-    gy = np.arange(0, height + _FIELD_STEP, _FIELD_STEP, dtype=np.float64)
-    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
-    coarse = tps(grid).reshape(len(gy), len(gx), 2).astype(np.float32)
-    # bilinear upsampling with node j exactly on pixel j*step
-    py, px = np.mgrid[0:height, 0:width].astype(np.float32) / _FIELD_STEP
-    field = cv2.remap(coarse, px, py, cv2.INTER_LINEAR)
+    field = tps_field(centres, values, width, height)
     field *= locality(landmarks[moving], width, height, _FALLOFF * interocular(landmarks))[..., None]
     field[np.hypot(field[..., 0], field[..., 1]) < _STILL_PX] = 0.0
     return np.ascontiguousarray(field)

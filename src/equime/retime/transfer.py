@@ -8,13 +8,12 @@ from collections.abc import Sequence
 
 import cv2
 import numpy as np
-from scipy.interpolate import RBFInterpolator
 
 from equime.artifacts.curated import FaceImage
 from equime.faces.detect import FaceDetector
 from equime.facs import interocular
 from equime.generate.render import render_field
-from equime.generate.warp import merge_close
+from equime.generate.warp import merge_close, tps_field
 from equime.quality.au_fidelity import pattern_agreement
 from equime.retime.analyse import Unusable, analyse
 from equime.retime.clip import Retimed
@@ -22,7 +21,6 @@ from equime.retime.extract import apex_motion, face_region, me_alpha
 from equime.retime.params import RetimeParams
 from equime.retime.track import stabilise
 
-GRID_STEP = 4  # the landmark mapping is evaluated on this grid step and upsampled (it is smooth)
 MERGE_PX = 2.0  # landmarks closer than this are one point for the mapping
 
 
@@ -35,13 +33,7 @@ def map_field(field: np.ndarray, source: np.ndarray, target: np.ndarray,
     h, w = shape
     # a closed mouth puts inner-lip points on top of each other: merged, or the spline is singular
     centres, values = merge_close(target, source, MERGE_PX)
-    tps = RBFInterpolator(centres, values, kernel="thin_plate_spline", degree=1)
-    gx = np.arange(0, w + GRID_STEP, GRID_STEP, dtype=np.float64)
-    gy = np.arange(0, h + GRID_STEP, GRID_STEP, dtype=np.float64)
-    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
-    coarse = tps(grid).reshape(len(gy), len(gx), 2).astype(np.float32)
-    py, px = np.mgrid[0:h, 0:w].astype(np.float32) / GRID_STEP
-    where = cv2.remap(coarse, px, py, cv2.INTER_LINEAR)  # target pixel → source point
+    where = tps_field(centres, values, w, h)  # target pixel → source point
     moved = cv2.remap(field, where[..., 0], where[..., 1], cv2.INTER_LINEAR,
                       borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     a, _ = cv2.estimateAffinePartial2D(source.astype(np.float32), target.astype(np.float32))
