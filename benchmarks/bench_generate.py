@@ -4,12 +4,15 @@ H.264 encode of the same frames, measured in the same run, for the default clip 
 Prints the ratio (target ≤ 1.5) and the real-time factor: seconds of video per second of one
 core's time (OpenCV is held to one thread so the figure is per core).
 
-    python benchmarks/bench_generate.py [--clips 10]
+``--tiny``: 3 clips at 128x128, 2 s (a smoke run in seconds; the figures are not comparable).
+
+    python benchmarks/bench_generate.py [--clips 10] [--tiny]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,16 +35,24 @@ REPO = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--clips", type=int, default=10)
+    parser.add_argument("--clips", type=int, default=None, help="default 10, 3 with --tiny")
+    parser.add_argument("--tiny", action="store_true", help="small clips (smoke run, seconds)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
-    p = load_params(REPO / "params.yaml")
+    if args.tiny:
+        sys.path.insert(0, str(REPO))
+        from tests.bench_fixtures import tiny_params
+
+        p = tiny_params()
+    else:
+        p = load_params(REPO / "params.yaml")
+    n_clips = args.clips or (3 if args.tiny else 10)
     s, c, g = p.plan, p.curate, p.generate
     image = data.astronaut()
     landmarks = FaceDetector(c.upsample).detect(image)[0].landmarks
     aligned = align_face(image, landmarks, c.size, c.eye_distance, c.eye_y)
     face = FaceImage(aligned.image, aligned.landmarks)
-    rows = plan_clips([PlanSubject("astronaut", "f")], s, p.base.seed)[: args.clips]
+    rows = plan_clips([PlanSubject("astronaut", "f")], s, p.base.seed)[:n_clips]
     renderer = WarpRenderer(g.warp)
     encoder = EncoderOptions(crf=g.crf, preset=g.preset)
     frames = {r.clip_id: renderer.render(r, face) for r in rows}  # warm-up + reference frames

@@ -4,7 +4,11 @@ and the stage's overhead against the bare ``pipe()`` call in the same run (targe
 Real weights cannot be downloaded on the benchmark machine, so the transformer and VAE are built
 with random weights at diffusers' default LTX-Video configs (the real model's sizes, hence its
 real compute cost); the T5 encoder is one layer at the real width (4096), as prompt encoding is a
-small share of the time. ``--tiny`` runs the same code on CPU with test-sized parts.
+small share of the time. ``--tiny`` runs the same code on CPU with the tests' tiny random
+pipeline, 32x32 clips of 10 frames, 2 steps and batches 1, 2 (a smoke run: seconds).
+
+Both the bare call and the stage generate ``generate.ltx.num_frames`` frames (the plan's count
+rounded up to 8k + 1 when null), as the stage does.
 
     python benchmarks/bench_ltx.py [--steps 50] [--batches 1 2 4] [--tiny]
 """
@@ -12,6 +16,7 @@ small share of the time. ``--tiny`` runs the same code on CPU with test-sized pa
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,7 +25,7 @@ import numpy as np
 import torch
 
 from equime.artifacts.curated import FaceImage
-from equime.generate.ltx import LTXRenderer, valid_num_frames
+from equime.generate.ltx import LTXRenderer
 from equime.generate.runner import generate_clips
 from equime.params import load_params, parse_params
 from equime.plan.planner import PlanSubject, plan_clips
@@ -52,10 +57,13 @@ def build_real_size(folder: Path) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=50)
-    ap.add_argument("--batches", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--steps", type=int, default=None, help="default 50, 2 with --tiny")
+    ap.add_argument("--batches", type=int, nargs="+", default=None,
+                    help="default 1 2 4, 1 2 with --tiny")
     ap.add_argument("--tiny", action="store_true", help="test-sized parts on CPU (smoke run)")
     args = ap.parse_args()
+    args.steps = args.steps or (2 if args.tiny else 50)
+    args.batches = args.batches or ([1, 2] if args.tiny else [1, 2, 4])
     cuda = torch.cuda.is_available() and not args.tiny
     tree = load_params(REPO / "params.yaml").model_dump(mode="json")
     if args.tiny:
@@ -70,21 +78,22 @@ def main() -> None:
                                                        dtype=np.uint8), np.zeros((68, 2)))
     with tempfile.TemporaryDirectory() as tmp:
         if args.tiny:
-            import sys
-
             sys.path.insert(0, str(REPO))
             from tests.fixtures import build_tiny_ltx
 
             model = build_tiny_ltx(Path(tmp) / "model")
         else:
             model = build_real_size(Path(tmp) / "model")
-        settings = p.generate.ltx.model_copy(update={
-            "model": str(model), "num_inference_steps": args.steps,
-            "device": "cuda" if cuda else "cpu", "max_sequence_length": 16 if args.tiny else 128})
+        update = {"model": str(model), "num_inference_steps": args.steps,
+                  "device": "cuda" if cuda else "cpu", "max_sequence_length": 16 if args.tiny else 128}
+        if args.tiny:
+            update["num_frames"] = None  # the tiny plan's 10 frames (17 generated)
+        settings = p.generate.ltx.model_copy(update=update)
         renderer = LTXRenderer(settings)
         pipe = renderer.pipe
+        n_frames = renderer.generated_frames(rows[0])  # what the stage asks pipe() for
         print(f"device: {torch.cuda.get_device_name() if cuda else 'cpu'}; {spec.width}x{spec.height}, "
-              f"{spec.n_frames} frames kept of {valid_num_frames(spec.n_frames)}; {args.steps} steps; "
+              f"{renderer.kept_frames(rows[0])} frames kept of {n_frames}; {args.steps} steps; "
               f"dtype {pipe.transformer.dtype}")
         renderer.render_batch(rows[:1], [face])  # warm-up (kernels, allocator)
         for b in args.batches:
@@ -95,7 +104,7 @@ def main() -> None:
             t0 = time.perf_counter()
             pipe(image=[face.image] * b, prompt=[r.prompt for r in batch],
                  negative_prompt=[r.negative_prompt for r in batch], height=spec.height,
-                 width=spec.width, num_frames=valid_num_frames(spec.n_frames), frame_rate=spec.fps,
+                 width=spec.width, num_frames=n_frames, frame_rate=spec.fps,
                  num_inference_steps=args.steps, guidance_scale=settings.guidance_scale,
                  decode_timestep=settings.decode_timestep,
                  decode_noise_scale=settings.decode_noise_scale,

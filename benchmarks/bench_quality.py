@@ -3,15 +3,18 @@ the motion curve) against the seed's released procedure on the same clips, in on
 
 Reference (the seed's loop): decode, grayscale, numpy PSNR and scikit-image SSIM per consecutive
 pair, one piq TV call per frame. Ours: decode once, piq on chunked tensors, the optical-flow
-motion curve, clips spread over both cores. Needs the default pipeline's clips (`make repro`).
+motion curve, clips spread over both cores. Needs the default pipeline's clips (`make repro`);
+``--tiny`` renders 4 warp clips of the demo face at 128x128, 2 s instead (a smoke run: seconds).
 
-    python benchmarks/bench_quality.py [--clips 8]
+    python benchmarks/bench_quality.py [--clips 8] [--tiny]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -83,19 +86,43 @@ def _worker_init() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--clips", type=int, default=8)
+    ap.add_argument("--clips", type=int, default=None, help="default 8, 4 with --tiny")
+    ap.add_argument("--tiny", action="store_true", help="4 small clips built in code (smoke run)")
     args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = tiny_jobs(Path(tmp), args.clips or 4) if args.tiny else pipeline_jobs(args.clips or 8)
+        run(jobs)
+
+
+def pipeline_jobs(n: int) -> list[tuple[Path, list[list[float]], int, Any]]:
+    """The first ``n`` clips of the default pipeline's outputs (data/)."""
     from equime.artifacts.curated import parse_landmarks, read_subjects
     from equime.artifacts.plan import read_plan
     from equime.params import load_params
 
     if not (VIDEOS / "generation.jsonl").is_file():
-        raise SystemExit("no clips: run `make repro` first")
-    rows = read_plan(REPO / "data" / "plan.jsonl")[: args.clips]
+        raise SystemExit("no clips: run `make repro` first, or pass --tiny")
+    rows = read_plan(REPO / "data" / "plan.jsonl")[:n]
     table = read_subjects(REPO / "data" / "curated" / "subjects.csv").set_index("subject_id")
     q = load_params(REPO / "params.yaml").quality
-    jobs = [(VIDEOS / f"{r.clip_id}.mp4", parse_landmarks(table.at[r.subject, "landmarks"], "x").tolist(),
+    return [(VIDEOS / f"{r.clip_id}.mp4", parse_landmarks(table.at[r.subject, "landmarks"], "x").tolist(),
              r.fps, q) for r in rows]
+
+
+def tiny_jobs(tmp: Path, n: int) -> list[tuple[Path, list[list[float]], int, Any]]:
+    """``n`` warp clips of the demo face at the tiny format, written into ``tmp``."""
+    sys.path.insert(0, str(REPO))
+    from tests.bench_fixtures import demo_face, tiny_params, warp_clips
+
+    p = tiny_params()
+    face = demo_face(p)
+    return [(path, face.landmarks.tolist(), row.fps, p.quality)
+            for row, path in warp_clips(tmp, n, p, face)]
+
+
+def run(jobs: list[tuple[Path, list[list[float]], int, Any]]) -> None:
+    from equime.video import probe_mp4
+
     ours(jobs[0])  # warm-up: imports, piq kernels
     seed_procedure(jobs[0][0])
 
@@ -112,7 +139,8 @@ def main() -> None:
 
     n = len(jobs)
     split = lambda ts: ", ".join(f"{k} {sum(t[k] for t in ts) / n:.2f}" for k in ts[0])  # noqa: E731
-    print(f"{n} clips (512x512, 144 frames); seconds per clip by step:")
+    info = probe_mp4(jobs[0][0])
+    print(f"{n} clips ({info.width}x{info.height}, {info.frame_count} frames); seconds per clip by step:")
     print(f"  seed procedure: {split(ref)}")
     print(f"  equime (1 process): {split(one)}")
     print(f"seed procedure:             {n / ref_s:.2f} clips/s")

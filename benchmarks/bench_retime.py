@@ -3,13 +3,16 @@ encode: the whole path) against a bare H.264 encode of the same frames, measured
 
 The clips are the 20 LTX-Video samples in ``../shared/data/ltx_samples`` when present (real
 generated video), else ``--videos DIR``. Prints the ratio (target <= 3) and where the time goes.
+``--tiny``: 3 expression videos built in code instead (the demo face at 256x256, 24 frames, the
+AU pattern rising and held, the head drifting: as the retime tests make them); a smoke run.
 
-    python benchmarks/bench_retime.py [--videos DIR] [--clips 20]
+    python benchmarks/bench_retime.py [--videos DIR] [--clips 20] [--tiny]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,19 +27,36 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "data" / "ltx_samples"
 
 
+def tiny_videos(folder: Path, n: int, encoder: EncoderOptions) -> Path:
+    """``n`` code-built expression videos of the demo face (tests/retime/made.py) in ``folder``."""
+    sys.path.insert(0, str(REPO))
+    from tests.bench_fixtures import demo_face
+    from tests.retime.made import sustained
+
+    face = demo_face(load_params(REPO / "params.yaml"), size=256)
+    patterns = [{"12": 1.0, "6": 1.0}, {"1": 1.0, "2": 1.0, "5": 1.0}, {"4": 1.0, "15": 1.0}]
+    for i in range(n):
+        write_mp4(folder / f"tiny_{i}.mp4", sustained(face, patterns[i % len(patterns)], n=24, seed=i),
+                  24, encoder)
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--videos", type=Path, default=SAMPLES)
-    parser.add_argument("--clips", type=int, default=20)
+    parser.add_argument("--clips", type=int, default=None, help="default 20, 3 with --tiny")
+    parser.add_argument("--tiny", action="store_true", help="3 small videos built in code (smoke run)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     p = load_params(REPO / "params.yaml")
     encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
-    paths = sorted(args.videos.glob("*.mp4"))[: args.clips]
-    if not paths:
-        raise SystemExit(f"{args.videos}: no .mp4 clips; pass --videos DIR")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_dir = Path(tmp)
+        if args.tiny:
+            args.videos = tiny_videos(tmp_dir / "made", args.clips or 3, encoder)
+        paths = sorted(args.videos.glob("*.mp4"))[: args.clips or 20]
+        if not paths:
+            raise SystemExit(f"{args.videos}: no .mp4 clips; pass --videos DIR, or --tiny")
         (tmp_dir / "in").mkdir()
         for path in paths:
             (tmp_dir / "in" / path.name).symlink_to(path.resolve())
@@ -54,7 +74,8 @@ def main() -> None:
 
     n = len(clips)
     first = next(iter(clips.values()))
-    print(f"clips: {n} from {args.videos} ({first.shape[0]} frames, {first.shape[2]}x"
+    source = "videos built in code (--tiny)" if args.tiny else args.videos
+    print(f"clips: {n} from {source} ({first.shape[0]} frames, {first.shape[2]}x"
           f"{first.shape[1]}); x264 preset {encoder.preset}, crf {encoder.crf}; one thread")
     print(f"retimed {len(report.records)}, rejected {len(report.rejects)}")
     print(f"bare H.264 encode (reference): {bare / n:.3f} s/clip wall")

@@ -4,16 +4,21 @@ Ours: the training loop as `equime train` runs it (inputs prepared once per clip
 shuffling DataLoader over them, forward, backward, step). Reference: the same model and steps on
 tensors already batched in memory (no loader). Interleaved rounds, best of each. The loader
 must not be the bottleneck: ratio ≥ 0.8. Also reports the one-off cost of preparing an input
-per clip (decode + flow), from the default pipeline's clips when present.
+per clip (decode + flow), from the default pipeline's clips when present. ``--tiny``: 32 clips,
+one epoch, one round, and the input preparation on 2 warp clips of the demo face built in code
+(128x128, 2 s); a smoke run.
 
-    python benchmarks/bench_train.py [--clips 256] [--model cnn3d] [--input flow]
+    python benchmarks/bench_train.py [--clips 256] [--model cnn3d] [--input flow] [--tiny]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -21,6 +26,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from equime.baselines.models import build_model
+
+if TYPE_CHECKING:
+    from equime.datasets.sample import Sample
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,12 +53,16 @@ def epoch_on_batches(model: nn.Module, batches: list[tuple[torch.Tensor, torch.T
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--clips", type=int, default=256)
+    ap.add_argument("--clips", type=int, default=None, help="default 256, 32 with --tiny")
     ap.add_argument("--model", default="cnn3d")
     ap.add_argument("--input", default="flow", choices=["flow", "frames"])
-    ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=None, help="default 2, 1 with --tiny")
+    ap.add_argument("--rounds", type=int, default=None, help="default 3, 1 with --tiny")
+    ap.add_argument("--tiny", action="store_true", help="a few clips, one round (smoke run)")
     args = ap.parse_args()
+    args.clips = args.clips or (32 if args.tiny else 256)
+    args.epochs = args.epochs or (1 if args.tiny else 2)
+    args.rounds = args.rounds or (1 if args.tiny else 3)
     shape = (3, 1, 64, 64) if args.input == "flow" else (1, 8, 64, 64)
     x = torch.from_numpy(np.random.default_rng(0).normal(size=(args.clips, *shape)).astype(np.float32))
     y = torch.from_numpy(np.random.default_rng(1).integers(0, 5, args.clips))
@@ -78,17 +90,38 @@ def main() -> None:
     ref = rates["model alone (pre-batched tensors)"]
     print(f"ratio (ours / model alone): {rates['ours: DataLoader, as trained'] / ref:.2f}  "
           "(target ≥ 0.8)")
-    clips = sorted((REPO / "data" / "dataset").glob("*/manifest.csv"))
-    if clips:
-        from equime.baselines.inputs import clip_input
-        from equime.datasets.synthetic import load
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.tiny:
+            samples = tiny_samples(Path(tmp), 2)
+        elif clips := sorted((REPO / "data" / "dataset").glob("*/manifest.csv")):
+            from equime.datasets.synthetic import load
 
-        samples = load(clips[0].parent).samples[:8]
-        t0 = time.perf_counter()
-        for s in samples:
-            clip_input(s, args.input, frames=8, size=64)
-        per = (time.perf_counter() - t0) / len(samples)
-        print(f"input preparation (decode + {args.input}), once per clip: {per * 1000:.0f} ms")
+            samples = load(clips[0].parent).samples[:8]
+        else:
+            samples = []
+        if samples:
+            from equime.baselines.inputs import clip_input
+
+            t0 = time.perf_counter()
+            for s in samples:
+                clip_input(s, args.input, frames=8, size=64)
+            per = (time.perf_counter() - t0) / len(samples)
+            print(f"input preparation (decode + {args.input}), once per clip: {per * 1000:.0f} ms")
+
+
+def tiny_samples(folder: Path, n: int) -> list[Sample]:
+    """``n`` warp clips of the demo face as synthetic-set samples (MP4 + planned timing)."""
+    sys.path.insert(0, str(REPO))
+    from tests.bench_fixtures import demo_face, tiny_params, warp_clips
+
+    from equime.datasets.labels import megc3
+    from equime.datasets.sample import Sample
+
+    p = tiny_params()
+    return [Sample(dataset="synthetic", subject=r.subject, clip_id=r.clip_id, frames=(), fps=r.fps,
+                   emotion=r.emotion, label3=megc3("synthetic", r.emotion), onset=r.onset_frame,
+                   apex=r.apex_frame, offset=r.offset_frame, video=path)
+            for r, path in warp_clips(folder, n, p, demo_face(p))]
 
 
 if __name__ == "__main__":

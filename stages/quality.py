@@ -6,9 +6,11 @@ from typing import Annotated
 import typer
 
 from equime.artifacts import clips, curated, plan, quality
+from equime.files import output_lock
 from equime.quality.assess import assess_videos, plot_curves, quality_metrics
 from equime.quality.metrics import check_metrics
 from equime.quality.params import QualityParams
+from equime.resume import ItemStore
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command, log
 
 
@@ -26,8 +28,10 @@ def main(
     stage = Stage("quality", params)
     q = stage.section("quality", QualityParams)
     check_metrics(q.metrics)
-    result = assess_videos(plan.read_plan(plan_file), me_clips, faces, q)
-    quality.write(out, result.records, result.curves, result.rejects, plot_curves(result.curves))
+    with output_lock(out):  # one run at a time; a killed one resumes from its finished clips
+        result = assess_videos(plan.read_plan(plan_file), me_clips, faces, q, ItemStore(out))
+        quality.write(out, result.records, result.curves, result.rejects,
+                      plot_curves(result.curves))
     stage.record(quality_metrics(result.records), metrics)
     log.info("quality: %d clips measured, %d not (see %s)", len(result.records),
              len(result.rejects), out / "rejects.csv")

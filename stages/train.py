@@ -11,6 +11,8 @@ from equime.baselines.protocols import run_params
 from equime.baselines.train import run_facts, train_run
 from equime.datasets.params import Datasets
 from equime.datasets.registry import source_loader
+from equime.files import output_lock
+from equime.resume import ItemStore
 from equime.runtime import ParamsOpt, Stage, command, log
 from equime.section import BaseParams
 
@@ -26,8 +28,10 @@ def main(
     b = stage.section("baselines", BaselinesParams)
     spec = run_params(b, run)
     load = source_loader(exported, stage.section("datasets", Datasets))
-    with baselines.writing(out) as folder:
-        result = train_run(spec, b, stage.section("base", BaseParams).seed, load, folder)
+    # a stopped run resumes at its next fold; the folder is swapped in whole at the end
+    with output_lock(out), baselines.writing(out) as folder:
+        result = train_run(spec, b, stage.section("base", BaseParams).seed, load, folder,
+                           ItemStore(out))
         baselines.write_results(folder, result.predictions, run_facts(run, spec, result))
     log.info("train %s: %d folds, %d test predictions → %s", run, result.folds,
              len(result.predictions), out)

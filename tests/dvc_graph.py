@@ -183,7 +183,7 @@ def stray_files(root: Path) -> list[str]:
         if not patterns or "*" in patterns:
             continue
         for folder in root.glob(re.sub(r"\{\w+\}", "*", module.PATH)):
-            if folder.is_dir():
+            if folder.is_dir() and not folder.name.startswith("."):  # .<out>.items: bookkeeping
                 stray += [f"{p.relative_to(root)} ({module.__name__})" for p in folder.rglob("*")
                           if p.is_file() and not any(
                               fnmatch.fnmatch(p.relative_to(folder).as_posix(), pat)

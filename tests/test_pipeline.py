@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,12 @@ def _out_hashes(repo: Path) -> dict[str, str]:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file DVC tracks under ``folder`` (not the runs' locks and resume entries beside
+    the outputs, which stay on the machine that ran them)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file()
+            and not any(re.fullmatch(r"\..+\.(lock|items)", part)
+                        for part in p.relative_to(folder).parts)}
 
 
 @pytest.fixture(scope="module")

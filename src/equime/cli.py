@@ -126,7 +126,8 @@ def review_import(
     db: Annotated[Path, typer.Option(help="the review SQLite file")] = Path("review/review.sqlite"),
     out: Annotated[Path, typer.Option(help="folder for sample.csv and ratings.csv")] = Path("review"),
 ) -> None:
-    """Write the sample and every rating as CSV (commit them: the pipeline reads them)."""
+    """Write the sample, the current ratings and their history as CSV (commit them: the
+    pipeline reads the first two)."""
     from equime.artifacts import ratings
     from equime.errors import InputError
     from equime.review.store import ReviewStore
@@ -134,7 +135,7 @@ def review_import(
     if not db.is_file():
         raise InputError(f"{db}: not found; run `equime review serve` first")
     store = ReviewStore(db)
-    ratings.write(out, store.planned(), store.ratings())
+    ratings.write(out, store.planned(), store.ratings(), store.history())
     log.info("review: %d ratings → %s", len(store.ratings()), out / "ratings.csv")
 
 

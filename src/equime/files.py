@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import importlib
@@ -13,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,13 +25,27 @@ from PIL import Image
 
 from equime.errors import InputError
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")  # subject ids
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # names that become one file name
 PART_SUFFIX = ".part"
+
+
+def umask() -> int:
+    """The process's umask (read, not changed, where the OS tells it: setting it to read it
+    would race with other threads creating files)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary sibling of ``path``; on success rename it onto ``path``.
+    """Yield a temporary sibling of ``path``; on success rename it onto ``path`` with the mode
+    any new file gets under the umask (``mkstemp`` makes it 0600).
 
     The temporary name ends in ``.part`` so an interrupted run leaves a file that is
     recognisably partial (and removed by :func:`remove_partials`), never a truncated ``path``.
@@ -40,6 +56,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -122,15 +139,52 @@ def replace_dir(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+_HELD: dict[Path, int] = {}  # lock file → how many nested holders in this process
+
+
+@contextlib.contextmanager
+def output_lock(target: Path, shared: bool = False, wait: bool = False) -> Iterator[None]:
+    """Hold ``.<name>.lock`` beside ``target`` while writing it: a second run that wants it
+    stops with a one-line error (or, with ``wait``, waits). ``shared`` holders (shards that each
+    write their own clips) exclude only an exclusive holder. Re-entrant within a process.
+    ``flock`` locks end with their process, so a killed run never leaves a stale lock."""
+    lock = target.with_name(f".{target.name}.lock")
+    if _HELD.get(lock):
+        _HELD[lock] += 1
+        try:
+            yield
+        finally:
+            _HELD[lock] -= 1
+        return
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+                        | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise InputError(f"{target}: another run is writing it now; wait for it to finish "
+                             "(or stop it), then run again") from None
+        _HELD[lock] = 1
+        try:
+            yield
+        finally:
+            del _HELD[lock]
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def staged_dir(target: Path) -> Iterator[Path]:
     """Build a folder aside (``.<name>.staging`` beside ``target``) and swap it into place when
-    the block finishes: a killed writer never leaves half a folder, or a mix of old and new."""
-    staging = target.with_name(f".{target.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    yield staging
-    replace_dir(staging, target)
+    the block finishes: a killed writer never leaves half a folder, or a mix of old and new; a
+    second writer of the same folder meanwhile stops (:func:`output_lock`)."""
+    with output_lock(target):
+        staging = target.with_name(f".{target.name}.staging")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        yield staging
+        replace_dir(staging, target)
 
 
 def remove_partials(folder: Path) -> int:
@@ -151,6 +205,17 @@ def code_fingerprint(modules: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def package_fingerprint() -> str:
+    """sha256 of every source file of the ``equime`` package: the code part of a per-item resume
+    key where listing the modules that shape an item would be fragile (any change re-makes)."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def content_key(payload: Any) -> str:
     """sha256 of a JSON payload (sorted keys): what an output was made from."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -165,8 +230,10 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def safe_id(text: str, max_len: int = 40) -> str:
-    """Map free text (a file stem) to an id matching ``[A-Za-z0-9-]+``."""
-    out = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:max_len].strip("-")
+    """Map free text (a file stem) to an id matching ``[A-Za-z0-9-]+`` (accents dropped:
+    'ünïcödé' → 'unicode')."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:max_len].strip("-")
     return out or "x"
 
 
@@ -175,3 +242,25 @@ def check_id(value: str, what: str) -> str:
     if not ID_PATTERN.fullmatch(value):
         raise InputError(f"{what}: {value!r} is not a valid id (letters, digits and '-' only)")
     return value
+
+
+def check_name(value: str, what: str) -> str:
+    """Return ``value`` if it can be one file name as it is (letters, digits, '_' and '-', not
+    starting with either), else raise naming ``what``: names from data never become paths
+    unchecked."""
+    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
+        raise InputError(f"{what}: {value!r} is not a valid name (letters, digits, '_' and '-')")
+    return value
+
+
+def inside(root: Path, relpath: str, what: str) -> Path:
+    """``root / relpath`` if it stays inside ``root`` once every link is resolved, else an
+    error naming ``what``: the one rule for relative paths read from data (manifest entries,
+    sheet cells)."""
+    text = str(relpath)
+    if not text or Path(text).is_absolute() or "\x00" in text:
+        raise InputError(f"{what}: {text!r} is not a path relative to {root}")
+    target = root / text
+    if not target.resolve().is_relative_to(root.resolve()):
+        raise InputError(f"{what}: {text!r} leads outside {root}; fix or regenerate the file")
+    return target

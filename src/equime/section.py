@@ -59,19 +59,27 @@ def multiple_of(step: int, value: int) -> int:
     return value
 
 
+_NO_VALUE = object()  # format_error: no input value to show
+
+
 def format_error(path: Path, err: dict[str, Any], prefix: tuple[str, ...] = ()) -> str:
-    """One line naming the key: ``params.yaml: plan.fps: must be > 0 (got 0)``."""
+    """One line naming the key and its value: ``params.yaml: plan.fps: must be > 0 (got 0)``.
+    A cross-field error (:func:`key_error`) names its key and shows that key's value only."""
     loc = [*prefix, *(str(p) for p in err["loc"])]
     msg: str = err["msg"].removeprefix("Value error, ")
-    if msg.startswith("@"):
-        key, _, msg = msg[1:].partition(": ")
-        loc.append(key)
+    value = err.get("input", _NO_VALUE)
+    if msg.startswith("@"):  # a model validator's error: its input is the whole section
+        name, _, msg = msg[1:].partition(": ")
+        loc.append(name)
+        value = value.get(name, _NO_VALUE) if isinstance(value, dict) else _NO_VALUE
+    if isinstance(value, dict):  # a whole section or mapping: too long for one line
+        value = _NO_VALUE
     key = ".".join(loc) or "(top level)"
     if err["type"] == "extra_forbidden":
         return f"{path}: {key}: unknown key; remove it or fix its spelling"
     if err["type"] == "missing":
         return f"{path}: {key}: required key is missing; add it"
-    got = "" if msg.startswith("@") or "(got" in msg else f" (got {err.get('input')!r})"
+    got = "" if value is _NO_VALUE or "(got" in msg else f" (got {value!r})"
     return f"{path}: {key}: {msg}{got}"
 
 

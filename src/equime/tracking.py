@@ -6,6 +6,7 @@ numbers; wall-clock figures go to MLflow alone (``timings``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from equime import __version__
-from equime.files import write_json
+from equime.files import output_lock, write_json
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 EXPERIMENT = "equime"
@@ -69,6 +70,21 @@ def record_stage(
     """Write ``metrics`` to ``metrics_path`` (DVC) and log params + metrics + timings (and any
     ``artifacts``: plots, model files) to MLflow."""
     write_json(metrics_path, dict(metrics))
+    with _store_lock(tracking_uri()):
+        _log_run(stage, params, metrics, timings, artifacts)
+    log.info("%s: metrics in %s, MLflow run at %s", stage, metrics_path, tracking_uri())
+
+
+def _store_lock(uri: str) -> contextlib.AbstractContextManager[None]:
+    """For a SQLite store, one process at a time: two processes that create the database at
+    once collide in its schema migration (alembic); a server serialises by itself."""
+    if uri.startswith("sqlite:///"):
+        return output_lock(Path(uri.removeprefix("sqlite:///")), wait=True)
+    return contextlib.nullcontext()
+
+
+def _log_run(stage: str, params: Mapping[str, Any], metrics: Mapping[str, Any],
+             timings: Mapping[str, float] | None, artifacts: Sequence[Path]) -> None:
     import mlflow  # imported here: ~2 s, and only stages that record need it
 
     mlflow.set_tracking_uri(tracking_uri())
@@ -84,4 +100,3 @@ def record_stage(
         mlflow.log_metrics(numeric)
         for path in artifacts:
             mlflow.log_artifact(str(path))
-    log.info("%s: metrics in %s, MLflow run at %s", stage, metrics_path, tracking_uri())

@@ -14,6 +14,7 @@ from equime.attributes.clips import analysed_frames, clip_attributes
 from equime.attributes.faces import face_attributes
 from equime.attributes.labels import EMOTIONS, RACES
 from equime.files import write_png
+from equime.resume import ItemStore
 from equime.video import write_mp4
 from tests.attributes.deepface_home import install
 from tests.fixtures import aligned_astronaut, encoder, params, single_au_row
@@ -93,3 +94,13 @@ def test_source_faces_and_clips_through_deepface(analyzer: DeepfaceAnalyzer, tmp
     assert c.gender_agreement == 1.0 and c.race_agreement == 1.0 and c.no_face_share == 0.25
     assert c["flags"] == "face-lost" and not c["consistent"]
     assert [f["status"] for f in log] == ["ok", "ok", "ok", "no-face"]
+    # resume: a second run takes every clip from the store, without deepface, to the same table
+    store = ItemStore(tmp_path / "clips_out")
+    first = clip_attributes([row], tmp_path / "videos", sources, analyzer, ATTRIBUTES, store)
+    again = clip_attributes([row], tmp_path / "videos", sources, _Refuses(), ATTRIBUTES, store)
+    assert again[0].to_csv() == first[0].to_csv() == clips.to_csv() and again[1] == first[1] == log
+
+
+class _Refuses:
+    def analyze_many(self, images):
+        raise AssertionError("a finished clip was analysed again")

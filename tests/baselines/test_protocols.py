@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 
 from equime.artifacts.baselines import save_state
+from equime.baselines import train as train_module
 from equime.baselines.evaluate import result_rows
 from equime.baselines.fit import predict
 from equime.baselines.inputs import clip_input
@@ -19,6 +20,7 @@ from equime.baselines.protocols import LABEL_SETS
 from equime.baselines.train import load_model, train_run
 from equime.datasets.params import LocalDataset
 from equime.datasets.registry import source_loader
+from equime.resume import ItemStore
 from tests.fixtures import params
 
 SHEET_HEADER = {"casme2": ["Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame",
@@ -134,3 +136,27 @@ def test_flow_input_is_zero_on_a_still_clip_and_sees_motion(local):
     assert np.abs(clip_input(sample(still), "flow", 8, 16)).max() == 0
     x = clip_input(sample(moving), "flow", 8, 16)
     assert x.shape == (3, 1, 16, 16) and x[0].max() > 0.5 and abs(x[1]).max() < x[0].max()
+
+
+def test_a_stopped_training_resumes_at_its_next_fold_to_the_same_bytes(local, tmp_path: Path,
+                                                                      monkeypatch):
+    load = source_loader(None, local)
+    clean = train_run(_spec(), FAST, 0, load, tmp_path / "clean")
+    store = ItemStore(tmp_path / "run")
+    train_run(_spec(), FAST, 0, load, tmp_path / "first", store)
+    # stopped after four of the six folds: the last two folds' entries were never written
+    for fold in ("smic/s1", "smic/s2"):
+        (store.folder / f"{store._stem(fold)}.json").unlink()
+    fitted: list[str] = []
+    real = train_module.fit
+    monkeypatch.setattr(train_module, "fit", lambda x, y, tr, *a: fitted.append(len(tr))
+                        or real(x, y, tr, *a))
+    resumed = train_run(_spec(), FAST, 0, load, tmp_path / "resumed", store)
+    assert len(fitted) == 2  # only the two unfinished folds were trained
+    assert resumed.predictions.equals(clean.predictions)
+    models = sorted(p.name for p in (tmp_path / "clean" / "models").iterdir())
+    assert sorted(p.name for p in (tmp_path / "resumed" / "models").iterdir()) == models
+    for name in models:
+        assert (tmp_path / "resumed" / "models" / name).read_bytes() == \
+            (tmp_path / "clean" / "models" / name).read_bytes()
+    assert clean.predictions["confidence"].map(lambda c: len(str(c).split(".")[-1]) <= 4).all()

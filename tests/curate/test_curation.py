@@ -1,4 +1,5 @@
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,20 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dominant = face.copy()
     dominant[380:508, 380:508] = small_face  # a much smaller second face: the big one is kept
     (d / "dominant.png").write_bytes(_png(dominant))
+    # the hostile part of the zoo: nothing may be skipped without a record
+    (d / "empty.jpg").write_bytes(b"")
+    (d / "tiny-face.png").write_bytes(_png(np.asarray(Image.fromarray(face).resize((96, 96)))))
+    (d / "..dup_of_good.png").write_bytes(_png(face))  # a dot-file: recorded, not dropped
+    (d / ".thumbs").mkdir()
+    (d / ".thumbs" / "a.jpg").write_bytes(b"x")
+    (d / "ünïcödé-顔.png").write_bytes(_png(np.asarray(Image.fromarray(face).rotate(3))))
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.png"
+    outside.write_bytes(_png(face[:, ::-1]))
+    (d / "outside-link.png").symlink_to(outside)
+    (d / "dangling.png").symlink_to(d / "no-such-file.png")
+    (d / "inside-link.png").symlink_to(d / "good.png")  # same bytes as good.png
+    (d / "linked-folder").symlink_to(outside.parent)
+    os.mkfifo(d / "pipe.png")
     return d
 
 
@@ -65,8 +80,10 @@ def result(source: Path):
 
 def test_every_input_is_either_a_subject_or_a_reject(source: Path, result):
     listed = {s.source for s in result.subjects} | {r.source for r in result.rejects}
-    assert listed == {p.name for p in source.iterdir()}
-    assert {s.subject_id for s in result.subjects} == {"dominant", "exif", "good", "gray", "rgba"}
+    assert listed == {p.name + ("/" if p.name.startswith(".") and p.is_dir() else "")
+                      for p in source.iterdir()}
+    assert {s.subject_id for s in result.subjects} == {"dominant", "exif", "good", "gray", "rgba",
+                                                        "unicode"}
 
 
 def test_reject_reasons(result):
@@ -74,6 +91,9 @@ def test_reject_reasons(result):
     assert reasons == {
         "later-copy.png": "duplicate", "truncated.jpg": "unreadable", "fake.jpg": "not-an-image",
         "notes.txt": "not-an-image", "blank.png": "no-face", "twins.png": "ambiguous",
+        "empty.jpg": "not-an-image", "tiny-face.png": "no-face", "..dup_of_good.png": "hidden",
+        ".thumbs/": "hidden", "outside-link.png": "outside-link", "dangling.png": "broken-link",
+        "inside-link.png": "duplicate", "linked-folder": "outside-link", "pipe.png": "not-a-file",
     }
     detail = {r.source: r.detail for r in result.rejects}
     assert detail["later-copy.png"] == "same bytes as good.png"
@@ -173,3 +193,10 @@ def test_bad_attribute_file_and_unknown_attribute(tmp_path: Path):
 def test_ids():
     assert assign_ids(["x/a_b.jpg", "y/a-b.png", "c.jpg"]) == {
         "c.jpg": "c", "x/a_b.jpg": "a-b", "y/a-b.png": "a-b-2"}
+
+
+def test_a_bad_gender_is_an_error_naming_the_file_and_row_at_curation(tmp_path: Path):
+    sheet = tmp_path / "annotations.csv"
+    sheet.write_text("file,gender,age\na.jpg,f,30\nb.jpg,x,40\n")
+    with pytest.raises(InputError, match=r"annotations.csv, row 'b.jpg': gender 'x' is not one of"):
+        read_annotations(sheet)

@@ -115,3 +115,24 @@ def test_miex_label_from_folder_names(tmp_path: Path):
     assert (a.subject, a.emotion, a.label3, len(a.frames)) == ("0012", "surprise", "surprise", 10)
     assert (b.label3, [p.name for p in b.frames]) == ("positive", ["0.jpg", "1.jpg", "2.jpg", "10.jpg"])
     assert loaded.problems == [f"{tmp_path / 'stray'}: folder name is not <id>_exp_<label>"]
+
+
+def test_sheet_cells_that_leave_the_dataset_folder_are_problems_not_paths(tmp_path: Path):
+    root = tmp_path / "casme2"
+    _frames(root / "sub01" / "EP01", ["img1.jpg", "img2.jpg"])
+    _frames(tmp_path / "elsewhere", ["img1.jpg", "img2.jpg"])  # readable, but not the dataset's
+    (root / "sub01" / "EP02").symlink_to(tmp_path / "elsewhere")
+    sheet = tmp_path / "coding.xlsx"
+    pd.DataFrame({
+        "Subject": [1, 1, 1, 1], "Filename": ["EP01", "../../elsewhere", str(tmp_path / "elsewhere"),
+                                              "EP02"],
+        "OnsetFrame": [1] * 4, "ApexFrame": [1] * 4, "OffsetFrame": [2] * 4,
+        "Action Units": ["12"] * 4, "Estimated Emotion": ["happiness"] * 4,
+    }).to_excel(sheet, index=False)
+    loaded = casme2.load(root, sheet)
+    assert [s.clip_id for s in loaded.samples] == ["EP01"]
+    assert len(loaded.problems) == 3
+    escaped, absolute, linked = loaded.problems
+    assert escaped.startswith("coding.xlsx row 2: clip '../../elsewhere': ") and "leads outside" in escaped
+    assert "not found" in absolute  # joined under the subject folder, where it does not exist
+    assert linked.startswith("coding.xlsx row 4: clip 'EP02': ") and "leads outside" in linked

@@ -13,8 +13,9 @@ import yaml
 from equime.artifacts import curated, plan
 from equime.artifacts.curated import load_face
 from equime.curate.curation import curate_folder
+from equime.errors import InputError
 from equime.files import write_png
-from equime.generate.runner import generate, generate_clips
+from equime.generate.runner import Shard, generate, generate_clips
 from equime.params import parse_params
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, probe_mp4
@@ -88,6 +89,54 @@ def test_clips_no_longer_planned_and_partials_are_removed(tmp_path: Path, face_f
     assert sorted(p.name for p in out.iterdir()) == [
         "astronaut_happiness_01.json", "astronaut_happiness_01.mp4", "astronaut_happiness_02.json",
         "astronaut_happiness_02.mp4", "generation.jsonl", "rejects.csv"]
+
+
+HOLD_AS_SHARD = """
+import sys, time
+from pathlib import Path
+from equime.files import output_lock
+out = Path(sys.argv[1])
+with output_lock(out, shared=True), output_lock(out.with_name(out.name + ".shard-1-of-2")):
+    (out / ".astronaut_happiness_01.mp4.x1.part").write_bytes(b"being written")
+    print("running", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_a_whole_run_never_touches_a_running_shard_and_shards_share(tmp_path: Path, face_for):
+    """Two generate runs into one folder: the whole run stops (one line) instead of deleting
+    the running shard's partial files; another shard goes on beside it; the same shard stops."""
+    out = tmp_path / "videos"
+    out.mkdir()
+    shard = subprocess.Popen([sys.executable, "-c", HOLD_AS_SHARD, str(out)], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert shard.stdout.readline().strip() == "running"
+        with pytest.raises(InputError, match=r"videos: another run is writing it now"):
+            generate_clips(_rows(1), face_for, warp(), ENC, out, 1)
+        assert (out / ".astronaut_happiness_01.mp4.x1.part").read_bytes() == b"being written"
+        with pytest.raises(InputError, match=r"videos\.shard-1-of-2: another run"):
+            generate_clips(_rows(2), face_for, warp(), ENC, out, 1, Shard(1, 2))
+        report = generate_clips(_rows(4), face_for, warp(), ENC, out, 1, Shard(2, 2))
+        assert report.count("rendered") == len([r for r in _rows(4) if Shard(2, 2).owns(r.clip_id)])
+    finally:
+        shard.kill()
+        shard.wait()
+    # the shard died: its partial is stale now, and the whole run cleans it
+    generate_clips(_rows(1), face_for, warp(), ENC, out, 1)
+    assert not list(out.glob("*.part"))
+
+
+def test_a_plan_id_that_is_a_path_is_refused(tmp_path: Path, face_for):
+    row = _rows(1)[0].model_dump()
+    plan_file = tmp_path / "plan.jsonl"
+    plan_file.write_text(json.dumps({**row, "clip_id": "../escaped_clip"}) + "\n")
+    with pytest.raises(InputError, match=r"plan.jsonl:1: clip_id: String should match pattern"):
+        plan.read_plan(plan_file)
+    with pytest.raises(InputError, match=r"clip_id: '\.\./escaped_clip' is not a valid name"):
+        generate_clips([_rows(1)[0].model_copy(update={"clip_id": "../escaped_clip"})], face_for,
+                       warp(), ENC, tmp_path / "videos", 1)
+    assert not (tmp_path / "escaped_clip.mp4").exists()
 
 
 def _stage(*args: str, cwd: Path) -> subprocess.Popen:

@@ -2,9 +2,11 @@ from pathlib import Path
 
 import numpy as np
 
-from equime.artifacts import curated
+from equime.artifacts import curated, quality
 from equime.artifacts.curated import Curated, Subject
+from equime.quality import assess
 from equime.quality.assess import assess_videos
+from equime.resume import ItemStore
 from equime.video import write_mp4
 from tests import fixtures
 from tests.fixtures import encoder
@@ -31,3 +33,41 @@ def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
                for r in records)
     assert len(curves) == 2 * row.n_frames
     assert np.isclose(records[0]["standard_ssim_min"], records[1]["standard_ssim_min"])
+
+
+def test_a_stopped_run_resumes_from_its_finished_clips_to_the_same_bytes(tmp_path: Path,
+                                                                          monkeypatch):
+    row, frames = fixtures.au12_clip()
+    face = fixtures.aligned_astronaut()
+    subject = Subject("astronaut", "a.png", "0" * 64, {}, face.landmarks)
+    curated.write(tmp_path / "cur", Curated([subject], {"astronaut": face.image}, [], "none"))
+    rows = [row.model_copy(update={"clip_id": f"astronaut_happiness_{i:02d}", "seq": i})
+            for i in (1, 2, 3)]
+    for r in rows:
+        write_mp4(tmp_path / "vid" / f"{r.clip_id}.mp4", frames, r.fps, encoder(preset="ultrafast"))
+    q = fixtures.params(**{"quality.workers": 1}).quality
+
+    def run(out: Path, store: ItemStore | None) -> dict[str, bytes]:
+        result = assess_videos(rows, tmp_path / "vid", tmp_path / "cur", q, store)
+        quality.write(out, result.records, result.curves, result.rejects, b"png")
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+    clean = run(tmp_path / "clean", None)
+    store = ItemStore(tmp_path / "q")
+    measured: list[str] = []
+    real = assess._measure
+    monkeypatch.setattr(assess, "_measure", lambda info, *a: measured.append(info.clip_id)
+                        or real(info, *a))
+    run(tmp_path / "q", store)
+    assert len(measured) == 3
+    # a kill after two clips: the third clip's entry was never written
+    (store.folder / f"{store._stem(rows[2].clip_id)}.json").unlink()
+    measured.clear()
+    assert run(tmp_path / "q", store) == clean
+    assert measured == [rows[2].clip_id]
+    # a changed clip is measured again, not taken from the store
+    write_mp4(tmp_path / "vid" / f"{rows[0].clip_id}.mp4", frames[::-1], row.fps,
+              encoder(preset="ultrafast"))
+    measured.clear()
+    run(tmp_path / "q", store)
+    assert measured == [rows[0].clip_id]

@@ -1,4 +1,6 @@
+import re
 import socket
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -94,8 +96,9 @@ def test_concurrent_submissions_are_not_lost(served):
     for t in threads:
         t.join()
     ratings = store.ratings()
-    assert len(ratings) == 8 * 4  # one row per rater × clip: the second rating replaced the first
+    assert len(ratings) == 8 * 4  # one current row per rater × clip: the second rating's
     assert set(ratings["emotion"]) == {"anger"} and set(ratings["artefacts"]) == {"blur"}
+    assert len(store.history()) == 8 * 4 * 2  # and the history keeps both
 
 
 def _fleiss_by_hand(table: np.ndarray) -> float:
@@ -181,6 +184,8 @@ def test_a_rater_rates_a_clip_by_clicking(served):
                 driver.find_element("css selector", f'input[name="{name}"][value="{value}"]').click()
             driver.find_element("name", "artefacts").send_keys("slight shimmer")
             driver.find_element("id", "replay").click()
+            # the page's nonce'd style applies under the CSP (a refused one is a console error)
+            assert driver.execute_script("return getComputedStyle(document.body).maxWidth") == "720px"
             driver.find_element("id", "submit").click()
             WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
                 lambda d: "1 of 4 clips rated" in d.find_element("tag name", "body").text)
@@ -206,3 +211,151 @@ def test_committed_review_files_are_checked(tmp_path: Path):
     (tmp_path / "ratings.csv").write_text("rater,clip_id\n")
     with pytest.raises(InputError, match="needs columns rater, clip_id, emotion"):
         read_review(tmp_path)
+
+
+def test_a_body_is_capped_and_read_only_after_the_token_is_checked(served, monkeypatch):
+    from starlette.requests import Request
+
+    from equime.review.app import MAX_BODY
+
+    _, tokens, client, rows = served
+    big = b"x" * (MAX_BODY + 1)
+    for token in ("nope", tokens["ann"]):  # declared length: refused before the app runs
+        res = client.post(f"/r/{token}/rate", content=big,
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+        assert res.status_code == 413
+    chunked = client.post(f"/r/{tokens['ann']}/rate", content=iter([big[:40_000], big[40_000:]]),
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+    assert "content-length" not in chunked.request.headers and chunked.status_code == 413
+
+    async def never(*args, **kwargs):
+        raise AssertionError("the form was parsed")
+
+    monkeypatch.setattr(Request, "form", never)
+    res = client.post("/r/nope/rate", data=_form(rows[0]["clip_id"]))
+    assert res.status_code == 403 and res.json()["detail"] == "unknown rater token"
+
+
+def test_a_video_is_served_only_from_inside_the_dataset(served, tmp_path: Path):
+    store, tokens, client, rows = served
+    url = f"/r/{tokens['ann']}/video/"
+    (tmp_path / "ds" / rows[0]["video"]).unlink()
+    res = client.get(url + rows[0]["clip_id"])
+    assert res.status_code == 404 and res.json()["detail"] == f"no video for clip {rows[0]['clip_id']!r}"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for raters")
+    (tmp_path / "ds" / "link.mp4").symlink_to(secret)
+    with sqlite3.connect(store.path) as db:  # a tampered manifest: three ways out of ds/
+        for row, video in zip(rows[1:], ("../secret.txt", str(secret), "link.mp4"), strict=True):
+            db.execute("UPDATE clips SET video = ? WHERE clip_id = ?", (video, row["clip_id"]))
+    db.close()
+    for row in rows[1:]:
+        res = client.get(url + row["clip_id"])
+        assert res.status_code == 404 and "not for raters" not in res.text
+
+
+def _db_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*"))
+
+
+def test_tokens_are_kept_hashed_in_a_private_file(served):
+    store, tokens, _, _ = served
+    for p in store.path.parent.glob(f"{store.path.name}*"):
+        assert p.stat().st_mode & 0o777 == 0o600, p
+    data = _db_bytes(store.path)
+    assert not any(t.encode() in data for t in tokens.values())
+    assert store.rater(tokens["bob"]) == "bob" and store.rater("nope") is None
+    assert store.add_raters(["ann", "dee"]).keys() == {"dee"}  # ann's link stays valid
+    assert store.rater(tokens["ann"]) == "ann"
+
+
+def test_a_database_from_before_hashing_and_history_is_migrated(tmp_path: Path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE raters (name TEXT PRIMARY KEY, token TEXT UNIQUE NOT NULL);
+            CREATE TABLE clips (clip_id TEXT PRIMARY KEY, video TEXT NOT NULL,
+                                emotion TEXT NOT NULL, position INTEGER NOT NULL);
+            CREATE TABLE ratings (rater TEXT NOT NULL, clip_id TEXT NOT NULL, emotion TEXT NOT NULL,
+                visible INTEGER NOT NULL, timing TEXT NOT NULL, realism INTEGER NOT NULL,
+                artefacts TEXT NOT NULL, PRIMARY KEY (rater, clip_id));
+            INSERT INTO raters VALUES ('ann', 'plain-token-of-ann-0123456789');
+            INSERT INTO clips VALUES ('c1', 'v.mp4', 'fear', 0);
+            INSERT INTO ratings VALUES ('ann', 'c1', 'fear', 1, 'micro', 3, '');""")
+    db.close()
+    path.chmod(0o644)
+    store = ReviewStore(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert b"plain-token-of-ann" not in _db_bytes(path)
+    assert store.rater("plain-token-of-ann-0123456789") == "ann"
+    history = store.history()
+    assert len(history) == 1 and history.loc[0, "at"] is None and not history.loc[0, "superseded"]
+    store.save("ann", "c1", Rating("anger", True, "micro", 4, ""))
+    assert store.history()["superseded"].tolist() == [True, False]
+    assert ReviewStore(path).ratings()["emotion"].tolist() == ["anger"]  # reopening is a no-op
+
+
+def test_every_response_carries_the_security_headers(served):
+    _, tokens, client, rows = served
+    token = tokens["ann"]
+    page = client.get(f"/r/{token}")
+    responses = [page, client.get(f"/r/{token}/video/{rows[0]['clip_id']}"), client.get("/r/nope"),
+                 client.get("/nowhere"), client.post(f"/r/{token}/rate", data={})]
+    assert [r.status_code for r in responses] == [200, 200, 403, 404, 422]
+    for res in responses:
+        assert res.headers["x-frame-options"] == "DENY"
+        assert res.headers["x-content-type-options"] == "nosniff"
+        assert res.headers["referrer-policy"] == "same-origin"
+        csp = res.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    nonce = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"])[1]
+    assert page.text.count(f'nonce="{nonce}"') == 2 and "onclick" not in page.text
+    assert nonce not in client.get(f"/r/{token}").headers["content-security-policy"]
+
+
+def test_cross_origin_posts_are_refused(served):
+    store, tokens, client, rows = served
+    url, form = f"/r/{tokens['ann']}/rate", _form(rows[0]["clip_id"])
+    for headers in ({"origin": "http://evil.example"}, {"origin": "null"},
+                    {"referer": "http://evil.example/page"}):
+        res = client.post(url, data=form, headers=headers, follow_redirects=False)
+        assert res.status_code == 403 and res.json()["detail"] == "cross-origin request refused"
+    assert store.ratings().empty
+    for headers in ({"origin": "http://testserver"}, {"referer": f"http://testserver{url}"}, {}):
+        assert client.post(url, data=form, headers=headers, follow_redirects=False).status_code == 303
+
+
+def test_exported_ratings_cannot_run_as_spreadsheet_formulas(served, tmp_path: Path):
+    from equime.artifacts import ratings as ratings_files
+    from equime.review.results import formula_safe
+
+    store, _, _, rows = served
+    texts = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "fine = ok"]
+    table = formula_safe(pd.DataFrame({"artefacts": texts, "n": range(7)}), ["artefacts"])
+    assert table["artefacts"].tolist() == [f"'{t}" for t in texts[:-1]] + ["fine = ok"]
+    store.save("ann", rows[0]["clip_id"], Rating("fear", True, "micro", 3, texts[0]))
+    ratings_files.write(tmp_path / "out", store.planned(), store.ratings())  # `review import`
+    _, read = ratings_files.read_review(tmp_path / "out")
+    assert read.loc[0, "artefacts"] == f"'{texts[0]}"
+
+
+def test_a_repeated_rating_is_kept_and_the_latest_counts(served):
+    store, tokens, client, rows = served
+    clip = rows[0]["clip_id"]
+    for emotion in ("fear", "happiness"):
+        client.post(f"/r/{tokens['ann']}/rate", data=_form(clip, emotion=emotion))
+    history = store.history()
+    assert history["emotion"].tolist() == ["fear", "happiness"]
+    assert history["superseded"].tolist() == [True, False] and history["seq"].is_monotonic_increasing
+    assert history["at"].notna().all()
+    current = store.ratings()
+    assert current[["rater", "emotion"]].values.tolist() == [["ann", "happiness"]]
+    clips, summary = review_results(store.planned(), current)
+    assert clips.loc[0, "majority"] == "happiness" and summary["ratings"] == 1
+    from equime.artifacts import ratings as ratings_files
+
+    ratings_files.write(Path(store.path).parent / "out", store.planned(), current, history)
+    exported = pd.read_csv(Path(store.path).parent / "out" / "history.csv")
+    assert exported["emotion"].tolist() == ["fear", "happiness"]
+    assert exported["superseded"].tolist() == [True, False]
+    assert store.progress("ann")[1] == 1

@@ -19,6 +19,7 @@ from equime.artifacts.metadata import ClipMetadata, json_schema
 from equime.errors import InputError
 from equime.files import (
     dumps_json,
+    inside,
     staged_dir,
     write_csv,
     write_json,
@@ -88,7 +89,8 @@ def writing(out: Path, name: str) -> Iterator[DatasetWriter]:
 
 
 def read_manifest(root: Path) -> pd.DataFrame:
-    """``<root>/manifest.csv``: every exported clip (ids and labels as text)."""
+    """``<root>/manifest.csv``: every exported clip (ids and labels as text); every ``video``
+    must lead to a file inside ``root`` (a tampered manifest is an error, not a path)."""
     path = root / MANIFEST
     if not path.is_file():
         raise InputError(f"{path}: not found; run `{WRITER}` first")
@@ -96,10 +98,13 @@ def read_manifest(root: Path) -> pd.DataFrame:
                                      "race": str, "age_band": str}, keep_default_na=False)
     if missing := sorted(set(MANIFEST_COLUMNS) - set(table.columns)):
         raise InputError(f"{path}: missing columns {missing}; rerun `{WRITER}`")
+    for n, video in enumerate(table["video"], start=2):
+        inside(root, str(video), f"{path} line {n} video")
     return table
 
 
 def read_metadata(root: Path, video: str) -> dict[str, Any]:
     import json
 
-    return json.loads((root / metadata_relpath(video)).read_text(encoding="utf-8"))
+    path = inside(root, metadata_relpath(video), f"metadata of {video!r}")
+    return json.loads(path.read_text(encoding="utf-8"))

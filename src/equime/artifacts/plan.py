@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from equime.errors import InputError
-from equime.files import read_jsonl, write_csv, write_jsonl
+from equime.files import ID_PATTERN, NAME_PATTERN, read_jsonl, write_csv, write_jsonl
+
+# plan values that name files downstream (<clip_id>.mp4, emotion_categories/<emotion>/)
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN.pattern)]
+SubjectId = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 
 PATH = "data/plan.jsonl"
 TIMING = "metrics/plan_timing.csv"
@@ -31,10 +35,10 @@ class PlanRow(BaseModel):
     """One clip to generate."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    clip_id: str
-    subject: str
+    clip_id: Name
+    subject: SubjectId
     gender: str
-    emotion: str
+    emotion: Name
     seq: int
     au_source: str
     motion_source: str  # facs | generated | a dataset (see plan.motion_source)

@@ -1,5 +1,7 @@
 """The human ratings, committed to git (``review/``): ``sample.csv`` (the clips sampled for
-review) and ``ratings.csv`` (one row per rater × clip), written by ``equime review import``."""
+review), ``ratings.csv`` (one row per rater × clip: the latest rating) and ``history.csv`` (every
+rating submitted, in order, ``superseded`` where the rater changed it), written by
+``equime review import``."""
 
 from __future__ import annotations
 
@@ -12,14 +14,18 @@ from equime.files import write_csv
 from equime.review.questions import EMOTION_CHOICES, REALISM_RANGE, TIMING_CHOICES
 
 PATH = "review"
-FILES = ("sample.csv", "ratings.csv", ".gitignore", "review.sqlite*")  # + the app's database
+FILES = ("sample.csv", "ratings.csv", "history.csv", ".gitignore",
+         "review.sqlite*")  # + the app's database
 SAMPLE_COLUMNS = ["clip_id", "video", "emotion"]
 RATING_COLUMNS = ["rater", "clip_id", "emotion", "visible", "timing", "realism", "artefacts"]
 
 
-def write(folder: Path, sample: pd.DataFrame, ratings: pd.DataFrame) -> None:
+def write(folder: Path, sample: pd.DataFrame, ratings: pd.DataFrame,
+          history: pd.DataFrame | None = None) -> None:
     write_csv(folder / "sample.csv", sample[SAMPLE_COLUMNS])
     write_csv(folder / "ratings.csv", ratings[RATING_COLUMNS])
+    if history is not None:
+        write_csv(folder / "history.csv", history)
 
 
 def read_review(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from equime.errors import InputError
-from equime.files import read_jsonl, write_csv, write_json, write_jsonl
+from equime.files import check_name, read_jsonl, write_csv, write_json, write_jsonl
 
 PATH = "data/videos"
 FILES = ("*.mp4", "*.json", "generation.jsonl", "rejects.csv", "rejects.shard-*-of-*.csv")
@@ -29,18 +29,18 @@ WRITER = "dvc repro generate"
 
 def clip_video(folder: Path, clip_id: str) -> Path:
     """The clip's MP4, which must exist."""
-    path = folder / f"{clip_id}.mp4"
+    path = video_path(folder, clip_id)
     if not path.is_file():
         raise InputError(f"{path}: not found; run `{WRITER}` first")
     return path
 
 
 def video_path(folder: Path, clip_id: str) -> Path:
-    return folder / f"{clip_id}.mp4"
+    return folder / f"{check_name(clip_id, 'clip_id')}.mp4"
 
 
 def sidecar_path(folder: Path, clip_id: str) -> Path:
-    return folder / f"{clip_id}.json"
+    return folder / f"{check_name(clip_id, 'clip_id')}.json"
 
 
 def read_sidecar(folder: Path, clip_id: str) -> dict[str, Any] | None:

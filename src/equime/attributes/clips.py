@@ -22,6 +22,8 @@ from equime.attributes.consistency import compare
 from equime.attributes.params import AttributesParams
 from equime.attributes.records import FrameAttributes
 from equime.errors import InputError
+from equime.files import content_key, package_fingerprint, sha256_file
+from equime.resume import ItemStore
 from equime.video import read_mp4
 
 
@@ -46,10 +48,29 @@ def clip_row(row: PlanRow, source: Demography, clip: ClipAttributes,
             "consistent": c.consistent, "flags": ";".join(c.flags)}
 
 
+def analysed(video_file: Path, analyzer: DeepfaceAnalyzer, a: AttributesParams,
+             store: ItemStore | None, clip_id: str) -> tuple[list[int], list[FrameAttributes]]:
+    """Every ``a.frame_step``-th frame of one clip through the analyzer; kept in ``store`` under
+    a key of the clip's bytes, params and code, so a stopped run resumes at the next clip."""
+    key = content_key({"video": sha256_file(video_file), "params": a.model_dump(mode="json"),
+                       "code": package_fingerprint()})
+    if store is not None and (done := store.get(clip_id, key)) is not None:
+        return done["index"], [FrameAttributes(**f) for f in done["frames"]]
+    video = read_mp4(video_file)
+    index = analysed_frames(len(video), a.frame_step)
+    frames = analyzer.analyze_many([video[i] for i in index])
+    if store is not None:
+        store.put(clip_id, key, {"index": index, "frames": [asdict(f) for f in frames]})
+    return index, frames
+
+
 def clip_attributes(rows: Sequence[PlanRow], videos_dir: Path, sources: Mapping[str, Demography],
-                    analyzer: DeepfaceAnalyzer | None,
-                    a: AttributesParams) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Per-clip table and the per-frame records behind it (deepface), clips in plan order."""
+                    analyzer: DeepfaceAnalyzer | None, a: AttributesParams,
+                    store: ItemStore | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Per-clip table and the per-frame records behind it (deepface), clips in plan order; with
+    a ``store``, clips analysed by an earlier (stopped) run are taken from it."""
+    if store is not None:
+        store.prune({r.clip_id for r in rows})
     out, frame_log = [], []
     for row in tqdm(rows, desc="attributes: clips", unit="clip"):
         if row.subject not in sources:
@@ -59,9 +80,8 @@ def clip_attributes(rows: Sequence[PlanRow], videos_dir: Path, sources: Mapping[
         if analyzer is None:
             out.append(clip_row(row, source, ClipAttributes(0, 0), None, a))
             continue
-        video = read_mp4(videos.clip_video(videos_dir, row.clip_id))
-        index = analysed_frames(len(video), a.frame_step)
-        frames = analyzer.analyze_many([video[i] for i in index])
+        index, frames = analysed(videos.clip_video(videos_dir, row.clip_id), analyzer, a, store,
+                                 row.clip_id)
         frame_log += [{"clip_id": row.clip_id, "frame": i, **asdict(f)}
                       for i, f in zip(index, frames, strict=True)]
         out.append(clip_row(row, source, aggregate(frames), frames, a))

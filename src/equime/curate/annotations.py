@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from equime.attributes.annotations import from_annotations
 from equime.errors import InputError
+from equime.files import cell
 
 
 def read_celeba_attributes(path: Path) -> pd.DataFrame:
@@ -62,5 +64,11 @@ def _typed(text: str) -> object:
 
 
 def read_annotations(path: Path) -> pd.DataFrame:
-    """The annotation file given with the photos: a CSV manifest (``.csv``) or CelebA's format."""
-    return read_annotation_csv(path) if path.suffix.lower() == ".csv" else read_celeba_attributes(path)
+    """The annotation file given with the photos: a CSV manifest (``.csv``) or CelebA's format;
+    each photo's gender, age and race are checked here, so a bad value names its file and row."""
+    table = read_annotation_csv(path) if path.suffix.lower() == ".csv" else \
+        read_celeba_attributes(path)
+    for name, labels in table.iterrows():
+        from_annotations({str(k): v for k, v in labels.items() if cell(v) is not None},
+                         f"{path}, row {name!r}")
+    return table

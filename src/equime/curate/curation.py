@@ -112,10 +112,10 @@ def curate(
     if attributes is not None and (missing := needed - set(attributes.columns)):
         raise InputError(f"curate.filter names unknown attributes {sorted(missing)}; "
                          f"the annotation file has {list(attributes.columns)[:8]}...")
-    paths = list_sources(source_dir, skip)
+    paths, unread = list_sources(source_dir, skip)
     rel = {p: p.relative_to(source_dir).as_posix() for p in paths}
     ids = assign_ids(list(rel.values()))
-    rejects: list[Reject] = []
+    rejects: list[Reject] = [Reject(u.source, u.reason, u.detail) for u in unread]
     seen: dict[str, str] = {}
     subjects: list[tuple[Subject, np.ndarray]] = []
     for path in tqdm(paths, desc="curate", unit="file"):

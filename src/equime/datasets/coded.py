@@ -9,6 +9,8 @@ from pathlib import Path
 from equime.datasets.labels import FPS, megc3
 from equime.datasets.sample import Loaded, Sample, frames_in, int_or_none
 from equime.datasets.sheets import read_sheet
+from equime.errors import InputError
+from equime.files import inside
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,13 @@ def load_coded(root: Path, sheet: Path, layout: SheetLayout) -> Loaded:
             out.problems.append(f"{where}: subject {row[layout.subject]!r} is not understood")
             continue
         clip = str(row[layout.filename]).strip()
-        folder = root / subject / clip / layout.clip_subdir
-        if not folder.is_dir():
+        try:  # a sheet cell becomes a path only inside the dataset folder
+            folder = inside(root, "/".join(p for p in (subject, clip, layout.clip_subdir) if p),
+                            f"{where}: clip {clip!r}")
+        except InputError as exc:
+            out.problems.append(str(exc))
+            continue
+        if not clip or not folder.is_dir():
             out.problems.append(f"{where}: clip folder {folder} not found")
             continue
         onset, offset = int_or_none(row[layout.onset]), int_or_none(row[layout.offset])

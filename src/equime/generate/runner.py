@@ -8,6 +8,7 @@ the sidecar, both atomically). A killed run therefore resumes with the same byte
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -24,7 +25,13 @@ from equime.artifacts import videos
 from equime.artifacts.curated import FaceImage, FaceStore
 from equime.artifacts.plan import PlanRow
 from equime.errors import InputError, ParamsError
-from equime.files import code_fingerprint, content_key, remove_partials, sha256_file
+from equime.files import (
+    code_fingerprint,
+    content_key,
+    output_lock,
+    remove_partials,
+    sha256_file,
+)
 from equime.generate.backends import build_renderer
 from equime.generate.base import Renderer
 from equime.generate.params import GenerateParams
@@ -166,6 +173,19 @@ def generate_clips(
     whole run (which finds every clip complete) merges them.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as held:
+        # a whole run owns the folder (it prunes and removes partials); shards share it, each
+        # its own clips; a second run of the same part stops with one line
+        held.enter_context(output_lock(out_dir, shared=not shard.whole))
+        if not shard.whole:
+            held.enter_context(output_lock(out_dir.with_name(
+                f"{out_dir.name}.shard-{shard.index}-of-{shard.count}")))
+        return _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard)
+
+
+def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceImage],
+                    renderer: Renderer, encoder: EncoderOptions, out_dir: Path, batch_size: int,
+                    shard: Shard) -> GenerationReport:
     if shard.whole:
         if n := remove_partials(out_dir):
             log.info("removed %d partial file(s) left by an interrupted run", n)

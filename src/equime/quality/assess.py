@@ -4,9 +4,9 @@ and the quality stage over every planned clip, in parallel processes."""
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,16 @@ from equime.artifacts.curated import FaceStore
 from equime.artifacts.plan import PlanRow
 from equime.errors import EquimeError, InputError
 from equime.faces.detect import FaceDetector
+from equime.files import content_key, package_fingerprint, sha256_file
 from equime.plan.au_tables import aus_for, emotion_in_name
 from equime.plots import figure_png, pyplot
 from equime.quality.au_fidelity import au_fidelity
 from equime.quality.images import image_metrics
 from equime.quality.motion import MeasuredMotion, measure_motion
 from equime.quality.params import QualityParams
+from equime.resume import ItemStore
 from equime.video import mp4_fps, read_mp4
+from equime.workers import process_pool
 
 
 @dataclass(frozen=True)
@@ -101,19 +104,39 @@ def _store(curated_dir: Path) -> FaceStore:
     return FaceStore(curated_dir)
 
 
+Outcome = tuple[dict[str, Any] | None, list[dict[str, Any]], str]
+
+
 def _assess_one(item: tuple[ClipInfo, Path, PlanRow | None], curated_dir: Path | None,
-                q: QualityParams) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str]:
+                q: QualityParams, store: ItemStore | None) -> Outcome:
     """(record, curve rows, failure reason) for one clip: its neutral landmarks from the curated
-    face of its plan row, or (without a plan) detected on its first frame."""
+    face of its plan row, or (without a plan) detected on its first frame. Kept in ``store`` as
+    soon as it is known, under a key of the clip's bytes, its row and face, params and code."""
     info, path, row = item
     if not path.is_file():
         return None, [], "no video (not generated)"
+    landmarks = None
+    if row is not None and curated_dir is not None:
+        landmarks = _store(curated_dir)(row).landmarks
+    key = content_key({
+        "video": sha256_file(path), "clip": row.model_dump(mode="json") if row else asdict(info),
+        "landmarks": None if landmarks is None else hashlib.sha256(landmarks.tobytes()).hexdigest(),
+        "params": q.model_dump(mode="json"), "code": package_fingerprint()})
+    if store is not None and (done := store.get(info.clip_id, key)) is not None:
+        record, curve, reason = done
+        return record, curve, reason
+    outcome = _measure(info, path, landmarks, q)
+    if store is not None:
+        store.put(info.clip_id, key, list(outcome))
+    return outcome
+
+
+def _measure(info: ClipInfo, path: Path, landmarks: np.ndarray | None,
+             q: QualityParams) -> Outcome:
     detector = _detector()
     try:
         frames, fps = read_mp4(path), float(mp4_fps(path))
-        if row is not None and curated_dir is not None:
-            landmarks = _store(curated_dir)(row).landmarks
-        elif (landmarks := detector.fine_landmarks(frames[0])) is None:
+        if landmarks is None and (landmarks := detector.fine_landmarks(frames[0])) is None:
             return None, [], "no face in the first frame"
         record, motion = assess_clip(frames, fps, info, landmarks, q, detector)
     except (EquimeError, ValueError, cv2.error) as exc:
@@ -133,10 +156,13 @@ class Assessed:
 
 
 def assess_videos(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path,
-                  q: QualityParams) -> Assessed:
-    """The quality stage: every planned clip, in plan order, measured against its curated face."""
+                  q: QualityParams, store: ItemStore | None = None) -> Assessed:
+    """The quality stage: every planned clip, in plan order, measured against its curated face;
+    with a ``store``, clips measured by an earlier (killed) run are taken from it."""
     items = [(ClipInfo.of_row(r), videos.video_path(videos_dir, r.clip_id), r) for r in rows]
-    return _assess(items, curated_dir, q)
+    if store is not None:
+        store.prune({r.clip_id for r in rows})
+    return _assess(items, curated_dir, q, store)
 
 
 def assess_folder(folder: Path, q: QualityParams, au_source: str | None) -> Assessed:
@@ -146,16 +172,17 @@ def assess_folder(folder: Path, q: QualityParams, au_source: str | None) -> Asse
     if not folder.is_dir():
         raise InputError(f"{folder}: folder not found; give a folder of .mp4 clips")
     items = [(ClipInfo.of_file(p, au_source), p, None) for p in sorted(folder.glob("*.mp4"))]
-    return _assess(items, None, q)
+    return _assess(items, None, q, None)
 
 
 def _assess(items: Sequence[tuple[ClipInfo, Path, PlanRow | None]], curated_dir: Path | None,
-            q: QualityParams) -> Assessed:
+            q: QualityParams, store: ItemStore | None) -> Assessed:
     """Records, motion curves and per-clip failures, in order, measured in ``q.workers``
-    processes (each with one torch thread, so the numbers do not depend on ``q.workers``)."""
-    work = functools.partial(_assess_one, curated_dir=curated_dir, q=q)
+    processes (each with one torch thread, so the numbers do not depend on ``q.workers``; each
+    ends with the stage, however the stage ends)."""
+    work = functools.partial(_assess_one, curated_dir=curated_dir, q=q, store=store)
     if q.workers > 1:
-        with ProcessPoolExecutor(q.workers, initializer=_one_thread) as pool:
+        with process_pool(q.workers, initializer=_one_thread) as pool:
             results = list(tqdm(pool.map(work, items), total=len(items), desc="quality",
                                 unit="clip"))
     else:

@@ -25,6 +25,7 @@ from equime.files import (
     atomic_path,
     code_fingerprint,
     content_key,
+    output_lock,
     remove_partials,
     sha256_file,
 )
@@ -169,6 +170,12 @@ def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, encoder: En
     ``rejects.csv``); clips whose sidecar verifies are kept. ``prune``: remove clips of ids no
     longer among the jobs (the stage's own folder only); ``rejected``: inputs refused before."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    with output_lock(out_dir):  # one run at a time: partials are then a dead run's, and go
+        return _retime_jobs(jobs, out_dir, r, encoder, prune, rejected)
+
+
+def _retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, encoder: EncoderOptions,
+                 prune: bool, rejected: Sequence[tuple[str, str]]) -> RetimeReport:
     if n := remove_partials(out_dir):
         log.info("removed %d partial file(s) left by an interrupted run", n)
     if prune and (removed := me_clips.prune(out_dir, {j.clip_id for j in jobs})):

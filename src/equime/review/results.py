@@ -4,6 +4,7 @@ Fleiss' kappa (statsmodels) and the realism distribution."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,18 @@ from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from equime.artifacts.review import CLIP_COLUMNS
 from equime.review.questions import EMOTION_CHOICES, REALISM_RANGE
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula
+
+
+def formula_safe(table: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells in ``columns`` that a spreadsheet would run as a
+    formula (starting with = + - @, tab or CR) get a leading single quote (the OWASP rule)."""
+    out = table.copy()
+    for column in columns:
+        out[column] = out[column].map(
+            lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
 
 
 def clip_results(ratings: pd.DataFrame, planned: pd.DataFrame) -> pd.DataFrame:
