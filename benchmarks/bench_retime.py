@@ -68,8 +68,8 @@ def main() -> None:
         bare = time.perf_counter() - wall0
 
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        report = retime_folder(tmp_dir / "in", tmp_dir / "out", p.retime, p.plan, p.base.seed,
-                               encoder)
+        report = retime_folder(tmp_dir / "in", tmp_dir / "out", p.retime, p.recording.camera,
+                               p.plan, p.base.seed, encoder)
         stage, stage_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
 
     n = len(clips)

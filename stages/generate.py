@@ -8,6 +8,7 @@ import typer
 from equime.artifacts import curated, plan, videos
 from equime.generate.params import GenerateParams
 from equime.generate.runner import generate
+from equime.recording.params import RecordingParams
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
 
 
@@ -20,7 +21,8 @@ def main(
 ) -> None:
     """Render every planned clip; clips already complete and verified are kept."""
     stage = Stage("generate", params)
-    report = generate(plan.read_plan(plan_file), faces, out, stage.section("generate", GenerateParams))
+    report = generate(plan.read_plan(plan_file), faces, out, stage.section("generate", GenerateParams),
+                      stage.section("recording", RecordingParams))
     stage.record(report.metrics(), metrics, timings=report.timings())
 
 

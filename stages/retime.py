@@ -10,6 +10,7 @@ import typer
 from equime.artifacts import clips, curated, plan, videos
 from equime.datasets.params import Datasets
 from equime.generate.params import GenerateParams
+from equime.recording.params import RecordingParams
 from equime.retime.jobs import retime_plan
 from equime.retime.params import RetimeParams
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
@@ -30,6 +31,7 @@ def main(
     g = stage.section("generate", GenerateParams)
     report = retime_plan(plan.read_plan(plan_file), generated, faces, out,
                          stage.section("retime", RetimeParams),
+                         stage.section("recording", RecordingParams).camera,
                          EncoderOptions(crf=g.crf, preset=g.preset),
                          stage.section("datasets", Datasets))
     stage.record(report.metrics(), metrics)

@@ -72,7 +72,7 @@ def warp(**kw: Any) -> WarpRenderer:
     """The warp backend as params.yaml sets it, with overrides (e.g. interpolation="cubic")."""
     from equime.generate.warp import WarpRenderer
 
-    return WarpRenderer(params().generate.warp.model_copy(update=kw))
+    return WarpRenderer(params().generate.warp.model_copy(update=kw), params().recording.camera)
 
 
 def plan_spec(p: Params | None = None) -> PlanParams:
@@ -155,4 +155,4 @@ def me_clips(rows: list[PlanRow], videos_dir: Path, out_dir: Path) -> None:
     from equime.retime.jobs import retime_plan
 
     retime_plan(rows, videos_dir, videos_dir / "no-curated-faces-needed", out_dir,
-                params().retime, encoder())
+                params().retime, params().recording.camera, encoder())

@@ -32,7 +32,8 @@ def generate(
     from equime.generate.runner import generate as run_generate
     from equime.params import load_params
 
-    run_generate(read_plan(plan_file), faces, out, load_params(params).generate, Shard.parse(shard))
+    p = load_params(params)
+    run_generate(read_plan(plan_file), faces, out, p.generate, p.recording, Shard.parse(shard))
 
 
 @app.command()
@@ -52,7 +53,7 @@ def retime(
     from equime.video import EncoderOptions
 
     p = load_params(params)
-    retime_folder(videos, out, p.retime, p.plan, p.base.seed,
+    retime_folder(videos, out, p.retime, p.recording.camera, p.plan, p.base.seed,
                   EncoderOptions(crf=p.generate.crf, preset=p.generate.preset), emotion_from_name)
 
 

@@ -18,6 +18,7 @@ from equime.export.params import ExportParams
 from equime.generate.params import GenerateParams
 from equime.plan.params import PlanParams
 from equime.quality.params import FilterParams, QualityParams, SummarizeParams
+from equime.recording.params import RecordingParams
 from equime.retime.params import RetimeParams
 from equime.review.params import ReviewParams
 from equime.section import BaseParams, Section, format_error, read_params
@@ -30,6 +31,7 @@ class Params(Section):
     select: SelectParams
     plan: PlanParams
     generate: GenerateParams
+    recording: RecordingParams
     retime: RetimeParams
     quality: QualityParams
     filter: FilterParams

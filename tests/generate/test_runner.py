@@ -159,7 +159,7 @@ def test_killed_generate_resumes_to_the_same_bytes_as_a_clean_run(tmp_path: Path
     curated.write(tmp_path / "curated", curate_folder(src, p.curate))
     rows = plan_clips([PlanSubject("grace-hopper", "u")], p.plan, p.base.seed)
     plan.write_plan(tmp_path / "plan.jsonl", rows)
-    generate(rows, tmp_path / "curated", tmp_path / "clean", p.generate)
+    generate(rows, tmp_path / "curated", tmp_path / "clean", p.generate, p.recording)
 
     gen = ["--plan", "plan.jsonl", "--faces", "curated", "--params", "params.yaml"]
     proc = _stage(*gen, "--out", "killed", cwd=tmp_path)  # killed once its first clip is complete

@@ -68,3 +68,16 @@ def test_merge_close_averages_coincident_points():
     order = np.argsort(p[:, 0])
     np.testing.assert_allclose(p[order], [[0.25, 0.0], [10.0, 0.0]])
     np.testing.assert_allclose(v[order], [[2.0, 0.0], [5.0, 5.0]])
+
+
+def test_the_camera_records_the_rendered_clip_and_keys_it():
+    from equime.generate.warp import WarpRenderer
+
+    row, clean = fixtures.au12_clip()
+    camera = fixtures.params().recording.camera.model_copy(update={"enabled": True})
+    filmed = WarpRenderer(fixtures.params().generate.warp, camera)
+    frames = filmed.render(row, fixtures.face_image())
+    assert frames.shape == clean.shape and frames.dtype == np.uint8
+    diff = np.abs(frames.astype(int) - clean.astype(int))
+    assert 1.5 < diff.mean() < 6  # sensor noise of a few grey levels on every frame
+    assert "camera" in filmed.params() and "camera" not in fixtures.warp().params()

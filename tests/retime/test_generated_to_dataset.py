@@ -63,7 +63,7 @@ def test_generated_clips_become_exported_micro_expressions(tmp_path: Path):
     store = curated.FaceStore(tmp_path / "cur")
     generate_clips(rows, store, SustainedVideos(), encoder(preset="ultrafast"), tmp_path / "raw", 1)
     report = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "clips", p.retime,
-                         encoder(preset="ultrafast"))
+                         p.recording.camera, encoder(preset="ultrafast"))
     assert report.rejects == [] and all(r["retimed"] for r in report.records)
     assessed = assess_videos(rows, tmp_path / "clips", tmp_path / "cur", p.quality)
     verdicts = verdict_table(__import__("pandas").DataFrame(assessed.records), p.filter)

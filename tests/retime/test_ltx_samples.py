@@ -23,7 +23,7 @@ def test_generated_clips_are_no_micro_expressions_until_retimed(tmp_path):
     assert len(raw_verdicts) == 20 and not raw_verdicts["passed"].any()
     assert raw_verdicts["reasons"].str.contains("never returns to neutral").all()
 
-    report = retime_folder(SAMPLES, tmp_path, p.retime, p.plan, p.base.seed, encoder())
+    report = retime_folder(SAMPLES, tmp_path, p.retime, p.recording.camera, p.plan, p.base.seed, encoder())
     assert len(report.records) + len(report.rejects) == 20
     me = assess_folder(tmp_path, p.quality, None)
     verdicts = verdict_table(pd.DataFrame(me.records), p.filter)

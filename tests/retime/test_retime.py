@@ -106,7 +106,7 @@ def test_a_folder_of_videos_gives_me_clips_of_the_same_format_and_reruns_keep_th
               encoder(preset="ultrafast"))
     write_mp4(src / "bad name.mp4", np.repeat(face.image[None], 3, axis=0), 24,
               encoder(preset="ultrafast"))
-    report = retime_folder(src, tmp_path / "out", P.retime, P.plan, P.base.seed,
+    report = retime_folder(src, tmp_path / "out", P.retime, P.recording.camera, P.plan, P.base.seed,
                            encoder(preset="ultrafast"))
     out = tmp_path / "out"
     info = probe_mp4(out / "gen_happiness_0.mp4")
@@ -116,11 +116,20 @@ def test_a_folder_of_videos_gives_me_clips_of_the_same_format_and_reruns_keep_th
     rec = report.records[0]
     assert rec["motion_source"] == "video" and rec["retimed"] and rec["timing"]["fps"] == 25.0
     first = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
-    again = retime_folder(src, tmp_path / "out", P.retime, P.plan, P.base.seed,
+    again = retime_folder(src, tmp_path / "out", P.retime, P.recording.camera, P.plan, P.base.seed,
                           encoder(preset="ultrafast"))
     assert again.skipped == 1 and {p.name: p.read_bytes() for p in sorted(out.iterdir())} == first
     assert read_mp4(out / "gen_happiness_0.mp4").shape == (30, 256, 256, 3)
     assert interocular(face.landmarks) > 50
+    # recorded through the camera: the same ME, with sensor noise on every frame, seeded
+    camera = P.recording.camera.model_copy(update={"enabled": True})
+    filmed = retime_folder(src, tmp_path / "filmed", P.retime, camera, P.plan, P.base.seed,
+                           encoder(preset="ultrafast"))
+    assert filmed.records[0]["retime_key"] != rec["retime_key"]
+    noisy, clean = read_mp4(tmp_path / "filmed" / "gen_happiness_0.mp4"), read_mp4(
+        out / "gen_happiness_0.mp4")
+    assert 1 < np.abs(noisy.astype(int) - clean.astype(int)).mean() < 6
+    assert not np.array_equal(noisy[0], noisy[1])
 
 
 @pytest.mark.slow

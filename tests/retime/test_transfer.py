@@ -125,21 +125,21 @@ def test_a_plan_whose_motion_is_a_datasets_moves_each_face_by_a_real_me(casme, d
                                                      a.landmarks)], {"hopper": a.image}, [], "none"))
     rows = plan_clips([PlanSubject("hopper", "f")], p.plan, p.base.seed)
     assert {r.motion_source for r in rows} == {"casme2"}
-    report = generate(rows, tmp_path / "cur", tmp_path / "raw", p.generate)
+    report = generate(rows, tmp_path / "cur", tmp_path / "raw", p.generate, p.recording)
     assert report.outcomes == [] and not list((tmp_path / "raw").glob("*.mp4"))
     with pytest.raises(ParamsError, match=r"plan\.motion_source is generated but generate\.backend "
                                           r"warp makes facs"):
         generate([r.model_copy(update={"motion_source": "generated"}) for r in rows],
-                 tmp_path / "cur", tmp_path / "raw", p.generate)
+                 tmp_path / "cur", tmp_path / "raw", p.generate, p.recording)
 
     unset = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "none", p.retime,
-                        encoder(preset="ultrafast"), {})
+                        p.recording.camera, encoder(preset="ultrafast"), {})
     assert {reason for _, reason in unset.rejects} == {
         "motion source casme2 is not configured: set datasets.casme2.root (and sheet) to a local "
         "copy"} and unset.records == []
     datasets = {"casme2": LocalDataset(root=str(root), sheet=str(root / "coding.csv"))}
     done = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "clips", p.retime,
-                       encoder(preset="ultrafast"), datasets)
+                       p.recording.camera, encoder(preset="ultrafast"), datasets)
     happy, surprise = (next(r for r in rows if r.emotion == e) for e in ("happiness", "surprise"))
     assert done.rejects == [(surprise.clip_id, "casme2 has no sample of surprise (nor of its "
                                                 "MEGC class)")]
@@ -147,7 +147,7 @@ def test_a_plan_whose_motion_is_a_datasets_moves_each_face_by_a_real_me(casme, d
     assert rec["clip_id"] == happy.clip_id and rec["sample"] == "casme2/sub01/EP01_01"
     assert rec["motion_source"] == "casme2" and rec["raw_apex_frame"] == 6  # img19 from img13
     again = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "clips", p.retime,
-                        encoder(preset="ultrafast"), datasets)
+                        p.recording.camera, encoder(preset="ultrafast"), datasets)
     assert again.skipped == 1  # resumed: the sample's frames and the params are unchanged
 
     assessed = assess_videos(rows, tmp_path / "clips", tmp_path / "cur", p.quality)

@@ -36,6 +36,7 @@ from equime.generate.backends import build_renderer
 from equime.generate.base import Renderer
 from equime.generate.params import GenerateParams
 from equime.plan.params import MADE_HERE, MOTION_BY_BACKEND
+from equime.recording.params import RecordingParams
 from equime.video import EncoderOptions, write_mp4
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceI
 
 
 def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: GenerateParams,
-             shard: Shard = Shard()) -> GenerationReport:
+             recording: RecordingParams, shard: Shard = Shard()) -> GenerationReport:
     """The generate stage: every planned clip (that ``shard`` owns) rendered by the configured
     backend from its curated face, encoded and written into ``out_dir``."""
     made = MOTION_BY_BACKEND[g.backend]
@@ -255,7 +256,7 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
         from equime.generate.ltx import check_inputs
 
         check_inputs(rows)  # before any model loads
-    report = generate_clips(rows, FaceStore(curated_dir), build_renderer(g),
+    report = generate_clips(rows, FaceStore(curated_dir), build_renderer(g, recording),
                             EncoderOptions(crf=g.crf, preset=g.preset), out_dir,
                             batch_size=g.batch_size, shard=shard)
     log.info("generate: %d written, %d skipped as complete, %d failed (see %s)",

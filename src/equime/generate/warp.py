@@ -26,6 +26,8 @@ from equime.artifacts.plan import PlanRow
 from equime.facs import displacements, interocular
 from equime.generate.params import WarpParams
 from equime.generate.render import render_field, row_weights
+from equime.recording.camera import camera_key, record
+from equime.recording.params import CameraParams
 
 _STILL_PX = 0.02  # displacements smaller than this are set to 0, so the background stays bit-exact
 _FIELD_STEP = 4  # the TPS is evaluated on this grid step and upsampled (it is smooth)
@@ -103,12 +105,14 @@ def displacement_field(landmarks: np.ndarray, moves: np.ndarray, width: int, hei
 @dataclass(frozen=True)
 class WarpRenderer:
     settings: WarpParams
+    camera: CameraParams
     name: ClassVar[str] = "warp"
 
     def params(self) -> dict[str, Any]:
         return {"interpolation": self.settings.interpolation,
                 "border_anchors": self.settings.border_anchors,
-                "field": "thin-plate spline", "falloff_sigma_iod": _FALLOFF}
+                "field": "thin-plate spline", "falloff_sigma_iod": _FALLOFF,
+                **({"camera": camera_key(self.camera)} if self.camera.enabled else {})}
 
     def prepare(self) -> None:
         """Nothing to load."""
@@ -128,4 +132,5 @@ class WarpRenderer:
             raise ValueError(f"face is {w}x{h}, plan row {row.clip_id} wants {row.width}x{row.height}")
         moves = displacements(row.intensities, face.landmarks)
         field = displacement_field(face.landmarks, moves, w, h, self.settings.border_anchors)
-        return render_field(face.image, field, row_weights(row), self.settings.interpolation)
+        frames = render_field(face.image, field, row_weights(row), self.settings.interpolation)
+        return record(frames, row.seed, self.camera)

@@ -23,6 +23,7 @@ from equime.plan.au_tables import aus_for, emotion_in_name
 from equime.plan.params import MADE_HERE, PlanParams
 from equime.plan.planner import clip_seed, draw_timing
 from equime.plan.timing import Timing
+from equime.recording.params import CameraParams
 from equime.retime.params import RetimeParams
 from equime.retime.runner import Job, RetimeReport, retime_jobs
 from equime.video import EncoderOptions, mp4_fps, probe_mp4
@@ -85,7 +86,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
             base = dict(clip_id=row.clip_id, fps=Fraction(row.fps), n_frames=row.n_frames,
                         timing=row_timing(row), planned=tuple(a.code for a in row.aus),
                         motion_source=row.motion_source, passthrough=False,
-                        neutral=lambda row=row: store()(row),
+                        neutral=lambda row=row: store()(row), seed=row.seed,
                         about={"row": row.model_dump(mode="json")})
             jobs.append(_dataset_job(row, base, samples(row.motion_source)))
             continue
@@ -96,6 +97,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
             planned=tuple(a.code for a in row.aus),
             motion_source="facs" if backend in ME_BACKENDS else "generated",
             passthrough=backend in ME_BACKENDS, neutral=lambda row=row: store()(row),
+            seed=row.seed,
             about={"row": row.model_dump(mode="json"), "backend": backend}))
     return jobs
 
@@ -117,28 +119,30 @@ def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
             continue
         fps = mp4_fps(path)
         n = probe_mp4(path).frame_count
-        rng = np.random.default_rng(clip_seed(base_seed, name))
+        seed = clip_seed(base_seed, name)
+        rng = np.random.default_rng(seed)
         emotion = emotion_in_name(name, plan.au_source) if emotion_from_name else ""
         jobs.append(Job(
             clip_id=name, source=path, fps=fps, n_frames=n,
             timing=draw_timing(rng, plan, float(fps), n),
             planned=aus_for(plan.au_source, emotion) if emotion else (),
-            motion_source="video", passthrough=False, neutral=None,
+            motion_source="video", passthrough=False, neutral=None, seed=seed,
             about={"file": path.name}))
     return jobs, rejects
 
 
 def retime_plan(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path, out_dir: Path,
-                r: RetimeParams, encoder: EncoderOptions,
+                r: RetimeParams, camera: CameraParams, encoder: EncoderOptions,
                 datasets: Datasets | None = None) -> RetimeReport:
-    """The retime stage: every planned clip's ME clip into ``out_dir`` (``data/clips``)."""
+    """The retime stage: every planned clip's ME clip into ``out_dir`` (``data/clips``), the
+    rendered ones recorded through ``camera`` (the warp backend's pass through as they are)."""
     jobs = plan_jobs(rows, videos_dir, videos.read_log(videos_dir), curated_dir, datasets)
-    return retime_jobs(jobs, out_dir, r, encoder, prune=True)
+    return retime_jobs(jobs, out_dir, r, camera, encoder, prune=True)
 
 
-def retime_folder(folder: Path, out_dir: Path, r: RetimeParams, plan: PlanParams,
-                  base_seed: int, encoder: EncoderOptions,
+def retime_folder(folder: Path, out_dir: Path, r: RetimeParams, camera: CameraParams,
+                  plan: PlanParams, base_seed: int, encoder: EncoderOptions,
                   emotion_from_name: bool = False) -> RetimeReport:
     """``equime retime --videos``: every video of ``folder`` → ``out_dir/<same name>.mp4``."""
     jobs, rejected = folder_jobs(folder, plan, base_seed, emotion_from_name)
-    return retime_jobs(jobs, out_dir, r, encoder, prune=False, rejected=rejected)
+    return retime_jobs(jobs, out_dir, r, camera, encoder, prune=False, rejected=rejected)

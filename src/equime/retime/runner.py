@@ -30,6 +30,8 @@ from equime.files import (
     sha256_file,
 )
 from equime.plan.timing import Timing, envelope, frame_times
+from equime.recording.camera import camera_key, record
+from equime.recording.params import CameraParams
 from equime.retime.analyse import Unusable
 from equime.retime.clip import retime_frames
 from equime.retime.params import RetimeParams
@@ -58,6 +60,7 @@ class Job:
     motion_source: str  # facs | generated | a dataset's name
     passthrough: bool  # already an ME (the warp backend's): the clip itself, byte for byte
     neutral: Callable[[], FaceImage] | None  # the face to render on; None: the first frame's
+    seed: int  # the clip's seed (its camera noise)
     about: dict[str, Any] = field(default_factory=dict)  # what else identifies it (the plan row)
     sample: Sample | None = None  # a real micro-expression whose motion moves the face
     refused: str = ""  # why there is nothing to retime (decided when the job was made)
@@ -92,8 +95,10 @@ class RetimeReport:
         }
 
 
-def _key(job: Job, r: RetimeParams, encoder: EncoderOptions, source_sha: str) -> str:
+def _key(job: Job, r: RetimeParams, camera: CameraParams, encoder: EncoderOptions,
+         source_sha: str) -> str:
     return content_key({"about": job.about, "clip_id": job.clip_id, "fps": str(job.fps),
+                        "seed": job.seed, "camera": camera_key(camera),
                         "n_frames": job.n_frames, "timing": asdict(job.timing),
                         "planned": job.planned, "motion_source": job.motion_source,
                         "passthrough": job.passthrough, "retime": r.model_dump(mode="json"),
@@ -123,9 +128,11 @@ def _timing_block(t: Timing, fps: Fraction) -> dict[str, Any]:
     return {**asdict(t), "fps": float(fps)}
 
 
-def retime_one(job: Job, out_dir: Path, r: RetimeParams, encoder: EncoderOptions,
-               detector: FaceDetector, key: str, source_sha: str) -> dict[str, Any]:
-    """Write the job's ME clip and return its record; raises Unusable / EquimeError."""
+def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
+               encoder: EncoderOptions, detector: FaceDetector, key: str,
+               source_sha: str) -> dict[str, Any]:
+    """Write the job's ME clip (recorded through ``camera``) and return its record; raises
+    Unusable / EquimeError."""
     video = me_clips.video_path(out_dir, job.clip_id)
     base = {"clip_id": job.clip_id, "retime_key": key, "source_sha256": source_sha,
             "motion_source": job.motion_source, "timing": _timing_block(job.timing, job.fps)}
@@ -141,7 +148,7 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, encoder: EncoderOptions
         done = transfer_frames(frames[onset:None if offset is None else offset + 1], job.neutral(),
                                weights, r, detector, job.planned,
                                None if apex is None else apex - onset)
-        write_mp4(video, done.frames, job.fps, encoder)
+        write_mp4(video, record(done.frames, job.seed, camera), job.fps, encoder)
         sample = {"sample": f"{s.dataset}/{s.subject}/{s.clip_id}", "sample_emotion": s.emotion,
                   "sample_aus": s.aus, "sample_onset_frame": s.onset, "sample_apex_frame": s.apex,
                   "encoder": asdict(encoder)}
@@ -160,22 +167,24 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, encoder: EncoderOptions
                        f"{face.image.shape[1]}x{face.image.shape[0]}")
     done = retime_frames(raw, float(job.fps), face.image, face.landmarks, weights, r, detector,
                          job.planned)
-    write_mp4(video, done.frames, job.fps, encoder)
+    write_mp4(video, record(done.frames, job.seed, camera), job.fps, encoder)
     return {**base, "retimed": True, "sha256": sha256_file(video), **done.record}
 
 
-def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, encoder: EncoderOptions,
-                prune: bool, rejected: Sequence[tuple[str, str]] = ()) -> RetimeReport:
+def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, camera: CameraParams,
+                encoder: EncoderOptions, prune: bool,
+                rejected: Sequence[tuple[str, str]] = ()) -> RetimeReport:
     """Retime every job into ``out_dir`` (``<clip_id>.mp4`` + ``.json``, ``retime.jsonl``,
     ``rejects.csv``); clips whose sidecar verifies are kept. ``prune``: remove clips of ids no
     longer among the jobs (the stage's own folder only); ``rejected``: inputs refused before."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(out_dir):  # one run at a time: partials are then a dead run's, and go
-        return _retime_jobs(jobs, out_dir, r, encoder, prune, rejected)
+        return _retime_jobs(jobs, out_dir, r, camera, encoder, prune, rejected)
 
 
-def _retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, encoder: EncoderOptions,
-                 prune: bool, rejected: Sequence[tuple[str, str]]) -> RetimeReport:
+def _retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, camera: CameraParams,
+                 encoder: EncoderOptions, prune: bool,
+                 rejected: Sequence[tuple[str, str]]) -> RetimeReport:
     if n := remove_partials(out_dir):
         log.info("removed %d partial file(s) left by an interrupted run", n)
     if prune and (removed := me_clips.prune(out_dir, {j.clip_id for j in jobs})):
@@ -187,13 +196,13 @@ def _retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, encoder: E
         if source_sha is None:
             report.rejects.append((job.clip_id, job.refused or "no source video (not generated)"))
             continue
-        key = _key(job, r, encoder, source_sha)
+        key = _key(job, r, camera, encoder, source_sha)
         if (record := _complete(out_dir, job.clip_id, key)) is not None:
             report.records.append(record)
             report.skipped += 1
             continue
         try:
-            record = retime_one(job, out_dir, r, encoder, detector, key, source_sha)
+            record = retime_one(job, out_dir, r, camera, encoder, detector, key, source_sha)
         except Unusable as exc:
             report.rejects.append((job.clip_id, str(exc)))
             continue

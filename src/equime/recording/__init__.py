@@ -1,0 +1,1 @@
+"""Realistic recordings: the camera's sensor, a living face and AU appearance."""
