@@ -44,3 +44,18 @@ def test_verdicts_and_the_generation_log(tmp_path: Path):
     assert videos.read_sidecar(tmp_path, "a") is None
     videos.write_sidecar(tmp_path, {"clip_id": "a", "render_key": "k"})
     assert videos.read_sidecar(tmp_path, "a") == {"clip_id": "a", "render_key": "k"}
+
+
+def test_a_tampered_manifest_entry_is_an_error_not_a_path(tmp_path: Path):
+    from equime.artifacts.dataset import MANIFEST_COLUMNS, read_manifest
+
+    root = tmp_path / "ME-VLM"
+    (root / "emotion_categories" / "anger").mkdir(parents=True)
+    row = dict.fromkeys(MANIFEST_COLUMNS, "x")
+    good = {**row, "video": "emotion_categories/anger/f_a_01.mp4"}
+    pd.DataFrame([good]).to_csv(root / "manifest.csv", index=False)
+    assert read_manifest(root)["video"].tolist() == [good["video"]]
+    for bad in ("../../../etc/passwd", "/etc/passwd"):
+        pd.DataFrame([good, {**row, "video": bad}]).to_csv(root / "manifest.csv", index=False)
+        with pytest.raises(InputError, match=r"manifest\.csv line 3 video: "):
+            read_manifest(root)
