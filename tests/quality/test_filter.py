@@ -42,3 +42,19 @@ def test_identity_drift_fails_a_clip_only_when_asked():
     assert v["reasons"].tolist() == ["identity drift: gender-changed, age-shifted", ""]
     off = T.model_copy(update={"identity_consistency": False})
     assert verdict_table(table, off, flags)["passed"].tolist() == [True, True]
+
+
+def test_failures_are_counted_by_their_check():
+    import pandas as pd
+
+    from equime.quality.filter import filter_metrics, verdict_table
+
+    bad = {**GOOD, "clip_id": "b", "standard_psnr_mean": 20.0, "duration_s": 5.54,
+           "returns_to_neutral": False, "moving_outside_frames": 3, "head_motion_px": 4.0,
+           "au_fidelity": 0.25}
+    table = verdict_table(pd.DataFrame([GOOD, bad, {**GOOD, "clip_id": "c", "peak_motion_px": 0.0},
+                                        {**GOOD, "clip_id": "d", "peak_motion_px": 9.0}]), T,
+                          {"a": "face-lost"})
+    assert filter_metrics(table) == {"clips": 4, "passed": 0, "failed": 4, "failures_by_check": {
+        "au_fidelity": 1, "brief": 1, "head_motion": 1, "identity": 1, "psnr": 1, "returns": 1,
+        "still": 1, "subtle": 1, "visible": 1}}  # "not brief" and "not still" are two checks

@@ -11,6 +11,14 @@ import pandas as pd
 from equime.artifacts.verdicts import COLUMNS
 from equime.quality.params import FilterParams
 
+# each check's failing reason starts with its phrase (below) and is counted under its name
+CHECKS: dict[str, str] = {
+    "psnr": "psnr", "no visible movement": "visible", "movement not subtle": "subtle",
+    "never returns to neutral": "returns", "not brief": "brief",
+    "not still outside the expression": "still", "head motion": "head_motion",
+    "planned AUs not visible": "au_fidelity", "identity drift": "identity",
+}
+
 
 def verdict(record: dict[str, Any], t: FilterParams) -> list[str]:
     """The reasons a clip fails (empty: it passes)."""
@@ -55,8 +63,15 @@ def verdict_table(quality: pd.DataFrame, t: FilterParams,
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def check_of(reason: str) -> str:
+    """The name of the check a failing ``reason`` comes from (:data:`CHECKS`)."""
+    for phrase, name in CHECKS.items():
+        if reason.startswith(phrase):
+            return name
+    raise ValueError(f"reason {reason!r} names no check of {list(CHECKS)}")
+
+
 def filter_metrics(table: pd.DataFrame) -> dict[str, Any]:
-    kinds = Counter(r.split(":")[0].split(" ")[0] for rs in table["reasons"] if rs
-                    for r in rs.split("; "))
+    kinds = Counter(check_of(r) for rs in table["reasons"] if rs for r in rs.split("; "))
     return {"clips": len(table), "passed": int(table["passed"].sum()),
             "failed": int((~table["passed"]).sum()), "failures_by_check": dict(sorted(kinds.items()))}
