@@ -14,7 +14,6 @@ one-line error and the downloaded file is removed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -22,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from equime.errors import EquimeError
+from equime.files import sha256_file, write_text
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +50,15 @@ SHA256: dict[str, str | None] = {
     "race_model_single_batch.pth": None,
 }
 _HUB_URL = re.compile(r"https://huggingface\.co/([^/]+/[^/]+)/resolve/([^/]+)/(.+)")
-_CHUNK = 1 << 20
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sidecar(path: Path) -> Path:
     """``<file>.sha256``: the digest recorded when ``path`` was first accepted."""
     return path.with_name(path.name + ".sha256")
+
+
+def _record(path: Path, digest: str) -> None:
+    write_text(sidecar(path), f"{digest}  {path.name}\n")
 
 
 def _recorded(path: Path) -> str | None:
@@ -83,10 +78,10 @@ def expected_sha256(path: Path) -> tuple[str | None, str]:
 def verify_weight(path: Path, fetch: str) -> str:
     """Check a weight file in place against its expected digest; with none yet, record its
     digest (trust on first use). Returns the digest; ``fetch``: the model name to fetch again."""
-    actual = sha256_of(path)
+    actual = sha256_file(path)
     expected, source = expected_sha256(path)
     if expected is None:
-        sidecar(path).write_text(f"{actual}  {path.name}\n", encoding="utf-8")
+        _record(path, actual)
     elif actual != expected:
         raise EquimeError(f"{path}: sha256 {actual} is not the expected {expected} ({source}); "
                           f"delete the file and run `equime models fetch {fetch}`")
@@ -140,14 +135,14 @@ def download_verified(urls: Sequence[str], target: Path, fetch: str) -> Path:
     else:
         raise EquimeError(f"cannot download {target.name} ({'; '.join(reasons)}); check the network, "
                           f"or put the file at {target} by hand")
-    actual = sha256_of(part)
+    actual = sha256_file(part)
     if expected is not None and actual != expected:
         part.unlink()
         raise EquimeError(f"{target.name}: downloaded file has sha256 {actual}, expected {expected} "
                           f"({source}); removed it: retry `equime models fetch {fetch}`, and if it "
                           "persists the upstream file changed (check it, then delete the sidecar)")
     os.replace(part, target)
-    sidecar(target).write_text(f"{actual}  {target.name}\n", encoding="utf-8")
+    _record(target, actual)
     log.info("fetched %s (sha256 %s)", target, actual)
     return target
 
