@@ -53,7 +53,7 @@ def main() -> None:
     aligned = align_face(image, landmarks, c.size, c.eye_distance, c.eye_y)
     face = FaceImage(aligned.image, aligned.landmarks)
     rows = plan_clips([PlanSubject("astronaut", "f")], s, p.base.seed)[:n_clips]
-    renderer = WarpRenderer(g.warp, p.recording.camera)
+    renderer = WarpRenderer(g.warp, p.recording)
     encoder = EncoderOptions(crf=g.crf, preset=g.preset)
     frames = {r.clip_id: renderer.render(r, face) for r in rows}  # warm-up + reference frames
 

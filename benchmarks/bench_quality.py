@@ -74,8 +74,7 @@ def ours(args: tuple[Path, list[list[float]], int, Any]) -> dict[str, float]:
     standard_metrics(frames, ["psnr", "ssim", "tv"], q.color, q.device)  # as the stage: all three
     t["psnr+ssim+tv"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    measure_motion(frames, np.asarray(landmarks), fps, q.flow_iod_px, q.motion_floor_px,
-                   q.expression_fraction)
+    measure_motion(frames, np.asarray(landmarks), fps, q)
     t["motion"] = time.perf_counter() - t0
     return t
 

@@ -45,7 +45,7 @@ def warp_clips(out_dir: Path, n: int, p: Params, face: FaceImage) -> list[tuple[
     from equime.video import EncoderOptions, write_mp4
 
     rows = plan_clips([PlanSubject("astronaut", "f")], p.plan, p.base.seed)[:n]
-    renderer = WarpRenderer(p.generate.warp, p.recording.camera)
+    renderer = WarpRenderer(p.generate.warp, p.recording)
     encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
     out = []
     for row in rows:

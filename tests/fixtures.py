@@ -18,6 +18,7 @@ from equime.faces.detect import FaceDetector
 from equime.params import Params, parse_params
 from equime.plan.params import PlanParams
 from equime.plan.planner import plan_clip
+from equime.recording.params import RecordingParams
 from equime.video import EncoderOptions
 
 if TYPE_CHECKING:
@@ -68,11 +69,26 @@ def encoder(**kw: Any) -> EncoderOptions:
     return EncoderOptions(**{"crf": g.crf, "preset": g.preset, **kw})
 
 
+def clean_recording() -> RecordingParams:
+    """The recording section with every part off: frames outside the expression are the photo."""
+    r = params().recording
+    return r.model_copy(update={name: getattr(r, name).model_copy(update={"enabled": False})
+                                for name in ("camera", "face", "appearance")})
+
+
 def warp(**kw: Any) -> WarpRenderer:
-    """The warp backend as params.yaml sets it, with overrides (e.g. interpolation="cubic")."""
+    """The warp backend as params.yaml sets it, with overrides (e.g. interpolation="cubic"),
+    rendering clean clips (no camera, no living face, no shading: geometry tests)."""
     from equime.generate.warp import WarpRenderer
 
-    return WarpRenderer(params().generate.warp.model_copy(update=kw), params().recording.camera)
+    return WarpRenderer(params().generate.warp.model_copy(update=kw), clean_recording())
+
+
+def filmed_warp() -> WarpRenderer:
+    """The warp backend exactly as params.yaml sets it (a lab recording, by default)."""
+    from equime.generate.warp import WarpRenderer
+
+    return WarpRenderer(params().generate.warp, params().recording)
 
 
 def plan_spec(p: Params | None = None) -> PlanParams:

@@ -24,6 +24,14 @@ N_LANDMARKS = 68
 # no AU of the catalogue moves these: nose bridge and tip, inner eye corners (rigid with the skull;
 # head motion is measured and removed on them)
 RIGID_LANDMARKS = (27, 28, 29, 30, 33, 39, 42)
+# the nose alone: beside no AU's motion and no blink (a closing lid drags the inner eye corners'
+# surroundings along): where a still face's head motion is measured
+NOSE_LANDMARKS = (27, 28, 29, 30, 33)
+# where expressions move the face: brows, nose wings, lips (the eyelids move in blinks too, and
+# the jaw line borders the background: both are read apart)
+EXPRESSION_LANDMARKS = (*range(17, 27), 31, 32, 34, 35, *range(48, 68))
+UPPER_LIDS = (37, 38, 43, 44)
+LOWER_LIDS = (41, 40, 47, 46)  # below 37, 38, 43, 44
 
 
 @dataclass(frozen=True)
@@ -156,4 +164,15 @@ def displacements(intensities: Mapping[str, float], landmarks: np.ndarray) -> np
                 d[idx] += (-m.out * intensity * unit, m.dy * intensity * unit)
             for idx in m.right:
                 d[idx] += (m.out * intensity * unit, m.dy * intensity * unit)
+    return d
+
+
+def blink_displacements(landmarks: np.ndarray, shut: float = 0.9) -> np.ndarray:
+    """Landmark displacements (68, 2) of a blink (AU45) at full closure: the upper lids come
+    down ``shut`` of the way to the lower lids, which rise the rest of the way to meet them."""
+    d = np.zeros((N_LANDMARKS, 2))
+    for upper, lower in zip(UPPER_LIDS, LOWER_LIDS, strict=True):
+        gap = landmarks[lower, 1] - landmarks[upper, 1]
+        d[upper, 1] = shut * gap
+        d[lower, 1] = -(1 - shut) * gap
     return d

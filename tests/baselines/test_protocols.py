@@ -131,6 +131,7 @@ def test_flow_input_is_zero_on_a_still_clip_and_sees_motion(local):
         s = Sample("synthetic", "a", "c", (), 24, "fear", "negative", onset=0, apex=4, offset=4,
                    video=Path("x.mp4"))  # positions are frame indices
         object.__setattr__(s, "load_frames", lambda: frames)
+        object.__setattr__(s, "frames_at", lambda positions: frames[list(positions)])
         return s
 
     assert np.abs(clip_input(sample(still), "flow", 8, 16)).max() == 0

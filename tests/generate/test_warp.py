@@ -74,8 +74,8 @@ def test_the_camera_records_the_rendered_clip_and_keys_it():
     from equime.generate.warp import WarpRenderer
 
     row, clean = fixtures.au12_clip()
-    camera = fixtures.params().recording.camera.model_copy(update={"enabled": True})
-    filmed = WarpRenderer(fixtures.params().generate.warp, camera)
+    recording = fixtures.params(**{"recording.camera.enabled": True}).recording
+    filmed = WarpRenderer(fixtures.params().generate.warp, recording)
     frames = filmed.render(row, fixtures.face_image())
     assert frames.shape == clean.shape and frames.dtype == np.uint8
     diff = np.abs(frames.astype(int) - clean.astype(int))

@@ -26,7 +26,10 @@ def test_each_failure_has_its_reason():
         "planned AUs not visible: fidelity 0.25 < 0.4 (missing 1+2+5)",
     ]
     assert verdict({**GOOD, "peak_motion_px": 0.0}, T) == [
-        "no visible movement: peak 0.00 px outside [0.1, 5.0]"]
+        "no micro-expression: peak 0.00 px outside [0.1, 5.0]"]
+    blink = {**GOOD, "peak_motion_px": 0.0, "blinks": 1, "blink_frames": "40-45"}
+    assert verdict(blink, T) == [
+        "no micro-expression: peak 0.00 px outside [0.1, 5.0] (blinks seen: 1, frames 40-45)"]
     assert verdict({**GOOD, "peak_motion_px": 9.0}, T)[0].startswith("movement not subtle")
 
 

@@ -26,7 +26,14 @@ from equime.retime.analyse import Unusable
 from equime.retime.clip import retime_frames
 from equime.retime.jobs import retime_folder
 from equime.video import mp4_fps, probe_mp4, read_mp4, write_mp4
-from tests.fixtures import REPO, aligned_astronaut, default_params_dict, encoder, params
+from tests.fixtures import (
+    REPO,
+    aligned_astronaut,
+    clean_recording,
+    default_params_dict,
+    encoder,
+    params,
+)
 from tests.retime.made import sustained
 
 P = params()
@@ -59,7 +66,7 @@ def test_a_sustained_drifting_expression_becomes_a_micro_expression(face, detect
     assert rec["stabilisation"]["rigid_max_iod"] > 0.05  # the head did move, and was taken out
     still = [k for k in range(36) if not TIMING.onset_frame < k < TIMING.offset_frame]
     assert all(np.array_equal(me[k], face.image) for k in still)  # neutral, bit for bit
-    record, _ = assess_clip(me, 24, ClipInfo("c", "happiness", ("6", "12"), TIMING.apex_frame),
+    record, _ = assess_clip(lambda: iter(me), 24, ClipInfo("c", "happiness", ("6", "12"), TIMING.apex_frame),
                             face.landmarks, P.quality, detector)
     assert verdict(record, P.filter) == [], record
     assert "12" in record["aus_visible"]
@@ -106,7 +113,8 @@ def test_a_folder_of_videos_gives_me_clips_of_the_same_format_and_reruns_keep_th
               encoder(preset="ultrafast"))
     write_mp4(src / "bad name.mp4", np.repeat(face.image[None], 3, axis=0), 24,
               encoder(preset="ultrafast"))
-    report = retime_folder(src, tmp_path / "out", P.retime, P.recording.camera, P.plan, P.base.seed,
+    off = clean_recording().camera
+    report = retime_folder(src, tmp_path / "out", P.retime, off, P.plan, P.base.seed,
                            encoder(preset="ultrafast"))
     out = tmp_path / "out"
     info = probe_mp4(out / "gen_happiness_0.mp4")
@@ -116,14 +124,14 @@ def test_a_folder_of_videos_gives_me_clips_of_the_same_format_and_reruns_keep_th
     rec = report.records[0]
     assert rec["motion_source"] == "video" and rec["retimed"] and rec["timing"]["fps"] == 25.0
     first = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
-    again = retime_folder(src, tmp_path / "out", P.retime, P.recording.camera, P.plan, P.base.seed,
+    again = retime_folder(src, tmp_path / "out", P.retime, off, P.plan, P.base.seed,
                           encoder(preset="ultrafast"))
     assert again.skipped == 1 and {p.name: p.read_bytes() for p in sorted(out.iterdir())} == first
     assert read_mp4(out / "gen_happiness_0.mp4").shape == (30, 256, 256, 3)
     assert interocular(face.landmarks) > 50
     # recorded through the camera: the same ME, with sensor noise on every frame, seeded
-    camera = P.recording.camera.model_copy(update={"enabled": True})
-    filmed = retime_folder(src, tmp_path / "filmed", P.retime, camera, P.plan, P.base.seed,
+    assert P.recording.camera.enabled  # the default
+    filmed = retime_folder(src, tmp_path / "filmed", P.retime, P.recording.camera, P.plan, P.base.seed,
                            encoder(preset="ultrafast"))
     assert filmed.records[0]["retime_key"] != rec["retime_key"]
     noisy, clean = read_mp4(tmp_path / "filmed" / "gen_happiness_0.mp4"), read_mp4(

@@ -24,7 +24,7 @@ from equime.attributes.records import FrameAttributes
 from equime.errors import InputError
 from equime.files import content_key, package_fingerprint, sha256_file
 from equime.resume import ItemStore
-from equime.video import read_mp4
+from equime.video import frame_count, read_frames
 
 
 def analysed_frames(n_frames: int, step: int) -> list[int]:
@@ -56,9 +56,8 @@ def analysed(video_file: Path, analyzer: DeepfaceAnalyzer, a: AttributesParams,
                        "code": package_fingerprint()})
     if store is not None and (done := store.get(clip_id, key)) is not None:
         return done["index"], [FrameAttributes(**f) for f in done["frames"]]
-    video = read_mp4(video_file)
-    index = analysed_frames(len(video), a.frame_step)
-    frames = analyzer.analyze_many([video[i] for i in index])
+    index = analysed_frames(frame_count(video_file), a.frame_step)
+    frames = analyzer.analyze_many(list(read_frames(video_file, index)))
     if store is not None:
         store.put(clip_id, key, {"index": index, "frames": [asdict(f) for f in frames]})
     return index, frames

@@ -51,8 +51,10 @@ def flow_input(video: np.ndarray, onset: int | None, apex: int | None, size: int
 
 def clip_input(sample: Sample, kind: str, frames: int, size: int) -> np.ndarray:
     """The model input of ``kind`` (``frames`` | ``flow``) for one sample."""
-    video = sample.load_frames()
     onset, apex, offset = (sample.position(f) for f in (sample.onset, sample.apex, sample.offset))
-    if kind == "flow":
-        return flow_input(video, onset, apex, size)
+    if kind == "flow":  # two frames of the clip, read without holding the rest
+        first = onset if onset is not None else 0
+        peak = apex if apex is not None else sample.frame_total() // 2
+        return flow_input(sample.frames_at([first, peak]), 0, 1, size)
+    video = sample.load_frames()
     return frames_input(video, onset, apex, offset, frames, size)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,23 @@ class Sample:
 
             return read_mp4(self.video)
         return np.stack([np.asarray(Image.open(p).convert("RGB")) for p in self.frames])
+
+    def frames_at(self, positions: Sequence[int]) -> np.ndarray:
+        """The frames at ``positions`` (indices into the loaded frames), uint8 (N, H, W, 3): the
+        rest is never held (a 200 fps clip has 1,200 frames)."""
+        if self.video is not None:
+            from equime.video import read_frames
+
+            return read_frames(self.video, positions)
+        return np.stack([np.asarray(Image.open(self.frames[i]).convert("RGB")) for i in positions])
+
+    def frame_total(self) -> int:
+        """How many frames the sample has."""
+        if self.video is not None:
+            from equime.video import frame_count
+
+            return frame_count(self.video)
+        return len(self.frames)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from PIL import Image
 from equime.artifacts.metadata import ClipMetadata
 from equime.artifacts.plan import PlanRow
 from equime.attributes.labels import GENDERS, UNKNOWN
-from equime.video import read_mp4
+from equime.video import read_frames
 
 DIFF_GAIN = 8  # |apex - neutral| is multiplied by this in the preview, to make ME-scale motion visible
 
@@ -157,7 +157,8 @@ def contact_sheet(clips: Sequence[tuple[PlanRow, Path]], tile: int = 192) -> np.
         firsts.setdefault(row.emotion, (row, path))
     if not firsts:
         return None
-    lines = [neutral_apex_strip(read_mp4(path), row.apex_frame, tile) for row, path in firsts.values()]
+    lines = [neutral_apex_strip(read_frames(path, [0, row.apex_frame]), 1, tile)
+             for row, path in firsts.values()]
     return np.concatenate(lines, axis=0)
 
 

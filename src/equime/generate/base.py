@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -35,6 +35,8 @@ class Renderer(Protocol):
         """The clip's ``kept_frames(row)`` frames, uint8 (T, H, W, 3)."""
         ...
 
-    def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
-        """Several clips of the same size and frame count at once (the same frames as one by one)."""
+    def render_batch(self, rows: Sequence[PlanRow],
+                     faces: Sequence[FaceImage]) -> Sequence[Iterable[np.ndarray]]:
+        """Several clips of the same size and frame count at once (the same frames as one by
+        one): each an array (T, H, W, 3) or a stream of (H, W, 3) frames."""
         ...

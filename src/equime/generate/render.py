@@ -1,13 +1,17 @@
-"""The one renderer: a dense displacement field × an envelope, on the neutral face.
+"""The one renderer: dense displacement fields × their weights over time, on the neutral face.
 
 Every way of making a micro-expression ends here: the warp backend's field comes from the FACS
 landmark model, ``retime``'s from the flow measured in a generated clip, a transfer's from a real
-micro-expression. Frame k shows the neutral face moved by ``e(t_k)·field`` (and, optionally,
-changed by ``e(t_k)·residual``: wrinkles and shading); frames where the envelope is 0 are the
-neutral image itself, bit for bit.
+micro-expression; a living face adds the head's sway and the blinks as fields of their own.
+Frame k shows the neutral face moved by ``Σ_i w_ik·field_i`` (and, optionally, changed by
+``r_k·residual``: wrinkles and shading, in the neutral geometry); frames where every weight is 0
+are the neutral image itself, bit for bit. Frames are made one at a time (a stream), so a clip of
+any length holds one frame in memory.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -23,22 +27,41 @@ def row_weights(row: PlanRow) -> np.ndarray:
     return envelope(frame_times(row.n_frames, row.fps), row.onset_s, row.apex_s, row.offset_s)
 
 
+def render_frames(image: np.ndarray, fields: Sequence[np.ndarray], weights: np.ndarray,
+                  interpolation: str, residual: np.ndarray | None = None,
+                  residual_weights: np.ndarray | None = None) -> Iterator[np.ndarray]:
+    """``len(weights)`` frames (uint8 H×W×3, one at a time) of ``image`` displaced by
+    ``Σ_i weights[k, i] · fields[i]`` (each H×W×2, pixels: where each neutral point moves) plus
+    ``residual_weights[k] · residual`` (H×W×3 grey levels in the neutral geometry, or None)."""
+    h, w = image.shape[:2]
+    for f in fields:
+        if f.shape != (h, w, 2):
+            raise ValueError(f"field is {f.shape}, the image {image.shape[:2]}")
+    if weights.ndim != 2 or weights.shape[1] != len(fields):
+        raise ValueError(f"weights are {weights.shape}, want (frames, {len(fields)} fields)")
+    rw = np.zeros(len(weights)) if residual is None or residual_weights is None else residual_weights
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    source = image if residual is None else image.astype(np.float32)
+    for k in range(len(weights)):
+        active = np.flatnonzero(weights[k])
+        if not len(active) and not rw[k]:
+            yield image
+            continue
+        # backward map (first order): output pixel x samples the neutral face at x - D_k(x)
+        dx, dy = xs.copy(), ys.copy()
+        for i in active:
+            e = np.float32(weights[k, i])
+            dx -= e * fields[i][..., 0]
+            dy -= e * fields[i][..., 1]
+        src = source if not rw[k] else np.clip(source + np.float32(rw[k]) * residual, 0, 255)
+        moved = cv2.remap(src, dx, dy, INTERPOLATION[interpolation],
+                          borderMode=cv2.BORDER_REFLECT101)
+        yield moved if moved.dtype == np.uint8 else np.round(moved).astype(np.uint8)
+
+
 def render_field(image: np.ndarray, field: np.ndarray, weights: np.ndarray, interpolation: str,
                  residual: np.ndarray | None = None) -> np.ndarray:
     """``len(weights)`` frames (uint8 T×H×W×3) of ``image`` displaced by ``weights[k] · field``
-    (H×W×2, pixels: where each neutral point moves) plus ``weights[k] · residual`` (H×W×3, grey
-    levels in the displaced geometry's source frame, or None)."""
-    h, w = image.shape[:2]
-    if field.shape != (h, w, 2):
-        raise ValueError(f"field is {field.shape}, the image {image.shape[:2]}")
-    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    frames = np.repeat(image[None], len(weights), axis=0)
-    source = image if residual is None else image.astype(np.float32)
-    for k in np.flatnonzero(weights):
-        # backward map (first order): output pixel x samples the neutral face at x - e*D(x)
-        e = np.float32(weights[k])
-        src = source if residual is None else np.clip(source + e * residual, 0, 255)
-        moved = cv2.remap(src, xs - e * field[..., 0], ys - e * field[..., 1],
-                          INTERPOLATION[interpolation], borderMode=cv2.BORDER_REFLECT101)
-        frames[k] = moved if residual is None else np.round(moved).astype(np.uint8)
-    return frames
+    plus ``weights[k] · residual``: one field along one envelope (see :func:`render_frames`)."""
+    return np.stack(list(render_frames(image, [field], np.asarray(weights)[:, None], interpolation,
+                                       residual, weights)))

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,18 +87,9 @@ class GenerationReport:
 # Modules whose code shapes the frames or the bytes; a change to any of them re-renders every clip
 # (DVC reruns the stage on a code change, and the runner must not then keep stale clips).
 RENDER_MODULES = ("equime.facs", "equime.plan.timing", "equime.video", "equime.artifacts.curated",
-                  "equime.artifacts.videos", "equime.generate.render", "equime.generate.runner")
-
-
-def frame_change(frames: np.ndarray) -> np.ndarray:
-    """Mean absolute difference of each frame from the first (grey levels); cheap for the many
-    frames that are bit-identical to it."""
-    first = frames[0]
-    change = np.zeros(len(frames))
-    for k in range(1, len(frames)):
-        if not np.array_equal(frames[k], first):
-            change[k] = cv2.absdiff(frames[k], first).mean()
-    return change
+                  "equime.artifacts.videos", "equime.generate.render", "equime.generate.runner",
+                  "equime.recording.camera", "equime.recording.face",
+                  "equime.recording.appearance")
 
 
 def render_key(row: PlanRow, renderer: Renderer, encoder: EncoderOptions) -> str:
@@ -265,15 +256,33 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
     return report
 
 
-def _write_clip(out_dir: Path, row: PlanRow, frames: np.ndarray, renderer: Renderer,
+def _write_clip(out_dir: Path, row: PlanRow, frames: Iterable[np.ndarray], renderer: Renderer,
                 backend_params: dict[str, Any], encoder: EncoderOptions) -> dict[str, Any]:
-    """Check, encode and record one clip: MP4 first, then its sidecar (both atomic)."""
+    """Check, encode and record one clip: MP4 first, then its sidecar (both atomic). ``frames``
+    may be a stream: each frame is checked and encoded as it comes (memory stays flat in the
+    clip's length); a wrong frame or count discards the unfinished file."""
     expected = (renderer.kept_frames(row), row.height, row.width, 3)
-    if frames.shape != expected or frames.dtype != np.uint8:
-        raise ValueError(f"backend returned {frames.dtype} {frames.shape}, expected uint8 {expected}")
+    changes: list[float] = []
+
+    def checked() -> Iterator[np.ndarray]:
+        first = None
+        for frame in frames:
+            if frame.shape != expected[1:] or frame.dtype != np.uint8:
+                raise ValueError(f"backend returned a {frame.dtype} {frame.shape} frame, expected "
+                                 f"uint8 {expected[1:]}")
+            if first is None:
+                first = frame
+            # mean absolute difference from the first frame (grey levels); cheap for the many
+            # frames that are bit-identical to it
+            same = frame is first or np.array_equal(frame, first)
+            changes.append(0.0 if same else float(cv2.absdiff(frame, first).mean()))
+            yield frame
+        if len(changes) != expected[0]:
+            raise ValueError(f"backend returned {len(changes)} frames, expected {expected[0]}")
+
     video = videos.video_path(out_dir, row.clip_id)
-    write_mp4(video, frames, row.fps, encoder)
-    change = frame_change(frames)
+    write_mp4(video, checked(), row.fps, encoder)
+    change = np.array(changes)
     record = {
         "clip_id": row.clip_id,
         "render_key": render_key(row, renderer, encoder),

@@ -4,13 +4,16 @@ Per clip, the apex displacement of every landmark comes from the AU motion model
 (:mod:`equime.facs`); a thin-plate spline through the 68 landmarks plus fixed anchors on the
 image border spreads it into a dense field. Because a TPS interpolant is linear in its values,
 frame k's field is exactly ``envelope(t_k) * field``: one fit per clip, rendered by the one
-renderer (:mod:`equime.generate.render`), and frames outside the expression are the neutral image
-itself.
+renderer (:mod:`equime.generate.render`). The recording section adds what makes it look filmed:
+a living face (head sway and breathing as similarity fields: a TPS of each unit motion of all
+landmarks, weighted per frame; blinks as an AU45 field along each blink's closure), the AUs'
+shading (:mod:`equime.recording.appearance`) and the camera's sensor. With all of it off,
+frames outside the expression are the neutral image itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -23,11 +26,13 @@ from scipy.spatial import cKDTree
 
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
-from equime.facs import displacements, interocular
+from equime.facs import blink_displacements, displacements, interocular
 from equime.generate.params import WarpParams
-from equime.generate.render import render_field, row_weights
+from equime.generate.render import render_frames, row_weights
+from equime.recording.appearance import residual, shading
 from equime.recording.camera import camera_key, record
-from equime.recording.params import CameraParams
+from equime.recording.face import LiveMotion, live_motion
+from equime.recording.params import RecordingParams
 
 _STILL_PX = 0.02  # displacements smaller than this are set to 0, so the background stays bit-exact
 _FIELD_STEP = 4  # the TPS is evaluated on this grid step and upsampled (it is smooth)
@@ -87,9 +92,10 @@ def tps_field(centres: np.ndarray, values: np.ndarray, width: int, height: int) 
 
 
 def displacement_field(landmarks: np.ndarray, moves: np.ndarray, width: int, height: int,
-                       border_anchors: int) -> np.ndarray:
-    """Dense (H, W, 2) float32 field: TPS through landmark moves, zero on the border, kept local
-    to the moving landmarks (muscle actions are local; a bare TPS would also move the hair)."""
+                       border_anchors: int, local: bool = True) -> np.ndarray:
+    """Dense (H, W, 2) float32 field: TPS through landmark moves, zero on the border; ``local``:
+    kept local to the moving landmarks (muscle actions are local; a bare TPS would also move the
+    hair), else the whole head moves with them (sway)."""
     moving = np.hypot(moves[:, 0], moves[:, 1]) > 0
     if not moving.any():
         return np.zeros((height, width, 2), np.float32)
@@ -97,22 +103,42 @@ def displacement_field(landmarks: np.ndarray, moves: np.ndarray, width: int, hei
     centres, values = merge_close(np.concatenate([landmarks, anchors]),
                                   np.concatenate([moves, np.zeros_like(anchors)]), _MERGE_PX)
     field = tps_field(centres, values, width, height)
-    field *= locality(landmarks[moving], width, height, _FALLOFF * interocular(landmarks))[..., None]
-    field[np.hypot(field[..., 0], field[..., 1]) < _STILL_PX] = 0.0
+    if local:
+        unit = interocular(landmarks)
+        field *= locality(landmarks[moving], width, height, _FALLOFF * unit)[..., None]
+        field[np.hypot(field[..., 0], field[..., 1]) < _STILL_PX] = 0.0
     return np.ascontiguousarray(field)
+
+
+def head_fields(landmarks: np.ndarray, width: int, height: int,
+                border_anchors: int) -> list[np.ndarray]:
+    """The head's unit motions as fields: shift right by one interocular distance, shift down by
+    one, roll by one radian (about the eyes' midpoint, linearised): a similarity of small
+    parameters is their weighted sum."""
+    unit = interocular(landmarks)
+    centre = landmarks[36:48].mean(axis=0)
+    rel = landmarks - centre
+    moves = (np.tile([unit, 0.0], (len(landmarks), 1)), np.tile([0.0, unit], (len(landmarks), 1)),
+             np.stack([-rel[:, 1], rel[:, 0]], 1))
+    return [displacement_field(landmarks, m, width, height, border_anchors, local=False)
+            for m in moves]
 
 
 @dataclass(frozen=True)
 class WarpRenderer:
     settings: WarpParams
-    camera: CameraParams
+    recording: RecordingParams
     name: ClassVar[str] = "warp"
 
     def params(self) -> dict[str, Any]:
+        r = self.recording
         return {"interpolation": self.settings.interpolation,
                 "border_anchors": self.settings.border_anchors,
                 "field": "thin-plate spline", "falloff_sigma_iod": _FALLOFF,
-                **({"camera": camera_key(self.camera)} if self.camera.enabled else {})}
+                **({"camera": camera_key(r.camera)} if r.camera.enabled else {}),
+                **({"face": r.face.model_dump(mode="json")} if r.face.enabled else {}),
+                **({"appearance": r.appearance.model_dump(mode="json")}
+                   if r.appearance.enabled else {})}
 
     def prepare(self) -> None:
         """Nothing to load."""
@@ -123,14 +149,39 @@ class WarpRenderer:
     def kept_frames(self, row: PlanRow) -> int:
         return row.n_frames
 
-    def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
-        return [self.render(r, f) for r, f in zip(rows, faces, strict=True)]
+    def render_batch(self, rows: Sequence[PlanRow],
+                     faces: Sequence[FaceImage]) -> list[Iterator[np.ndarray]]:
+        """Each clip as a stream of frames, made as the encoder takes them."""
+        return [self.frames(r, f) for r, f in zip(rows, faces, strict=True)]
 
     def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
+        """The clip's frames at once, uint8 (T, H, W, 3) (see :meth:`frames`)."""
+        return np.stack(list(self.frames(row, face)))
+
+    def live(self, row: PlanRow) -> LiveMotion:
+        """The clip's head sway, breathing and blinks (none when the living face is off)."""
+        return live_motion(self.recording.face, row.seed, row.n_frames, row.fps,
+                           (row.onset_s, row.offset_s))
+
+    def frames(self, row: PlanRow, face: FaceImage) -> Iterator[np.ndarray]:
+        """The clip's frames, one at a time, as its camera records them."""
         h, w = face.image.shape[:2]
         if (w, h) != (row.width, row.height):
             raise ValueError(f"face is {w}x{h}, plan row {row.clip_id} wants {row.width}x{row.height}")
+        anchors = self.settings.border_anchors
         moves = displacements(row.intensities, face.landmarks)
-        field = displacement_field(face.landmarks, moves, w, h, self.settings.border_anchors)
-        frames = render_field(face.image, field, row_weights(row), self.settings.interpolation)
-        return record(frames, row.seed, self.camera)
+        fields = [displacement_field(face.landmarks, moves, w, h, anchors)]
+        me = row_weights(row)
+        weights = [me]
+        live = self.live(row)
+        if self.recording.face.enabled:
+            fields += head_fields(face.landmarks, w, h, anchors)
+            weights += [live.shift[:, 0], live.shift[:, 1], live.roll]
+            fields.append(displacement_field(face.landmarks, blink_displacements(face.landmarks),
+                                             w, h, anchors))
+            weights.append(live.blink)
+        extra = residual(face.image, shading(row.intensities, face.landmarks, (h, w),
+                                             self.recording.appearance))
+        frames = render_frames(face.image, fields, np.stack(weights, 1),
+                               self.settings.interpolation, extra, me)
+        return record(frames, row.seed, self.recording.camera, row.n_frames)

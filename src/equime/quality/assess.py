@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,11 @@ from equime.files import content_key, package_fingerprint, sha256_file
 from equime.plan.au_tables import aus_for, emotion_in_name
 from equime.plots import figure_png, pyplot
 from equime.quality.au_fidelity import au_fidelity
-from equime.quality.images import image_metrics
+from equime.quality.images import ImageMetrics
 from equime.quality.motion import MeasuredMotion, measure_motion
 from equime.quality.params import QualityParams
 from equime.resume import ItemStore
-from equime.video import mp4_fps, read_mp4
+from equime.video import iter_mp4, mp4_fps
 from equime.workers import process_pool
 
 
@@ -53,24 +54,38 @@ class ClipInfo:
         return cls(path.stem, emotion, aus_for(au_source, emotion) if emotion else (), None)
 
 
-def assess_clip(frames: np.ndarray, fps: float, info: ClipInfo, landmarks: np.ndarray,
-                q: QualityParams, detector: FaceDetector) -> tuple[dict[str, Any], MeasuredMotion]:
-    """The clip's quality record and its motion (for the curves file)."""
+def assess_clip(frames: Callable[[], Iterator[np.ndarray]], fps: float, info: ClipInfo,
+                landmarks: np.ndarray, q: QualityParams,
+                detector: FaceDetector) -> tuple[dict[str, Any], MeasuredMotion]:
+    """The clip's quality record and its motion (for the curves file). ``frames`` opens the
+    clip's frames as a stream (once for the measures, once more to fetch the apex frame), so
+    memory stays flat in the clip's length."""
     record: dict[str, Any] = {"clip_id": info.clip_id, "emotion": info.emotion,
                               "planned_apex_frame": info.planned_apex_frame}
-    record.update(image_metrics(frames, q))
-    motion = measure_motion(frames, landmarks, fps, q.flow_iod_px, q.motion_floor_px,
-                            q.expression_fraction)
+    images = ImageMetrics(q)
+    first: list[np.ndarray] = []
+
+    def keep_first(stream: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        for frame in stream:
+            if not first:
+                first.append(frame)
+            yield frame
+
+    motion = measure_motion(images.through(keep_first(frames())), landmarks, fps, q)
+    record.update(images.result())
     x = motion.extent
     record.update({
         "apex_frame": x.apex_frame, "onset_frame": x.onset_frame, "offset_frame": x.offset_frame,
         "duration_s": round(x.duration_s, 4), "returns_to_neutral": x.returns,
         "moving_outside_frames": x.outside_frames, "half_peak_s": round(x.half_peak_s, 4),
         "peak_motion_px": round(x.peak_px, 4), "head_motion_px": round(motion.head_motion_px, 4),
+        "motion_floor_px": round(motion.floor_px, 4), "blinks": len(motion.blinks),
+        "blink_frames": ";".join(f"{a}-{b}" for a, b in motion.blinks),
     })
     planned = info.planned_aus
-    neutral = detector.fine_landmarks(frames[0])
-    apex = detector.fine_landmarks(frames[motion.apex_frame]) if motion.moved else None
+    neutral = detector.fine_landmarks(first[0])
+    apex = (detector.fine_landmarks(next(islice(frames(), motion.apex_frame, None)))
+            if motion.moved else None)
     if not planned:
         record.update({"au_fidelity": float("nan"), "aus_visible": "", "aus_missing": "",
                        "aus_unplanned": "", "au_note": "no planned AUs"})
@@ -135,10 +150,11 @@ def _measure(info: ClipInfo, path: Path, landmarks: np.ndarray | None,
              q: QualityParams) -> Outcome:
     detector = _detector()
     try:
-        frames, fps = read_mp4(path), float(mp4_fps(path))
-        if landmarks is None and (landmarks := detector.fine_landmarks(frames[0])) is None:
+        fps = float(mp4_fps(path))
+        if landmarks is None and (landmarks := detector.fine_landmarks(
+                next(iter_mp4(path)))) is None:
             return None, [], "no face in the first frame"
-        record, motion = assess_clip(frames, fps, info, landmarks, q, detector)
+        record, motion = assess_clip(lambda: iter_mp4(path), fps, info, landmarks, q, detector)
     except (EquimeError, ValueError, cv2.error) as exc:
         return None, [], f"{type(exc).__name__}: {exc}".replace("\n", " ")
     apex = info.planned_apex_frame if info.planned_apex_frame is not None else motion.apex_frame

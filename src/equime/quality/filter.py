@@ -13,7 +13,7 @@ from equime.quality.params import FilterParams
 
 # each check's failing reason starts with its phrase (below) and is counted under its name
 CHECKS: dict[str, str] = {
-    "psnr": "psnr", "no visible movement": "visible", "movement not subtle": "subtle",
+    "psnr": "psnr", "no micro-expression": "visible", "movement not subtle": "subtle",
     "never returns to neutral": "returns", "not brief": "brief",
     "not still outside the expression": "still", "head motion": "head_motion",
     "planned AUs not visible": "au_fidelity", "identity drift": "identity",
@@ -28,8 +28,10 @@ def verdict(record: dict[str, Any], t: FilterParams) -> list[str]:
         reasons.append(f"psnr {psnr:.1f} dB < {t.min_psnr_db}")
     peak = record["peak_motion_px"]
     if not t.peak_motion_px[0] <= peak <= t.peak_motion_px[1]:
-        what = "no visible movement" if peak < t.peak_motion_px[0] else "movement not subtle"
-        reasons.append(f"{what}: peak {peak:.2f} px outside {list(t.peak_motion_px)}")
+        what = "no micro-expression" if peak < t.peak_motion_px[0] else "movement not subtle"
+        blinks = record.get("blinks") or 0
+        seen = f" (blinks seen: {blinks}, frames {record['blink_frames']})" if blinks else ""
+        reasons.append(f"{what}: peak {peak:.2f} px outside {list(t.peak_motion_px)}{seen}")
     if peak > 0:
         if not record["returns_to_neutral"]:
             reasons.append("never returns to neutral: still moving at the last frame")

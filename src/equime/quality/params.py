@@ -15,7 +15,9 @@ class QualityParams(Section):
     modes: tuple[Literal["standard", "paper"], ...] = Field(min_length=1)
     color: Literal["luma", "rgb"]  # standard mode
     flow_iod_px: float = Field(gt=8)  # flow on frames scaled to this interocular distance (px)
-    motion_floor_px: float = Field(ge=0)  # flow below this is noise
+    motion_floor_px: float = Field(ge=0)  # flow below this is noise, whatever the clip's noise
+    noise_factor: float = Field(ge=1)  # the floor: this × the clip's measured flow noise
+    blink_closure_iod: float = Field(gt=0, le=1)  # eyelids closed this much (IOD): a blink
     expression_fraction: float = Field(gt=0, lt=1)  # motion above this share of the peak: moving
     au_threshold: float = Field(gt=0, le=1)
     workers: int = Field(ge=1, le=64)  # clips measured in parallel processes

@@ -12,6 +12,7 @@ the frame index, so a clip is the same whether rendered whole or streamed frame 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -69,13 +70,18 @@ class Camera:
         return cv2.cvtColor(self.raw(frame, k), cv2.COLOR_BayerRGGB2RGB_EA)
 
 
-def record(frames: np.ndarray, seed: int, params: CameraParams) -> np.ndarray:
-    """A rendered clip (uint8 T×H×W×3) as this clip's camera records it; unchanged when the
-    camera is off."""
+def record(frames: Iterable[np.ndarray], seed: int, params: CameraParams,
+           n_frames: int) -> Iterator[np.ndarray]:
+    """A rendered clip's ``n_frames`` frames (uint8 H×W×3 each, a sequence or a stream) as this
+    clip's camera records them, one at a time; unchanged when the camera is off."""
     if not params.enabled:
-        return frames
-    camera = Camera.for_clip(params, seed, frames.shape[1], frames.shape[2], len(frames))
-    return np.stack([camera.expose(f, k) for k, f in enumerate(frames)])
+        yield from frames
+        return
+    camera = None
+    for k, frame in enumerate(frames):
+        if camera is None:
+            camera = Camera.for_clip(params, seed, frame.shape[0], frame.shape[1], n_frames)
+        yield camera.expose(frame, k)
 
 
 def camera_key(params: CameraParams) -> dict[str, object]:

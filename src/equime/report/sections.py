@@ -24,7 +24,7 @@ from equime.artifacts import verdicts as verdicts_files
 from equime.plots import figure_png, pyplot
 from equime.report.media import animated_preview, data_uri, png_file_uri, strip_uri
 from equime.tracking import git_commit
-from equime.video import read_mp4
+from equime.video import frame_count, read_frames
 
 # the report names the last commit that changed these (not HEAD): it says what made the report,
 # and committing results afterwards does not change its bytes
@@ -76,15 +76,17 @@ def dataset_section(root: Path | None, demographics: Path | None) -> Section:
     tables.append(table("One clip per emotion and its generation prompt", pd.DataFrame(examples)))
     previews = []
     for i, r in enumerate(firsts.itertuples()):
-        frames = read_mp4(root / r.video)  # decoded once for its strip and its preview
+        apex = int(r.apex_frame)
+        n = frame_count(root / r.video)
+        window = range(max(apex - PREVIEW_HALF_WINDOW, 0), min(apex + PREVIEW_HALF_WINDOW + 1, n))
+        # one decoding pass, keeping the neutral frame and the frames around the apex
+        frames = read_frames(root / r.video, [0, *window])
         images.append({"caption": f"{r.emotion}: neutral | apex | 8×|apex − neutral| ({r.video})",
-                       "src": strip_uri(frames, int(r.apex_frame))})
+                       "src": strip_uri(frames, 1 + apex - window.start)})
         if i < PREVIEWS:
-            window = range(int(r.apex_frame) - PREVIEW_HALF_WINDOW,
-                           int(r.apex_frame) + PREVIEW_HALF_WINDOW + 1)
             previews.append({"caption": f"{r.video}: frames {window.start}–{window.stop - 1} "
                                         "around the apex, looping",
-                             "src": animated_preview(frames, window)})
+                             "src": animated_preview(frames, range(1, len(frames)))})
     return Section("Dataset", tables=tables, images=images + previews)
 
 
@@ -162,14 +164,15 @@ def retime_section(videos: Path | None, clips: Path | None) -> Section:
                           "clip: it rises and stays; retime keeps its motion at the apex only",
                "src": _raw_curves(made)}]
     for r in made[:RETIMED_SHOWN]:
-        raw = read_mp4(clip_files.video_path(videos, r["clip_id"]))
-        me = read_mp4(clip_files.video_path(clips, r["clip_id"]))
+        raw = read_frames(clip_files.video_path(videos, r["clip_id"]), [0, int(r["raw_apex_frame"])])
+        me = read_frames(clip_files.video_path(clips, r["clip_id"]),
+                         [0, int(r["timing"]["apex_frame"])])
         images += [{"caption": f"{r['clip_id']}, generated: neutral | apex (frame "
                                f"{r['raw_apex_frame']}) | 8×|difference|",
-                    "src": strip_uri(raw, int(r["raw_apex_frame"]))},
+                    "src": strip_uri(raw, 1)},
                    {"caption": f"{r['clip_id']}, micro-expression (alpha {r['alpha']}): neutral "
                                f"| apex (frame {r['timing']['apex_frame']}) | 8×|difference|",
-                    "src": strip_uri(me, int(r["timing"]["apex_frame"]))}]
+                    "src": strip_uri(me, 1)}]
     return Section(title, tables=tables, images=images)
 
 
