@@ -27,7 +27,7 @@ row = single_au_row("12", 0.4, apex_frame=n // 2, n_frames=n, duration_s=0.2, fp
 q = params(**{"quality.modes": ["standard"], "quality.workers": 1}).quality
 with tempfile.TemporaryDirectory() as tmp:
     out = Path(tmp)
-    report = generate_clips([row], lambda r: face, filmed_warp(), encoder(), out, 1)
+    report = generate_clips([row], lambda r: face, filmed_warp(), encoder(preset="ultrafast"), out, 1)
     video = out / f"{row.clip_id}.mp4"
     record, motion = assess_clip(lambda: iter_mp4(video), 200.0, ClipInfo.of_row(row),
                                  face.landmarks, q, FaceDetector(upsample=0))

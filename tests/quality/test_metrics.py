@@ -7,6 +7,7 @@ import torch
 
 from equime.errors import EquimeError
 from equime.quality.metrics import METRICS, check_metrics, standard_metrics, weight_path
+from tests import fixtures
 
 
 def test_metric_facts_are_complete():
@@ -95,3 +96,19 @@ def test_standard_metrics_on_cuda_match_cpu():
     gpu = standard_metrics(frames, ["psnr", "ssim", "tv"], "luma", "cuda")
     for name in cpu:
         np.testing.assert_allclose(gpu[name], cpu[name], rtol=1e-4, atol=1e-4)
+
+
+def test_our_ssim_is_piqs_ssim_to_the_bit():
+    import piq
+
+    from equime.quality.metrics import ssim
+
+    face = torch.from_numpy(fixtures.aligned_astronaut().image).permute(2, 0, 1).float()[None] / 255
+    gen = torch.Generator().manual_seed(0)
+    noisy = (face + 0.02 * torch.randn(face.shape, generator=gen)).clamp(0, 1)
+    for a, b in ((face, noisy), (face[..., :96, :128], noisy[..., :96, :128]),  # no pooling
+                 (face.mean(1, keepdim=True), noisy.mean(1, keepdim=True))):  # luma-like
+        ours = ssim(torch.cat([a, b]), torch.cat([b, b]))
+        theirs = piq.ssim(torch.cat([a, b]), torch.cat([b, b]), data_range=1.0, reduction="none")
+        assert 0.3 < float(ours[0]) < 0.999 and float(ours[1]) == 1.0
+        assert torch.equal(ours, theirs)
