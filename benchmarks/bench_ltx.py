@@ -1,129 +1,343 @@
-"""LTX-Video generate stage on GPU: seconds per clip and peak GPU memory for batch sizes 1, 2, 4,
-and the stage's overhead against the bare ``pipe()`` call in the same run (target ≤ 3 %).
+"""LTX-Video generate stage for each preset (``generate.ltx.preset``: dev, distilled): seconds per
+clip, peak GPU memory, the stage's overhead against the bare ``pipe()`` call in the same run
+(target ≤ 3 %), and GPU-hours per 100k clips of the real config (params.yaml's plan size and
+``generate.ltx.num_frames``).
 
-Real weights cannot be downloaded on the benchmark machine, so the transformer and VAE are built
-with random weights at diffusers' default LTX-Video configs (the real model's sizes, hence its
-real compute cost); the T5 encoder is one layer at the real width (4096), as prompt encoding is a
-small share of the time. ``--tiny`` runs the same code on CPU with the tests' tiny random
-pipeline, 32x32 clips of 10 frames, 2 steps and batches 1, 2 (a smoke run: seconds).
+On CUDA each preset's pipeline is built at its real checkpoint's sizes with random weights (no
+download; the sizes, hence the compute, are real) in bf16 and timed at batches 1, 2, 4:
 
-Both the bare call and the stage generate ``generate.ltx.num_frames`` frames (the plan's count
-rounded up to 8k + 1 when null), as the stage does.
+- dev: diffusers' default LTX-Video configs (Lightricks/LTX-Video, 2B), image2video, the steps
+  and guidance of params.yaml;
+- distilled: the 0.9.7/0.9.8 13B transformer and VAE configs of diffusers'
+  scripts/convert_ltx_to_diffusers.py, LTXConditionPipeline (one clip a call), the preset's 8
+  fixed timesteps at guidance 1.
 
-    python benchmarks/bench_ltx.py [--steps 50] [--batches 1 2 4] [--tiny]
+The T5 encoder is one layer at the real width (4096): prompt encoding is a small share of the
+time. GPU-hours per 100k clips are then measured: the stage's s/clip at its best batch.
+
+Without CUDA (or with ``--tiny``) the real models cannot run here. Each preset's schedule runs
+on the tests' tiny random pipeline (32x32, 10 frames kept of 17): measured, but it says nothing
+about a GPU. The real config's cost is then an ESTIMATE: the FLOPs of one clip, counted by
+torch's FlopCounterMode on meta tensors at the real sizes (transformer passes, VAE decode, the
+conditioning image's encode, a full T5-XXL), divided by an assumed sustained H100 throughput
+(``--assume-tflops``, default 400 = 40 % of the 989 TFLOP/s dense bf16 peak). A CUDA run prints
+the throughput it achieved, to check that assumption.
+
+    python benchmarks/bench_ltx.py [--batches 1 2 4] [--assume-tflops 400] [--tiny]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 
 from equime.artifacts.curated import FaceImage
-from equime.generate.ltx import LTXRenderer
+from equime.artifacts.plan import PlanRow
+from equime.generate.ltx import LTXRenderer, sampling, valid_num_frames
+from equime.generate.ltx_presets import PRESETS, passes_per_step
+from equime.generate.params import LTXParams
 from equime.generate.runner import generate_clips
 from equime.params import load_params, parse_params
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions
 
 REPO = Path(__file__).resolve().parents[1]
+CLIPS = 100_000
+TINY_STEPS = 2  # dev's steps on the tiny pipeline (CPU passes cost ~0.3 s: 50 would take minutes)
+H100_PEAK_TFLOPS = 989.0  # dense bf16, SXM
 
 
-def build_real_size(folder: Path) -> Path:
+@dataclass(frozen=True)
+class RealConfig:
+    """A preset's real checkpoint, as configs (diffusers' scripts/convert_ltx_to_diffusers.py)."""
+
+    transformer: dict[str, Any] = field(default_factory=dict)  # {}: diffusers' defaults (2B)
+    vae: dict[str, Any] = field(default_factory=dict)
+    scheduler: dict[str, Any] = field(default_factory=dict)
+
+
+REAL = {
+    "dev": RealConfig(scheduler={"use_dynamic_shifting": True, "base_shift": 0.95, "max_shift": 2.05,
+                                 "base_image_seq_len": 1024, "max_image_seq_len": 4096,
+                                 "shift_terminal": 0.1}),
+    "distilled": RealConfig(
+        transformer={"num_attention_heads": 32, "attention_head_dim": 128,
+                     "cross_attention_dim": 4096, "num_layers": 48},
+        vae={"block_out_channels": (128, 256, 512, 1024, 2048),
+             "down_block_types": ("LTXVideo095DownBlock3D",) * 4,
+             "decoder_block_out_channels": (256, 512, 1024), "layers_per_block": (4, 6, 6, 2, 2),
+             "decoder_layers_per_block": (5, 5, 5, 5), "spatio_temporal_scaling": (True,) * 4,
+             "decoder_spatio_temporal_scaling": (True,) * 3, "decoder_inject_noise": (False,) * 4,
+             "downsample_type": ("spatial", "temporal", "spatiotemporal", "spatiotemporal"),
+             "upsample_residual": (True,) * 3, "upsample_factor": (2, 2, 2),
+             "timestep_conditioning": True, "spatial_compression_ratio": 32,
+             "temporal_compression_ratio": 8},
+        scheduler={"use_dynamic_shifting": False}),
+}
+T5_XXL = {"d_model": 4096, "d_kv": 64, "d_ff": 10240, "num_layers": 24, "num_heads": 64,
+          "feed_forward_proj": "gated-gelu"}  # google/t5-v1_1-xxl, LTX-Video's text encoder
+
+
+def preset_settings(base: LTXParams, preset: str, **update: Any) -> LTXParams:
+    """``base`` switched to ``preset`` (params.yaml's steps and guidance for dev)."""
+    row = PRESETS[preset]
+    fixed: dict[str, Any] = {"preset": preset, "model": row.checkpoints[0]}
+    if row.pipeline:
+        fixed["pipeline"] = row.pipeline
+    if row.timesteps is not None:
+        fixed["num_inference_steps"] = None
+    if row.guidance_scale is not None:
+        fixed["guidance_scale"] = None
+    return base.model_copy(update={**fixed, **update})
+
+
+def schedule(settings: LTXParams) -> tuple[int, int, str]:
+    """(steps, transformer passes per step, how it samples) of the pipeline call."""
+    s = sampling(settings)
+    per = passes_per_step(s["guidance_scale"])
+    steps = len(s["timesteps"]) if "timesteps" in s else s["num_inference_steps"]
+    how = f"{steps} fixed timesteps" if "timesteps" in s else f"{steps} steps"
+    return steps, per, (f"{how} x {per} pass{'es' if per > 1 else ''} (guidance "
+                        f"{s['guidance_scale']}) = {steps * per} transformer passes/clip")
+
+
+def t5_tokenizer() -> Any:
+    from transformers import T5Tokenizer
+
+    return T5Tokenizer(vocab=[("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+                       + [(chr(c), -1.0) for c in range(33, 127)], extra_ids=0)
+
+
+def build_real_size(preset: str, device: str = "cuda") -> Any:
+    """The preset's pipeline at its real sizes, random weights, made on ``device`` in bf16."""
     from diffusers import (
         AutoencoderKLLTXVideo,
         FlowMatchEulerDiscreteScheduler,
+        LTXConditionPipeline,
         LTXImageToVideoPipeline,
         LTXVideoTransformer3DModel,
     )
-    from transformers import T5Config, T5EncoderModel, T5Tokenizer
+    from transformers import T5Config, T5EncoderModel
 
-    tokenizer = T5Tokenizer(vocab=[("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
-                            + [(chr(c), -1.0) for c in range(33, 127)], extra_ids=0)
-    text_encoder = T5EncoderModel(T5Config(vocab_size=len(tokenizer), d_model=4096, d_kv=64,
-                                           d_ff=10240, num_layers=1, num_heads=64))
-    pipe = LTXImageToVideoPipeline(transformer=LTXVideoTransformer3DModel(),
-                                   vae=AutoencoderKLLTXVideo(),
-                                   scheduler=FlowMatchEulerDiscreteScheduler(),
-                                   text_encoder=text_encoder, tokenizer=tokenizer)
-    pipe.save_pretrained(folder)
-    return folder
+    cfg = REAL[preset]
+    tokenizer = t5_tokenizer()
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.bfloat16)  # parameters made in bf16 on the GPU: no fp32 copy
+    try:
+        with torch.device(device):
+            transformer = LTXVideoTransformer3DModel(**cfg.transformer)
+            vae = AutoencoderKLLTXVideo(**cfg.vae)
+            text_encoder = T5EncoderModel(T5Config(vocab_size=len(tokenizer),
+                                                   **{**T5_XXL, "num_layers": 1}))
+    finally:
+        torch.set_default_dtype(default)
+    cls = LTXConditionPipeline if PRESETS[preset].pipeline == "condition" else LTXImageToVideoPipeline
+    pipe = cls(transformer=transformer, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
+               scheduler=FlowMatchEulerDiscreteScheduler(**cfg.scheduler))
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def clip_tflop(preset: str, steps: int, per_step: int, width: int, height: int, n_frames: int,
+               max_sequence_length: int) -> tuple[float, dict[str, float]]:
+    """(transformer parameters in billions, TFLOP of one clip by part), counted on meta tensors
+    at the real sizes: nothing is allocated or run. Under classifier-free guidance
+    (``per_step`` 2) each step and the T5 encode also run on the negative prompt."""
+    from diffusers import AutoencoderKLLTXVideo, LTXVideoTransformer3DModel
+    from torch.utils.flop_counter import FlopCounterMode
+    from transformers import T5Config, T5EncoderModel
+
+    cfg = REAL[preset]
+    f, h, w = (n_frames - 1) // 8 + 1, height // 32, width // 32
+    counted = {}
+    with torch.device("meta"):
+        transformer = LTXVideoTransformer3DModel(**cfg.transformer)
+        vae = AutoencoderKLLTXVideo(**cfg.vae)
+        t5 = T5EncoderModel(T5Config(vocab_size=32128, **T5_XXL))
+        tokens = torch.randn(1, f * h * w, 128)
+        text = torch.randn(1, max_sequence_length, 4096)
+        latents = torch.randn(1, 128, f, h, w)
+        image = torch.randn(1, 3, 1, height, width)
+        ids = torch.zeros(1, max_sequence_length, dtype=torch.long)
+    with FlopCounterMode(display=False) as fc:
+        transformer(hidden_states=tokens, encoder_hidden_states=text, timestep=torch.ones(
+            1, f * h * w, device="meta"), encoder_attention_mask=torch.ones(
+            1, max_sequence_length, device="meta"), num_frames=f, height=h, width=w,
+            rope_interpolation_scale=(8 / 24, 32, 32), return_dict=False)
+    counted["transformer"] = fc.get_total_flops() * steps * per_step / 1e12
+    temb = torch.ones(1, device="meta") if vae.config.timestep_conditioning else None
+    with FlopCounterMode(display=False) as fc:
+        vae.decode(latents, temb, return_dict=False)
+        vae.encode(image)  # the conditioning face
+    counted["VAE"] = fc.get_total_flops() / 1e12
+    with FlopCounterMode(display=False) as fc:
+        t5(input_ids=ids)
+    counted["T5"] = fc.get_total_flops() * per_step / 1e12
+    return sum(p.numel() for p in transformer.parameters()) / 1e9, counted
+
+
+def time_preset(renderer: LTXRenderer, rows: list[PlanRow], face: FaceImage, batches: list[int],
+                encoder: EncoderOptions, out: Path, cuda: bool) -> dict[int, float]:
+    """Stage and bare-call seconds per clip at each batch; prints a line each. Returns
+    {batch: stage s/clip}."""
+    pipe, s, first = renderer.pipe, renderer.settings, rows[0]
+    image = Image.fromarray(face.image)  # as the stage passes it
+    n_frames = renderer.generated_frames(first)  # what the stage asks pipe() for
+    renderer.render_batch(rows[:1], [face])  # warm-up (kernels, allocator, lazy imports)
+
+    def bare(batch: list[PlanRow]) -> None:
+        common = {"height": first.height, "width": first.width, "num_frames": n_frames,
+                  "frame_rate": first.fps, **renderer.sampling,
+                  "decode_timestep": s.decode_timestep, "decode_noise_scale": s.decode_noise_scale,
+                  "max_sequence_length": s.max_sequence_length, "output_type": "np"}
+        if s.pipeline == "condition":  # one clip a call, as the stage
+            from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+            for r in batch:
+                pipe(conditions=[LTXVideoCondition(image=image, frame_index=0)],
+                     prompt=r.prompt, negative_prompt=r.negative_prompt,
+                     generator=torch.Generator().manual_seed(r.seed), **common)
+            return
+        pipe(image=[image] * len(batch), prompt=[r.prompt for r in batch],
+             negative_prompt=[r.negative_prompt for r in batch],
+             generator=[torch.Generator().manual_seed(r.seed) for r in batch], **common)
+
+    stage_s = {}
+    for b in batches:
+        batch = rows[:b]
+        if cuda:
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+        t0 = time.perf_counter()
+        bare(batch)
+        if cuda:
+            torch.cuda.synchronize()
+        bare_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        generate_clips(batch, lambda r: face, renderer, encoder, out / f"{s.preset}-b{b}",
+                       batch_size=b)
+        if cuda:
+            torch.cuda.synchronize()
+        stage = time.perf_counter() - t0
+        stage_s[b] = stage / b
+        peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else float("nan")
+        print(f"  batch {b}: stage {stage / b:.2f} s/clip, bare pipe() {bare_s / b:.2f} s/clip, "
+              f"overhead {100 * (stage - bare_s) / bare_s:+.1f}% (target <= 3%), "
+              f"peak GPU memory {peak:.1f} GiB")
+    return stage_s
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=None, help="default 50, 2 with --tiny")
     ap.add_argument("--batches", type=int, nargs="+", default=None,
-                    help="default 1 2 4, 1 2 with --tiny")
-    ap.add_argument("--tiny", action="store_true", help="test-sized parts on CPU (smoke run)")
+                    help="default 1 2 4 on CUDA, 1 on the tiny pipeline")
+    ap.add_argument("--assume-tflops", type=float, default=400.0,
+                    help="sustained H100 bf16 TFLOP/s assumed by the estimate (default 400)")
+    ap.add_argument("--tiny", action="store_true", help="the tiny pipeline on CPU even with CUDA")
     args = ap.parse_args()
-    args.steps = args.steps or (2 if args.tiny else 50)
-    args.batches = args.batches or ([1, 2] if args.tiny else [1, 2, 4])
     cuda = torch.cuda.is_available() and not args.tiny
-    tree = load_params(REPO / "params.yaml").model_dump(mode="json")
-    if args.tiny:
+    batches = args.batches or ([1, 2, 4] if cuda else [1])
+    p = load_params(REPO / "params.yaml")
+    real = (p.plan.width, p.plan.height, p.generate.ltx.num_frames
+            or valid_num_frames(round(p.plan.clip_seconds * p.plan.fps)))
+    tree = p.model_dump(mode="json")
+    if not cuda:
         tree["plan"].update({"width": 32, "height": 32, "clip_seconds": 10 / 24,
                              "apex_window_s": [0.1, 0.2], "duration_s": [0.04, 0.1]})
     p = parse_params(tree)
     spec = p.plan
-    rows = plan_clips([PlanSubject(f"s{i}", "f") for i in range(max(args.batches))], spec,
-                      p.base.seed)
+    rows = plan_clips([PlanSubject(f"s{i}", "f") for i in range(max(batches))], spec, p.base.seed)
     rows = [r for r in rows if r.emotion == spec.emotions[0] and r.seq == 1]
     face = FaceImage(np.random.default_rng(0).integers(0, 255, (spec.height, spec.width, 3),
                                                        dtype=np.uint8), np.zeros((68, 2)))
+    encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
+    measured: dict[str, float] = {}
+    sched = {k: schedule(preset_settings(p.generate.ltx, k))[:2] for k in PRESETS}  # real config
+    tiny_passes: dict[str, int] = {}
+    num_frames = p.generate.ltx.num_frames if cuda else None  # tiny: the plan's 10 (17 made)
+    clip = (f"{spec.width}x{spec.height}, {num_frames or rows[0].n_frames} frames kept of "
+            f"{num_frames or valid_num_frames(rows[0].n_frames)}")
     with tempfile.TemporaryDirectory() as tmp:
-        if args.tiny:
+        if cuda:
+            print(f"device: {torch.cuda.get_device_name()}; real sizes, random weights; {clip}; "
+                  "dtype torch.bfloat16")
+        else:
             sys.path.insert(0, str(REPO))
             from tests.fixtures import build_tiny_ltx
 
-            model = build_tiny_ltx(Path(tmp) / "model")
-        else:
-            model = build_real_size(Path(tmp) / "model")
-        update = {"model": str(model), "num_inference_steps": args.steps,
-                  "device": "cuda" if cuda else "cpu", "max_sequence_length": 16 if args.tiny else 128}
-        if args.tiny:
-            update["num_frames"] = None  # the tiny plan's 10 frames (17 generated)
-        settings = p.generate.ltx.model_copy(update=update)
-        renderer = LTXRenderer(settings)
-        pipe = renderer.pipe
-        n_frames = renderer.generated_frames(rows[0])  # what the stage asks pipe() for
-        print(f"device: {torch.cuda.get_device_name() if cuda else 'cpu'}; {spec.width}x{spec.height}, "
-              f"{renderer.kept_frames(rows[0])} frames kept of {n_frames}; {args.steps} steps; "
-              f"dtype {pipe.transformer.dtype}")
-        renderer.render_batch(rows[:1], [face])  # warm-up (kernels, allocator)
-        for b in args.batches:
-            batch = rows[:b]
+            tiny = build_tiny_ltx(Path(tmp) / "model")
+            print("device: cpu; tiny random pipeline (measured here, says nothing about a GPU); "
+                  f"{clip}; dtype torch.float32")
+        for preset in PRESETS:
             if cuda:
-                torch.cuda.synchronize()
-                torch.cuda.reset_peak_memory_stats()
-            t0 = time.perf_counter()
-            pipe(image=[face.image] * b, prompt=[r.prompt for r in batch],
-                 negative_prompt=[r.negative_prompt for r in batch], height=spec.height,
-                 width=spec.width, num_frames=n_frames, frame_rate=spec.fps,
-                 num_inference_steps=args.steps, guidance_scale=settings.guidance_scale,
-                 decode_timestep=settings.decode_timestep,
-                 decode_noise_scale=settings.decode_noise_scale,
-                 generator=[torch.Generator().manual_seed(r.seed) for r in batch],
-                 output_type="np", max_sequence_length=settings.max_sequence_length)
+                settings = preset_settings(p.generate.ltx, preset, device="cuda", dtype="bfloat16",
+                                           cpu_offload=False)
+                renderer = LTXRenderer(settings, pipe=build_real_size(preset))
+            else:
+                tiny_steps = ({"num_inference_steps": TINY_STEPS}
+                              if PRESETS[preset].timesteps is None else {})
+                settings = preset_settings(p.generate.ltx, preset, model=str(tiny), device="cpu",
+                                           max_sequence_length=16, num_frames=num_frames,
+                                           **tiny_steps)
+                renderer = LTXRenderer(settings)
+            steps, per_step, how = schedule(settings)
+            tiny_passes[preset] = steps * per_step
+            if not cuda and sched[preset][0] != steps:
+                how += f" (tiny run; params.yaml: {sched[preset][0]} steps)"
+            print(f"preset {preset}: {how}")
+            per_batch = time_preset(renderer, rows, face, batches, encoder, Path(tmp), cuda)
+            best = min(per_batch, key=per_batch.__getitem__)
+            measured[preset] = per_batch[best]
+            del renderer
+            gc.collect()
             if cuda:
-                torch.cuda.synchronize()
-            bare = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
-            generate_clips(batch, lambda r: face, renderer, encoder, Path(tmp) / f"b{b}",
-                           batch_size=b)
-            if cuda:
-                torch.cuda.synchronize()
-            stage = time.perf_counter() - t0
-            peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else float("nan")
-            print(f"batch {b}: stage {stage / b:.2f} s/clip, bare pipe() {bare / b:.2f} s/clip, "
-                  f"overhead {100 * (stage - bare) / bare:+.1f}% (target <= 3%), "
-                  f"peak GPU memory {peak:.1f} GiB")
+                torch.cuda.empty_cache()
+
+    width, height, frames = real
+    tokens = ((frames - 1) // 8 + 1) * (height // 32) * (width // 32)
+    print(f"real config (params.yaml): {width}x{height}, {frames} frames = {tokens} latent tokens a "
+          "pass; FLOPs counted on meta tensors (torch FlopCounterMode), nothing run:")
+    tflop, size = {}, {}
+    for preset in PRESETS:
+        size[preset], parts = clip_tflop(preset, *sched[preset], width, height, frames,
+                                         p.generate.ltx.max_sequence_length)
+        tflop[preset] = sum(parts.values())
+        print(f"  {preset}: {PRESETS[preset].checkpoints[0]}, transformer {size[preset]:.2f}B "
+              f"params x {sched[preset][0] * sched[preset][1]} passes: "
+              + ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
+              + f" = {tflop[preset]:.0f} TFLOP/clip")
+    if cuda:
+        hours = {k: v * CLIPS / 3600 for k, v in measured.items()}
+        print(f"GPU-hours per 100k clips, MEASURED on {torch.cuda.get_device_name()} (stage s/clip "
+              "at its best batch): " + ", ".join(f"{k} {v:.1f}" for k, v in hours.items()))
+        print("achieved: " + ", ".join(f"{k} {tflop[k] / measured[k]:.0f} TFLOP/s"
+                                       for k in PRESETS) + " (the CPU estimate's assumption: "
+              f"{args.assume_tflops:.0f})")
+    else:
+        print("tiny pipeline on CPU, MEASURED here (not a GPU figure): " + ", ".join(
+            f"{k} {v:.2f} s/clip at {n} passes" for (k, v), n in
+            zip(measured.items(), tiny_passes.values(), strict=True)))
+        est = {k: v / args.assume_tflops * CLIPS / 3600 for k, v in tflop.items()}
+        print(f"GPU-hours per 100k clips, ESTIMATE for one H100 (counted FLOPs at an assumed "
+              f"{args.assume_tflops:.0f} TFLOP/s sustained = "
+              f"{100 * args.assume_tflops / H100_PEAK_TFLOPS:.0f}% of the bf16 peak; not "
+              "measured): " + ", ".join(f"{k} {v:.1f}" for k, v in est.items()))
+    (dev_steps, dev_per), (dist_steps, dist_per) = sched["dev"], sched["distilled"]
+    print(f"distilled vs dev: {dev_steps / dist_steps:.1f}x fewer steps, "
+          f"{dev_steps * dev_per / (dist_steps * dist_per):.1f}x fewer transformer passes, "
+          f"{tflop['dev'] / tflop['distilled']:.1f}x fewer FLOPs (its transformer is "
+          f"{size['distilled'] / size['dev']:.1f}x larger): a step-count extrapolation alone "
+          "would overstate the saving")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from equime.attributes.analyzer import analyzer_for
 from equime.attributes.clips import clip_attributes as attributes_of
 from equime.attributes.clips import clip_metrics
 from equime.attributes.params import AttributesParams
+from equime.compute.params import ComputeParams
 from equime.files import output_lock
 from equime.resume import ItemStore
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
@@ -30,7 +31,8 @@ def main(
     with output_lock(out):  # one run at a time; a stopped one resumes from its finished clips
         table, frames = attributes_of(plan.read_plan(plan_file), me_clips,
                                       face_attributes.read(faces, source=a.source),
-                                      analyzer_for(a), a, ItemStore(out))
+                                      analyzer_for(a), a, ItemStore(out),
+                                      stage.section("compute", ComputeParams))
         clip_attributes.write(out, table, frames)
     stage.record(clip_metrics(table), metrics)
 

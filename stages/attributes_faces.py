@@ -10,6 +10,7 @@ from equime.attributes.analyzer import analyzer_for
 from equime.attributes.faces import face_attributes as attributes_of
 from equime.attributes.faces import face_metrics
 from equime.attributes.params import AttributesParams
+from equime.compute.params import ComputeParams
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
 
 
@@ -22,7 +23,8 @@ def main(
     """Who each source face is, from attributes.source (annotations | deepface)."""
     stage = Stage("attributes_faces", params)
     rows = attributes_of(curated.read_subjects(faces / "subjects.csv"), faces / "faces",
-                         analyzer_for(stage.section("attributes", AttributesParams)))
+                         analyzer_for(stage.section("attributes", AttributesParams)),
+                         stage.section("compute", ComputeParams))
     face_attributes.write(out, rows)
     stage.record(face_metrics(rows), metrics)
 

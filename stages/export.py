@@ -39,7 +39,7 @@ def main(
     """Export the clips that pass, each with its measurements, attributes and review."""
     stage = Stage("export", params)
     summary = export_dataset(
-        plan.read_plan(plan_file), selection.read_subject_infos(subjects), me_clips, generated, out,
+        plan.iter_plan(plan_file), selection.read_subject_infos(subjects), me_clips, generated, out,
         stage.section("export", ExportParams), quality=quality.by_clip(quality.read(measured)),
         verdicts=verdicts.by_clip(verdicts.read(judged)),
         clip_attributes=clip_attributes.by_clip(clip_attributes.read(attributes)),

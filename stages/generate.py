@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from equime.artifacts import curated, plan, videos
+from equime.compute.params import ComputeParams
 from equime.generate.params import GenerateParams
 from equime.generate.runner import generate
 from equime.recording.params import RecordingParams
@@ -22,7 +23,8 @@ def main(
     """Render every planned clip; clips already complete and verified are kept."""
     stage = Stage("generate", params)
     report = generate(plan.read_plan(plan_file), faces, out, stage.section("generate", GenerateParams),
-                      stage.section("recording", RecordingParams))
+                      stage.section("recording", RecordingParams),
+                      compute=stage.section("compute", ComputeParams))
     stage.record(report.metrics(), metrics, timings=report.timings())
 
 

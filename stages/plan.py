@@ -7,7 +7,7 @@ import typer
 
 from equime.artifacts import plan, selection
 from equime.plan.params import PlanParams
-from equime.plan.planner import plan_clips, plan_metrics, plan_subjects, timing_table
+from equime.plan.planner import PlanTally, iter_clips, plan_subjects
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
 from equime.section import BaseParams
 
@@ -24,10 +24,12 @@ def main(
     stage = Stage("plan", params)
     spec = stage.section("plan", PlanParams)
     people = plan_subjects(selection.read_selected(subjects))
-    rows = plan_clips(people, spec, stage.section("base", BaseParams).seed)
-    plan.write_plan(out, rows)
-    plan.write_timing(plot, timing_table(rows))
-    stage.record(plan_metrics(rows, people, spec.emotions), metrics)
+    tally = PlanTally({p.subject: p.cell for p in people}, spec.emotions)
+    with plan.writing(out, plot) as write:  # a row at a time: memory flat in the row count
+        for row in iter_clips(people, spec, stage.section("base", BaseParams).seed):
+            write(row)
+            tally.add(row)
+    stage.record(tally.metrics(), metrics)
 
 
 if __name__ == "__main__":

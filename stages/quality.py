@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from equime.artifacts import clips, curated, plan, quality
+from equime.compute.params import ComputeParams
 from equime.files import output_lock
 from equime.quality.assess import assess_videos, plot_curves, quality_metrics
 from equime.quality.metrics import check_metrics
@@ -24,12 +25,13 @@ def main(
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
 ) -> None:
-    """Measure every planned clip (quality.workers processes)."""
+    """Measure every planned clip (on compute.engine; local: quality.workers processes)."""
     stage = Stage("quality", params)
     q = stage.section("quality", QualityParams)
     check_metrics(q.metrics)
     with output_lock(out):  # one run at a time; a killed one resumes from its finished clips
-        result = assess_videos(plan.read_plan(plan_file), me_clips, faces, q, ItemStore(out))
+        result = assess_videos(plan.read_plan(plan_file), me_clips, faces, q, ItemStore(out),
+                               stage.section("compute", ComputeParams))
         quality.write(out, result.records, result.curves, result.rejects,
                       plot_curves(result.curves))
     stage.record(quality_metrics(result.records), metrics)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from equime.artifacts import clips, curated, plan, videos
+from equime.compute.params import ComputeParams
 from equime.datasets.params import Datasets
 from equime.generate.params import GenerateParams
 from equime.recording.params import RecordingParams
@@ -33,7 +34,8 @@ def main(
                          stage.section("retime", RetimeParams),
                          stage.section("recording", RecordingParams).camera,
                          EncoderOptions(crf=g.crf, preset=g.preset),
-                         stage.section("datasets", Datasets))
+                         stage.section("datasets", Datasets),
+                         stage.section("compute", ComputeParams))
     stage.record(report.metrics(), metrics)
 
 

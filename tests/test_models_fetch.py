@@ -114,16 +114,21 @@ def test_hub_checksum_is_the_lfs_sha256(monkeypatch):
     assert models_fetch._hub_sha256("https://github.com/x/y/releases/download/v1/a.pth") is None
 
 
-def _fake_hub(monkeypatch, files: dict[str, bytes], published: dict[str, bytes]) -> None:
-    """snapshot_download writes ``files``; the hub's tree lists ``published`` (LFS sha256s)."""
+def _fake_hub(monkeypatch, files: dict[str, bytes], published: dict[str, bytes]) -> list[str]:
+    """snapshot_download writes those of ``files`` it is asked for; the hub's tree lists
+    ``published`` (LFS sha256s). Returns the patterns asked for."""
     import huggingface_hub
     from huggingface_hub import HfApi
     from huggingface_hub.hf_api import RepoFile
 
-    def snapshot_download(repo_id, revision, local_dir):
-        Path(local_dir).mkdir(parents=True, exist_ok=True)
+    def snapshot_download(repo_id, revision, allow_patterns, local_dir):
+        from fnmatch import fnmatch
+
+        fetched.extend(allow_patterns)
         for name, data in files.items():
-            (Path(local_dir) / name).write_bytes(data)
+            if any(fnmatch(name, pat) for pat in allow_patterns):
+                (Path(local_dir) / name).parent.mkdir(parents=True, exist_ok=True)
+                (Path(local_dir) / name).write_bytes(data)
         return local_dir
 
     def list_repo_tree(self, repo_id, recursive, revision, repo_type, token):
@@ -131,17 +136,39 @@ def _fake_hub(monkeypatch, files: dict[str, bytes], published: dict[str, bytes])
                          lfs={"size": len(d), "oid": hashlib.sha256(d).hexdigest(), "pointerSize": 1})
                 for n, d in published.items()]
 
+    fetched: list[str] = []
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     monkeypatch.setattr(HfApi, "list_repo_tree", list_repo_tree)
+    return fetched
 
 
 def test_ltx_files_are_checked_against_the_hub(tmp_path: Path, monkeypatch):
-    _fake_hub(monkeypatch, {"a.bin": b"a", "b.bin": b"b"}, {"a.bin": b"a", "b.bin": b"b"})
+    pipe = {"model_index.json": b"{}", "vae/a.bin": b"a", "transformer/b.bin": b"b"}
+    _fake_hub(monkeypatch, pipe, pipe)
     assert fetch_ltx("org/ltx", "main", tmp_path / "ok") == tmp_path / "ok"
 
-    _fake_hub(monkeypatch, {"a.bin": b"a", "b.bin": b"tampered"}, {"a.bin": b"a", "b.bin": b"b"})
+    _fake_hub(monkeypatch, {**pipe, "transformer/b.bin": b"tampered"}, pipe)
     with pytest.raises(EquimeError) as exc:
         fetch_ltx("org/ltx", "main", tmp_path / "bad")
     assert str(exc.value) == (f"org/ltx@main in {tmp_path / 'bad'}: 1 file(s) do not match the hub's "
-                              "checksums (b.bin; removed); run `equime models fetch ltx` again")
-    assert sorted(p.name for p in (tmp_path / "bad").iterdir()) == ["a.bin"]
+                              "checksums (transformer/b.bin; removed); run `equime models fetch ltx` "
+                              "again")
+    assert sorted(str(p.relative_to(tmp_path / "bad")) for p in (tmp_path / "bad").rglob("*.*")
+                  ) == ["model_index.json", "vae/a.bin"]
+
+
+def test_ltx_fetches_only_the_diffusers_pipeline(tmp_path: Path, monkeypatch):
+    """Lightricks' repositories also hold single-file checkpoints no diffusers pipeline reads:
+    they are neither downloaded nor reported missing; a missing pipeline file is."""
+    pipe = {"model_index.json": b"{}", "scheduler/scheduler_config.json": b"{}",
+            "transformer/diffusion_pytorch_model.safetensors": b"t", "vae/config.json": b"{}"}
+    single = {"ltxv-13b-0.9.7-distilled.safetensors": b"13B", "README.md": b"card"}
+    asked = _fake_hub(monkeypatch, {**pipe, **single}, {**pipe, **single})
+    out = fetch_ltx("org/ltx", "main", tmp_path / "ok")
+    assert asked == list(models_fetch.LTX_FILES)
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(pipe)
+
+    _fake_hub(monkeypatch, {k: v for k, v in pipe.items() if not k.startswith("vae/")},
+              {**pipe, **single})
+    with pytest.raises(EquimeError, match=r"1 file\(s\) missing \(vae/config\.json\); run"):
+        fetch_ltx("org/ltx", "main", tmp_path / "partial")

@@ -17,23 +17,31 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_
 
 @app.command()
 def generate(
-    shard: Annotated[str, typer.Option(help="i/n: render only part i of n (parallel jobs)")],
+    shard: Annotated[str, typer.Option(help="i/n: render only part i of n (a job array's task; "
+                                            "1/1: the whole plan)")] = "1/1",
+    dry_run: Annotated[bool, typer.Option(help="dispatch every pending clip's work and check it "
+                                               "(face, seed, key); render and write nothing")] = False,
     plan_file: Annotated[Path, typer.Option("--plan", help="plan.jsonl")] = Path("data/plan.jsonl"),
     faces: Annotated[Path, typer.Option(help="curate's folder")] = Path("data/curated"),
     out: Annotated[Path, typer.Option(help="generate's folder")] = Path("data/videos"),
     params: ParamsOpt = Path("params.yaml"),
 ) -> None:
-    """Render one shard of the plan into the generate stage's folder.
+    """Render the plan (or one shard of it) into the generate stage's folder, on the engine
+    ``compute.engine`` names.
 
-    Shards (``--shard 1/4`` … ``4/4``) may run at once into the same --out; ``dvc repro`` then
-    finds their clips complete and merges them."""
+    Shards (``--shard 1/4`` … ``4/4``, e.g. a Slurm job array) may run at once into the same
+    --out; ``dvc repro`` then finds their clips complete and merges them."""
     from equime.artifacts.plan import read_plan
     from equime.generate.runner import Shard
     from equime.generate.runner import generate as run_generate
     from equime.params import load_params
 
     p = load_params(params)
-    run_generate(read_plan(plan_file), faces, out, p.generate, p.recording, Shard.parse(shard))
+    report = run_generate(read_plan(plan_file), faces, out, p.generate, p.recording,
+                          Shard.parse(shard), p.compute, dry_run)
+    typer.echo(f"{report.count('checked' if dry_run else 'rendered')} clips "
+               f"{'would be rendered' if dry_run else 'rendered'}, {report.count('skipped')} "
+               f"complete, {report.count('failed')} failed")
 
 
 @app.command()
@@ -54,7 +62,8 @@ def retime(
 
     p = load_params(params)
     retime_folder(videos, out, p.retime, p.recording.camera, p.plan, p.base.seed,
-                  EncoderOptions(crf=p.generate.crf, preset=p.generate.preset), emotion_from_name)
+                  EncoderOptions(crf=p.generate.crf, preset=p.generate.preset), emotion_from_name,
+                  p.compute)
 
 
 @app.command()
@@ -73,7 +82,8 @@ def quality(
     from equime.quality.assess import assess_folder, plot_curves
 
     p = load_params(params)
-    result = assess_folder(videos, p.quality, p.plan.au_source if emotion_from_name else None)
+    result = assess_folder(videos, p.quality, p.plan.au_source if emotion_from_name else None,
+                           p.compute)
     measured.write(out, result.records, result.curves, result.rejects, plot_curves(result.curves))
 
 

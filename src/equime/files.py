@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import fcntl
 import functools
 import hashlib
@@ -15,9 +16,9 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -111,22 +112,56 @@ def write_json(path: Path, obj: Any) -> None:
     write_text(path, dumps_json(obj))
 
 
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    write_text(path, "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows))
+@contextlib.contextmanager
+def atomic_lines(path: Path) -> Iterator[TextIO]:
+    """``path`` open for text, written a line at a time aside (:func:`atomic_path`) and renamed
+    into place when the block ends: a large file never held whole in memory, never half there."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
+        yield f
+
+
+@contextlib.contextmanager
+def csv_rows(path: Path, columns: Sequence[str]) -> Iterator[csv.DictWriter[str]]:
+    """A CSV written a row at a time (``writerow({column: value})``), atomically, formatted as
+    :func:`write_csv` formats a table of the same values (None is empty; NaN would be ``nan``)."""
+    with atomic_lines(path) as f:
+        table = csv.DictWriter(f, list(columns), lineterminator="\n", extrasaction="raise")
+        table.writeheader()
+        yield table
+
+
+def jsonl_line(row: dict[str, Any]) -> str:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    """One JSON object a line, sorted keys, streamed: ``rows`` may be a generator."""
+    with atomic_lines(path) as f:
+        f.writelines(map(jsonl_line, rows))
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON-lines file, a line at a time (a missing file is an error at once);
+    a malformed line is a one-line error naming it."""
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run the stage that writes it first (dvc repro)")
+    return _jsonl_objects(path)
+
+
+def _jsonl_objects(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{n}: not valid JSON ({exc.msg}); regenerate the "
+                                 "file") from None
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise InputError(f"{path}: not found; run the stage that writes it first (dvc repro)")
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{n}: not valid JSON ({exc.msg}); regenerate the file") from None
-    return rows
+    return list(iter_jsonl(path))
 
 
 def replace_dir(staging: Path, target: Path) -> None:

@@ -1,6 +1,8 @@
 """``equime models fetch NAME``: every downloadable weight, and where it goes.
 
-- ``ltx``: the diffusers LTX-Video repository (``generate.ltx.model`` at its revision) → hub cache.
+- ``ltx``: the diffusers pipeline files (:data:`LTX_FILES`) of ``generate.ltx.model`` at its
+  revision → hub cache. params validation ties the model to ``generate.ltx.preset`` (a known
+  checkpoint of the other preset is refused), so this is the checkpoint the preset runs.
 - ``piq``: ``brisque_svm_weights.pt`` → ``$TORCH_HOME/hub/checkpoints``; ``RN50.pt`` and
   ``clipiqa_tokens.pt`` → ``~/.cache/clip`` (for the BRISQUE and CLIP-IQA quality metrics).
 - ``deepface``: the age, gender, race and emotion models → ``$DEEPFACE_HOME/.deepface/weights``.
@@ -49,6 +51,11 @@ SHA256: dict[str, str | None] = {
     "gender_model_weights.pth": None,
     "race_model_single_batch.pth": None,
 }
+# What diffusers loads of an LTX-Video repository: model_index.json and the pipeline's component
+# folders. Lightricks' repositories may also hold single-file checkpoints (the original LTX-Video
+# code's: Lightricks/LTX-Video holds one per release, GBs each) that no diffusers pipeline reads.
+LTX_FILES = ("model_index.json", "scheduler/*", "text_encoder/*", "tokenizer/*", "transformer/*",
+             "vae/*")
 _HUB_URL = re.compile(r"https://huggingface\.co/([^/]+/[^/]+)/resolve/([^/]+)/(.+)")
 
 
@@ -156,13 +163,17 @@ def fetch_weight(urls: Sequence[str], target: Path, fetch: str) -> Path:
 
 
 def fetch_ltx(model: str, revision: str, dest: Path | None = None) -> Path:
-    """Download a diffusers LTX-Video repository into the hub cache (or ``dest``), then verify
-    every file against the hub's checksums; mismatching files are removed."""
+    """Download the diffusers pipeline files (:data:`LTX_FILES`) of an LTX-Video repository into
+    the hub cache (or ``dest``), then verify them against the hub's checksums; mismatching files
+    are removed."""
+    from fnmatch import fnmatch
+
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
         path = Path(snapshot_download(repo_id=model, revision=revision,
+                                      allow_patterns=list(LTX_FILES),
                                       local_dir=str(dest) if dest else None))
         # in the cache the snapshot folder is named by its commit: verify exactly that commit
         commit = revision if dest else path.name
@@ -172,12 +183,13 @@ def fetch_ltx(model: str, revision: str, dest: Path | None = None) -> Path:
         raise EquimeError(f"cannot download {model}@{revision} ({reason}); check the network, the "
                           "model id (generate.ltx.model) and the revision") from None
     bad = [m["path"] for m in check.mismatches]
-    if bad or check.missing_paths:
+    missing = [p for p in check.missing_paths if any(fnmatch(p, pat) for pat in LTX_FILES)]
+    if bad or missing:
         for rel in bad:  # in the cache: the snapshot's link and the blob it points to
             (path / rel).resolve().unlink(missing_ok=True)
             (path / rel).unlink(missing_ok=True)
         what = (f"{len(bad)} file(s) do not match the hub's checksums ({', '.join(bad[:3])}; removed)"
-                if bad else f"{len(check.missing_paths)} file(s) missing ({check.missing_paths[0]})")
+                if bad else f"{len(missing)} file(s) missing ({missing[0]})")
         raise EquimeError(f"{model}@{revision} in {path}: {what}; run `equime models fetch ltx` again")
     log.info("fetched %s@%s into %s (%d files verified)", model, revision, path, check.checked_count)
     return path

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from equime.attributes.params import AttributesParams
 from equime.baselines.params import BaselinesParams
+from equime.compute.params import ComputeParams
 from equime.curate.params import CurateParams
 from equime.datasets.params import Datasets
 from equime.demographics.params import SelectParams
@@ -26,6 +27,7 @@ from equime.section import BaseParams, Section, format_error, read_params
 
 class Params(Section):
     base: BaseParams
+    compute: ComputeParams
     curate: CurateParams
     attributes: AttributesParams
     select: SelectParams

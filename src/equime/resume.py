@@ -22,7 +22,8 @@ class ItemStore:
     """Finished items of one stage output, each a JSON value with optional binary blobs."""
 
     def __init__(self, output: Path) -> None:
-        self.folder = output.with_name(f".{output.name}.items")
+        # absolute: an engine's workers (other processes, other nodes) write entries here
+        self.folder = output.resolve().with_name(f".{output.name}.items")
 
     def _stem(self, item: str) -> str:
         # item ids come from data (clip ids, file stems, fold names): hashed, never a path

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from equime.errors import ParamsError
 
 # the file's sections, in order (equime.params.Params has one field per name; a test keeps it so)
-SECTIONS = ("base", "curate", "attributes", "select", "plan", "generate", "recording", "retime",
+SECTIONS = ("base", "compute", "curate", "attributes", "select", "plan", "generate", "recording", "retime",
             "quality",
             "filter", "summarize", "export", "review", "baselines", "datasets")
 

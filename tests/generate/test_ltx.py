@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import numpy as np
@@ -268,3 +269,130 @@ def test_a_shorter_generation_for_retime_keeps_all_its_frames(tiny, rows, face):
     assert r.render(rows[0], face).shape == (9, 32, 32, 3)
     with pytest.raises(Exception, match="must be 8k\\+1"):
         params(**{"generate.ltx": {**settings(tiny).model_dump(), "num_frames": 48}})
+
+
+DISTILLED = {"preset": "distilled", "pipeline": "condition", "num_inference_steps": None,
+             "guidance_scale": None}
+
+
+def _transformer_calls(renderer: LTXRenderer) -> list[tuple[int, float]]:
+    """(batch size, timestep) of every transformer pass the renderer's pipeline makes from now
+    (the largest per-token timestep: conditioned tokens get less noise)."""
+    calls: list[tuple[int, float]] = []
+    renderer.pipe.transformer.register_forward_pre_hook(
+        lambda mod, args, kw: calls.append((kw["hidden_states"].shape[0],
+                                            float(kw["timestep"].amax()))), with_kwargs=True)
+    return calls
+
+
+def test_the_distilled_preset_runs_its_fixed_timesteps_at_guidance_1(tiny, rows, face):
+    from equime.generate.ltx_presets import PRESETS
+
+    fixed = PRESETS["distilled"].timesteps
+    assert fixed == (1000, 993, 987, 981, 975, 909, 725, 0.03)  # diffusers' docs, first pass
+    r = LTXRenderer(settings(tiny, **DISTILLED))
+    calls = _transformer_calls(r)
+    video = r.render(rows[0], face)
+    assert video.shape == (10, 32, 32, 3) and type(r.pipe).__name__ == "LTXConditionPipeline"
+    # one pass per timestep, batch 1: guidance 1 means no classifier-free guidance pass
+    assert [b for b, _ in calls] == [1] * len(fixed)
+    assert [t for _, t in calls] == pytest.approx(fixed, abs=1e-5)
+    assert r.pipe.scheduler.timesteps.tolist() == pytest.approx(fixed, abs=1e-5)
+    assert r.pipe.guidance_scale == 1.0
+    # dev, as before: num_inference_steps passes, each on the prompt and the negative prompt
+    dev = LTXRenderer(settings(tiny, pipeline="condition"))
+    calls = _transformer_calls(dev)
+    dev.render(rows[0], face)
+    assert [b for b, _ in calls] == [2, 2] and dev.pipe.guidance_scale == 3.0
+
+
+def test_diffusers_image2video_pipeline_takes_no_timesteps(tiny, rows, face):
+    """Why preset distilled needs pipeline: condition (a tripwire should diffusers change)."""
+    pipe = LTXRenderer(settings(tiny)).pipe
+    with pytest.raises(ValueError, match="Only one of `timesteps` or `sigmas`"):
+        pipe(image=face.image, prompt="a face", height=32, width=32, num_frames=9,
+             timesteps=[1000, 500], max_sequence_length=16, output_type="np")
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"preset": "distilled"},
+     "generate.ltx.model: Lightricks/LTX-Video is a dev checkpoint; preset distilled needs one of "
+     "its own, e.g. Lightricks/LTX-Video-0.9.8-13B-distilled (or set preset: dev) (got "
+     "'Lightricks/LTX-Video')"),
+    ({**DISTILLED, "model": "Lightricks/LTX-Video-0.9.7-dev"},
+     "generate.ltx.model: Lightricks/LTX-Video-0.9.7-dev is a dev checkpoint; preset distilled "
+     "needs one of its own, e.g. Lightricks/LTX-Video-0.9.8-13B-distilled (or set preset: dev) "
+     "(got 'Lightricks/LTX-Video-0.9.7-dev')"),
+    ({**DISTILLED, "model": "Lightricks/LTX-Video-0.9.8-13B-distilled", "pipeline": "image2video"},
+     "generate.ltx.pipeline: preset distilled needs condition (diffusers' LTXConditionPipeline "
+     "takes its fixed timesteps; image2video takes none) (got 'image2video')"),
+    ({**DISTILLED, "model": "Lightricks/LTX-Video-0.9.7-distilled", "num_inference_steps": 50},
+     "generate.ltx.num_inference_steps: preset distilled runs its 8 fixed timesteps; set it to "
+     "null (got 50)"),
+    ({**DISTILLED, "model": "/models/ltx-distilled", "guidance_scale": 3.0},
+     "generate.ltx.guidance_scale: preset distilled fixes guidance at 1.0 (distilled into the "
+     "weights); set it to null (got 3.0)"),
+    ({"num_inference_steps": None},
+     "generate.ltx.num_inference_steps: preset dev needs a step count, e.g. 50 (got None)"),
+    ({"guidance_scale": None},
+     "generate.ltx.guidance_scale: preset dev needs a guidance scale, e.g. 3.0 (got None)"),
+    ({"model": "Lightricks/LTX-Video-0.9.8-13B-distilled"},
+     "generate.ltx.model: Lightricks/LTX-Video-0.9.8-13B-distilled is a distilled checkpoint; "
+     "preset dev needs one of its own, e.g. Lightricks/LTX-Video (or set preset: distilled) (got "
+     "'Lightricks/LTX-Video-0.9.8-13B-distilled')"),
+    ({"preset": "turbo"}, None),
+])
+def test_params_that_contradict_the_preset_are_one_line_errors(override, message):
+    from equime.errors import ParamsError
+
+    with pytest.raises(ParamsError) as exc:
+        params(**{f"generate.ltx.{k}": v for k, v in override.items()})
+    text = str(exc.value)
+    assert "\n" not in text
+    if message is None:
+        assert text.startswith("params.yaml: generate.ltx.preset: ") and "'dev'" in text
+    else:
+        assert text == f"params.yaml: {message}"
+    if override.get("preset") != "turbo":  # settings copied past validation: the renderer checks
+        bad = params().generate.ltx.model_copy(update=override)
+        with pytest.raises(ParamsError, match=rf"^{re.escape(message.split(' (got ')[0])}$"):
+            LTXRenderer(bad)
+
+
+def test_a_valid_distilled_section_parses():
+    ltx = params(**{f"generate.ltx.{k}": v for k, v in {
+        **DISTILLED, "model": "Lightricks/LTX-Video-0.9.8-13B-distilled"}.items()}).generate.ltx
+    assert (ltx.preset, ltx.num_inference_steps, ltx.guidance_scale) == ("distilled", None, None)
+
+
+def test_the_render_key_changes_with_the_preset(tiny, rows):
+    from equime.generate.runner import render_key
+
+    dev, distilled = LTXRenderer(settings(tiny)), LTXRenderer(settings(tiny, **DISTILLED))
+    assert dev.params()["sampling"] == {"num_inference_steps": 2, "guidance_scale": 3.0}
+    assert distilled.params()["sampling"] == {
+        "timesteps": [1000, 993, 987, 981, 975, 909, 725, 0.03], "guidance_scale": 1.0}
+    keys = {render_key(rows[0], r, ENC) for r in (dev, distilled)}
+    assert len(keys) == 2
+    assert render_key(rows[0], LTXRenderer(settings(tiny, **DISTILLED)), ENC) in keys  # stable
+
+
+def test_models_fetch_ltx_fetches_the_presets_checkpoint(tmp_path: Path):
+    import yaml
+
+    from tests.fixtures import default_params_dict
+
+    tree = default_params_dict()
+    tree["generate"]["ltx"].update({**DISTILLED, "model": "Lightricks/LTX-Video-0.9.8-13B-distilled"})
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    offline = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    res = _cli("models", "fetch", "ltx", cwd=tmp_path, env=offline)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip().splitlines()[-1].startswith(
+        "error: cannot download Lightricks/LTX-Video-0.9.8-13B-distilled@main (")
+    tree["generate"]["ltx"]["model"] = "Lightricks/LTX-Video"  # a dev checkpoint: refused first
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    res = _cli("models", "fetch", "ltx", cwd=tmp_path, env=offline)
+    assert res.returncode == 2 and res.stderr.strip().splitlines()[-1].startswith(
+        "error: params.yaml: generate.ltx.model: Lightricks/LTX-Video is a dev checkpoint; "
+        "preset distilled needs one of its own")

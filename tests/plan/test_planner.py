@@ -1,10 +1,20 @@
+import json
 import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+import yaml
+from benchmarks.scale_fixtures import peak_rss_mb, write_subjects
 
-from equime.errors import ParamsError
-from equime.plan.planner import PlanSubject, clip_seed, compose_prompt, plan_clips
-from tests.fixtures import params, plan_spec
+from equime.artifacts import plan
+from equime.errors import InputError, ParamsError
+from equime.plan import planner
+from equime.plan.planner import PlanSubject, PlanTally, clip_seed, compose_prompt, iter_clips, plan_clips
+from tests.fixtures import REPO, default_params_dict, params, plan_spec
 
 SUBJECTS = [PlanSubject("astronaut", "f"), PlanSubject("grace-hopper", "f"), PlanSubject("s3", "m")]
 
@@ -87,3 +97,69 @@ def test_emotions_per_subject_are_balanced_within_each_cell():
     assert assign_emotions(people, emotions, None, 5)["s00"] == emotions
     with pytest.raises(ParamsError, match=r"plan\.emotions_per_subject: 6 is more than the 5"):
         params(**{"plan.emotions_per_subject": 6})
+
+
+def test_rows_are_planned_one_at_a_time(monkeypatch: pytest.MonkeyPatch):
+    made = []
+
+    def counted(subject: str, *args: object) -> object:
+        made.append(subject)
+        return real(subject, *args)
+
+    real = planner.plan_clip
+    monkeypatch.setattr(planner, "plan_clip", counted)
+    rows = iter_clips(SUBJECTS, plan_spec(), base_seed=7)
+    assert isinstance(rows, Iterator) and made == []
+    assert next(rows).clip_id == "astronaut_happiness_01" and made == ["astronaut"]
+
+
+def test_the_streamed_plan_is_what_the_plan_written_whole_was(tmp_path: Path):
+    """Plan, timing table and metrics made a row at a time are, byte for byte, what the writers
+    of the whole list made: JSON lines joined, a pandas table, numpy means."""
+    people = [PlanSubject(f"s{i}", "fm"[i % 2], f"cell{i % 3}") for i in range(7)]
+    spec = plan_spec()
+    tally = PlanTally({p.subject: p.cell for p in people}, spec.emotions)
+    with plan.writing(tmp_path / "plan.jsonl", tmp_path / "timing.csv") as write:
+        for row in iter_clips(people, spec, base_seed=7):
+            write(row)
+            tally.add(row)
+    rows = plan_clips(people, spec, base_seed=7)
+    assert (tmp_path / "plan.jsonl").read_bytes() == "".join(
+        json.dumps(r.model_dump(mode="json"), sort_keys=True, ensure_ascii=False) + "\n"
+        for r in rows).encode()
+    assert plan.read_plan(tmp_path / "plan.jsonl") == rows
+    timing = pd.DataFrame([{"clip_id": r.clip_id, "emotion": r.emotion, "apex_s": r.apex_s,
+                            "duration_ms": round((r.offset_s - r.onset_s) * 1000, 2),
+                            "expressive_frames": r.offset_frame - r.onset_frame - 1} for r in rows])
+    assert (tmp_path / "timing.csv").read_bytes() == \
+        timing.to_csv(index=False, lineterminator="\n").encode()
+    durations = np.array([r.offset_s - r.onset_s for r in rows])
+    assert tally.metrics() == {
+        "clips": 70, "clips_by_emotion": dict.fromkeys(sorted(spec.emotions), 14),
+        "emotion_imbalance_max": 0,
+        "duration_s": {"min": round(float(durations.min()), 4),
+                       "mean": round(float(durations.mean()), 4),
+                       "max": round(float(durations.max()), 4)},
+        "expressive_frames_mean": round(float(np.mean(
+            [r.offset_frame - r.onset_frame - 1 for r in rows])), 3)}
+    with pytest.raises(InputError, match=r"^plan: no clips planned: the selection has no subj"):
+        PlanTally({}, spec.emotions).metrics()
+
+
+@pytest.mark.slow  # plans 10k and 100k rows in two processes: about 40 s on two cores
+def test_plan_stage_memory_is_flat_in_the_row_count(tmp_path: Path):
+    """The plan stage's peak memory at 100k rows is at most 1.5× its peak at 10k rows."""
+    tree = default_params_dict()
+    tree["plan"].update(emotions=["happiness", "sadness", "surprise", "fear", "anger"],
+                        sequences_per_subject=2, emotions_per_subject=None)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    peaks = {}
+    for subjects in (1_000, 10_000):  # × 5 emotions × 2 sequences: 10k and 100k rows
+        write_subjects(tmp_path / f"subjects-{subjects}.csv", subjects)
+        peaks[subjects] = peak_rss_mb(
+            [sys.executable, "-P", str(REPO / "stages" / "plan.py"),
+             "--subjects", f"subjects-{subjects}.csv", "--out", f"plan-{subjects}.jsonl",
+             "--plot", f"timing-{subjects}.csv"], cwd=tmp_path)
+    with (tmp_path / "plan-10000.jsonl").open() as f:
+        assert sum(1 for _ in f) == 100_000
+    assert peaks[10_000] <= 1.5 * peaks[1_000], f"peak RSS MiB by subjects: {peaks}"

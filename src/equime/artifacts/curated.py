@@ -114,19 +114,36 @@ def load_face(path: Path, landmarks: np.ndarray, width: int, height: int) -> Fac
 
 
 class FaceStore:
-    """The curated face of each plan row's subject, read once and brought to the row's size."""
+    """The curated face of each plan row's subject, read once and brought to the row's size.
+    Pickled (to an engine's workers) as its folder alone: each worker reads what it needs."""
 
     def __init__(self, curated_dir: Path) -> None:
         self.dir = curated_dir
-        self.table = read_subjects(curated_dir / "subjects.csv").set_index("subject_id")
+        self._table: pd.DataFrame | None = None
         self._cache: dict[tuple[str, int, int], FaceImage] = {}
+
+    @property
+    def table(self) -> pd.DataFrame:
+        if self._table is None:
+            self._table = read_subjects(self.dir / "subjects.csv").set_index("subject_id")
+        return self._table
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"dir": self.dir}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["dir"])  # type: ignore[misc]
+
+    def check(self, row: PlanRow) -> None:
+        """Raise a one-line error if ``row``'s subject has no curated face."""
+        if row.subject not in self.table.index:
+            raise InputError(f"subject {row.subject!r} of {row.clip_id} is not in "
+                             f"{self.dir / 'subjects.csv'}; rerun `dvc repro plan`")
 
     def __call__(self, row: PlanRow) -> FaceImage:
         key = (row.subject, row.width, row.height)
         if key not in self._cache:
-            if row.subject not in self.table.index:
-                raise InputError(f"subject {row.subject!r} of {row.clip_id} is not in "
-                                 f"{self.dir / 'subjects.csv'}; rerun `dvc repro plan`")
+            self.check(row)
             landmarks = parse_landmarks(self.table.at[row.subject, "landmarks"],
                                         f"{self.dir / 'subjects.csv'}:{row.subject}")
             self._cache[key] = load_face(self.dir / "faces" / f"{row.subject}.png", landmarks,

@@ -7,23 +7,25 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
 from equime.artifacts.metadata import ClipMetadata, json_schema
 from equime.errors import InputError
 from equime.files import (
+    atomic_lines,
+    csv_rows,
     dumps_json,
     inside,
+    jsonl_line,
     staged_dir,
-    write_csv,
     write_json,
-    write_jsonl,
     write_png,
     write_text,
 )
@@ -53,10 +55,14 @@ def metadata_relpath(video: str) -> str:
 
 
 class DatasetWriter:
-    """Writes one dataset folder ``<root>`` (inside a staging folder swapped in at the end)."""
+    """Writes one dataset folder ``<root>`` (inside a staging folder swapped in at the end): each
+    clip, its metadata, manifest row and video–text pair as they come (nothing held for the end),
+    then the schema, card, preview and facts (:meth:`finish`)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, manifest: csv.DictWriter[str], pairs: TextIO) -> None:
         self.root = root
+        self.manifest = manifest
+        self.pairs = pairs
         root.mkdir(parents=True, exist_ok=True)
 
     def add_clip(self, src: Path, relpath: str) -> Path:
@@ -67,14 +73,14 @@ class DatasetWriter:
         shutil.copyfile(src, dst)
         return dst
 
-    def add_metadata(self, meta: ClipMetadata) -> None:
+    def add_metadata(self, meta: ClipMetadata, entry: Mapping[str, Any], pair: dict[str, Any]) -> None:
+        """A clip's metadata file, its manifest row (:data:`MANIFEST_COLUMNS`) and its pair."""
         write_json(self.root / metadata_relpath(meta.file), meta.model_dump(mode="json"))
+        self.manifest.writerow(entry)
+        self.pairs.write(jsonl_line(pair))
 
-    def finish(self, manifest: pd.DataFrame, pairs: Sequence[dict[str, Any]], card: str,
-               preview: Any | None, facts: dict[str, Any]) -> None:
-        write_csv(self.root / MANIFEST, manifest[MANIFEST_COLUMNS])
+    def finish(self, card: str, preview: Any | None, facts: dict[str, Any]) -> None:
         write_json(self.root / "metadata.schema.json", json_schema())
-        write_jsonl(self.root / "pairs.jsonl", list(pairs))
         if preview is not None:
             write_png(self.root / "preview.png", preview)
         write_text(self.root / "README.md", card)
@@ -85,7 +91,10 @@ class DatasetWriter:
 def writing(out: Path, name: str) -> Iterator[DatasetWriter]:
     """A writer for ``out/<name>``; the whole of ``out`` is built aside and swapped in."""
     with staged_dir(out) as staging:
-        yield DatasetWriter(staging / name)
+        root = staging / name
+        with csv_rows(root / MANIFEST, MANIFEST_COLUMNS) as manifest, \
+                atomic_lines(root / "pairs.jsonl") as pairs:
+            yield DatasetWriter(root, manifest, pairs)
 
 
 def read_manifest(root: Path) -> pd.DataFrame:

@@ -16,7 +16,7 @@ PATH = "data/attributes/faces.csv"
 COLUMNS = ["subject_id", "attributes_source", "status", "gender", "gender_confidence", "race",
            "race_confidence", "age", "emotion"]
 WRITER = "dvc repro attributes_faces"
-FaceStatus = Literal["ok", "no-face"]
+FaceStatus = Literal["ok", "no-face", "error"]  # error: the analysis failed on every try
 
 
 @dataclass(frozen=True)

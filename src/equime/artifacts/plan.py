@@ -5,15 +5,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from equime.errors import InputError
-from equime.files import ID_PATTERN, NAME_PATTERN, read_jsonl, write_csv, write_jsonl
+from equime.files import (
+    ID_PATTERN,
+    NAME_PATTERN,
+    atomic_lines,
+    csv_rows,
+    iter_jsonl,
+    jsonl_line,
+    write_jsonl,
+)
 
 # plan values that name files downstream (<clip_id>.mp4, emotion_categories/<emotion>/)
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN.pattern)]
@@ -21,6 +29,7 @@ SubjectId = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 
 PATH = "data/plan.jsonl"
 TIMING = "metrics/plan_timing.csv"
+TIMING_COLUMNS = ("clip_id", "emotion", "apex_s", "duration_ms", "expressive_frames")
 
 
 class AUActivation(BaseModel):
@@ -62,23 +71,45 @@ class PlanRow(BaseModel):
         return {a.code: a.intensity for a in self.aus}
 
 
+def iter_plan(path: Path) -> Iterator[PlanRow]:
+    """Plan rows from a JSON-lines file, a row at a time (for consumers that stream); a malformed
+    row is a one-line error naming its line."""
+    return (_plan_row(path, n, raw) for n, raw in enumerate(iter_jsonl(path), start=1))
+
+
 def read_plan(path: Path) -> list[PlanRow]:
-    """Plan rows from a JSON-lines file; a malformed row is a one-line error naming its line."""
-    rows = []
-    for n, raw in enumerate(read_jsonl(path), start=1):
-        try:
-            rows.append(PlanRow.model_validate(raw))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(x) for x in err["loc"])
-            raise InputError(f"{path}:{n}: {key}: {err['msg']}; rerun the plan stage") from None
-    return rows
+    """Every plan row (:func:`iter_plan`), checked before the first is used."""
+    return list(iter_plan(path))
 
 
-def write_plan(path: Path, rows: Sequence[PlanRow]) -> None:
-    write_jsonl(path, [r.model_dump(mode="json") for r in rows])
+def _plan_row(path: Path, n: int, raw: dict[str, Any]) -> PlanRow:
+    try:
+        return PlanRow.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(x) for x in err["loc"])
+        raise InputError(f"{path}:{n}: {key}: {err['msg']}; rerun the plan stage") from None
 
 
-def write_timing(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    """Per clip timing (clip_id, emotion, apex_s, duration_ms, expressive_frames)."""
-    write_csv(path, pd.DataFrame(rows))
+def write_plan(path: Path, rows: Iterable[PlanRow]) -> None:
+    """The plan, a row at a time (``rows`` may be a generator)."""
+    write_jsonl(path, (r.model_dump(mode="json") for r in rows))
+
+
+def timing_of(row: PlanRow) -> dict[str, Any]:
+    """The clip's line of the timing table: planned duration against apex time."""
+    return {"clip_id": row.clip_id, "emotion": row.emotion, "apex_s": row.apex_s,
+            "duration_ms": round((row.offset_s - row.onset_s) * 1000, 2),
+            "expressive_frames": row.offset_frame - row.onset_frame - 1}
+
+
+@contextmanager
+def writing(path: Path, timing: Path) -> Iterator[Callable[[PlanRow], None]]:
+    """A function that writes one row to the plan at ``path`` and its line to the timing table at
+    ``timing`` (:data:`TIMING_COLUMNS`); both files appear, whole, when the block ends."""
+    with csv_rows(timing, TIMING_COLUMNS) as table, atomic_lines(path) as lines:
+        def write(row: PlanRow) -> None:
+            lines.write(jsonl_line(row.model_dump(mode="json")))
+            table.writerow(timing_of(row))
+
+        yield write

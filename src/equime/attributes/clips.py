@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from equime.artifacts import videos
 from equime.artifacts.clip_attributes import COLUMNS
@@ -21,6 +20,9 @@ from equime.attributes.analyzer import DeepfaceAnalyzer
 from equime.attributes.consistency import compare
 from equime.attributes.params import AttributesParams
 from equime.attributes.records import FrameAttributes
+from equime.compute.engine import run_items
+from equime.compute.params import ComputeParams
+from equime.compute.work import Failed, Work
 from equime.errors import InputError
 from equime.files import content_key, package_fingerprint, sha256_file
 from equime.resume import ItemStore
@@ -63,27 +65,50 @@ def analysed(video_file: Path, analyzer: DeepfaceAnalyzer, a: AttributesParams,
     return index, frames
 
 
+class AnalyseClips(Work[PlanRow, tuple[list[int], list[FrameAttributes]]]):
+    """The attributes_clips stage's per-item work: one clip's analysed frames (deepface holds
+    its models: on Ray, an actor pool)."""
+
+    holds_model = True
+
+    def __init__(self, videos_dir: Path, analyzer: DeepfaceAnalyzer, a: AttributesParams,
+                 store: ItemStore | None) -> None:
+        self.videos_dir, self.analyzer, self.a, self.store = videos_dir, analyzer, a, store
+
+    def __call__(self, row: PlanRow) -> tuple[list[int], list[FrameAttributes]]:
+        return analysed(videos.clip_video(self.videos_dir, row.clip_id), self.analyzer, self.a,
+                        self.store, row.clip_id)
+
+
 def clip_attributes(rows: Sequence[PlanRow], videos_dir: Path, sources: Mapping[str, Demography],
                     analyzer: DeepfaceAnalyzer | None, a: AttributesParams,
-                    store: ItemStore | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Per-clip table and the per-frame records behind it (deepface), clips in plan order; with
-    a ``store``, clips analysed by an earlier (stopped) run are taken from it."""
+                    store: ItemStore | None = None,
+                    compute: ComputeParams | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Per-clip table and the per-frame records behind it (deepface, on the engine ``compute``
+    names), clips in plan order; with a ``store``, clips analysed by an earlier (stopped) run
+    are taken from it. A clip whose analysis failed on every try is flagged, not consistent."""
     if store is not None:
         store.prune({r.clip_id for r in rows})
-    out, frame_log = [], []
-    for row in tqdm(rows, desc="attributes: clips", unit="clip"):
+    for row in rows:
         if row.subject not in sources:
             raise InputError(f"clip {row.clip_id}: subject {row.subject!r} is not in faces.csv; "
                              "rerun `dvc repro attributes_faces`")
+    results = [None] * len(rows) if analyzer is None else run_items(
+        AnalyseClips(videos_dir.resolve(), analyzer, a, store), rows, compute, "attributes_clips",
+        desc="attributes: clips")
+    out, frame_log = [], []
+    for row, result in zip(rows, results, strict=True):
         source = sources[row.subject]
-        if analyzer is None:
+        if result is None:  # annotations: the clip inherits its source's labels
             out.append(clip_row(row, source, ClipAttributes(0, 0), None, a))
-            continue
-        index, frames = analysed(videos.clip_video(videos_dir, row.clip_id), analyzer, a, store,
-                                 row.clip_id)
-        frame_log += [{"clip_id": row.clip_id, "frame": i, **asdict(f)}
-                      for i, f in zip(index, frames, strict=True)]
-        out.append(clip_row(row, source, aggregate(frames), frames, a))
+        elif isinstance(result, Failed):
+            out.append({**clip_row(row, source, ClipAttributes(0, 0), None, a),
+                        "consistent": False, "flags": f"analysis-failed: {result.reason}"})
+        else:
+            index, frames = result
+            frame_log += [{"clip_id": row.clip_id, "frame": i, **asdict(f)}
+                          for i, f in zip(index, frames, strict=True)]
+            out.append(clip_row(row, source, aggregate(frames), frames, a))
     return pd.DataFrame(out, columns=COLUMNS), frame_log
 
 

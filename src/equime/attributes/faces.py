@@ -11,11 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PIL import Image
-from tqdm import tqdm
 
 from equime.artifacts.face_attributes import Demography
 from equime.attributes.analyzer import DeepfaceAnalyzer
 from equime.attributes.annotations import from_annotations
+from equime.compute.engine import run_items
+from equime.compute.params import ComputeParams
+from equime.compute.work import Failed, Work
 from equime.errors import InputError
 
 
@@ -35,12 +37,34 @@ def face_demography(subject_id: str, labels: Mapping[str, object], face: Path,
                       race_confidence=frame.race_confidence, age=frame.age, emotion=frame.emotion)
 
 
-def face_attributes(subjects: pd.DataFrame, faces_dir: Path,
-                    analyzer: DeepfaceAnalyzer | None) -> dict[str, Demography]:
-    """One per curated subject (none dropped: a face deepface cannot find is ``no-face``)."""
-    return {r.subject_id: face_demography(r.subject_id, json.loads(r.attributes or "{}"),
-                                          faces_dir / f"{r.subject_id}.png", analyzer)
-            for r in tqdm(list(subjects.itertuples()), desc="attributes: faces", unit="face")}
+class FaceDemography(Work[tuple[str, str, Path], Demography]):
+    """The attributes_faces stage's per-item work: one subject's demography (deepface holds its
+    models: on Ray, an actor pool)."""
+
+    holds_model = True
+
+    def __init__(self, analyzer: DeepfaceAnalyzer) -> None:
+        self.analyzer = analyzer
+
+    def __call__(self, item: tuple[str, str, Path]) -> Demography:
+        subject_id, labels, face = item
+        return face_demography(subject_id, json.loads(labels or "{}"), face, self.analyzer)
+
+
+def face_attributes(subjects: pd.DataFrame, faces_dir: Path, analyzer: DeepfaceAnalyzer | None,
+                    compute: ComputeParams | None = None) -> dict[str, Demography]:
+    """One per curated subject (none dropped: a face deepface cannot find is ``no-face``, one
+    whose analysis failed on every try is ``error``), on the engine ``compute`` names (the
+    annotations need no engine: read here)."""
+    items = [(r.subject_id, r.attributes, faces_dir.resolve() / f"{r.subject_id}.png")
+             for r in subjects.itertuples()]
+    if analyzer is None:  # a label that is wrong is the annotation file's error: it stops here
+        return {sid: face_demography(sid, json.loads(labels or "{}"), face, None)
+                for sid, labels, face in items}
+    results = run_items(FaceDemography(analyzer), items, compute, "attributes_faces",
+                        desc="attributes: faces")
+    return {sid: Demography(source="deepface", status="error") if isinstance(d, Failed) else d
+            for (sid, _, _), d in zip(items, results, strict=True)}
 
 
 def face_metrics(rows: Mapping[str, Demography]) -> dict[str, Any]:

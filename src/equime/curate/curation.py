@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
-from tqdm import tqdm
 
 from equime.artifacts.curated import Curated, Reject, Subject
 from equime.artifacts.sources import IMAGE_SUFFIXES, list_sources
+from equime.compute.engine import run_items
+from equime.compute.params import ComputeParams
+from equime.compute.work import Failed, Work
 from equime.curate.annotations import read_annotations
 from equime.curate.params import CurateParams
 from equime.errors import EquimeError, InputError
@@ -33,6 +35,9 @@ class Rejected(Exception):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason, self.detail = reason, detail
+
+    def __reduce__(self) -> tuple[type[Rejected], tuple[str, str]]:
+        return Rejected, (self.reason, self.detail)  # returned by workers: pickled
 
 
 def load_image(path: Path) -> np.ndarray:
@@ -83,22 +88,47 @@ def pick_face(faces: Sequence[Face], limits: CurateParams) -> Face:
     return first
 
 
-def curate_folder(source_dir: Path, c: CurateParams, detector: FaceDetector | None = None) -> Curated:
-    """Curate ``source_dir`` with the annotation file ``c.attributes`` (if any)."""
+class AlignFaces(Work[Path, "tuple[np.ndarray, np.ndarray] | Rejected"]):
+    """The curate stage's per-item work: one photo read, its face found and aligned; returns
+    (crop, landmarks in the crop) or why the photo is rejected."""
+
+    def __init__(self, c: CurateParams, detector: FaceDetector | None = None) -> None:
+        self.c = c
+        if detector is not None:
+            self._detector = detector  # given (this process only); else built where it runs
+
+    def setup(self) -> None:
+        if getattr(self, "_detector", None) is None:
+            self._detector = FaceDetector(upsample=self.c.upsample)
+
+    def __call__(self, path: Path) -> tuple[np.ndarray, np.ndarray] | Rejected:
+        try:
+            image = load_image(path)
+            face = pick_face(self._detector.detect(image), self.c)
+        except Rejected as r:
+            return r
+        aligned = align_face(image, face.landmarks, self.c.size, self.c.eye_distance, self.c.eye_y)
+        return aligned.image, aligned.landmarks
+
+
+def curate_folder(source_dir: Path, c: CurateParams, detector: FaceDetector | None = None,
+                  compute: ComputeParams | None = None) -> Curated:
+    """Curate ``source_dir`` with the annotation file ``c.attributes`` (if any), the faces found
+    on the engine ``compute`` names."""
     attr_path = Path(c.attributes) if c.attributes else None
     annotations = read_annotations(attr_path) if attr_path else None
-    return curate(source_dir, annotations, c, detector or FaceDetector(upsample=c.upsample),
-                  skip=[attr_path] if attr_path else [],
-                  attributes_source=attr_path.name if attr_path else "none")
+    return curate(source_dir, annotations, c, detector, skip=[attr_path] if attr_path else [],
+                  attributes_source=attr_path.name if attr_path else "none", compute=compute)
 
 
 def curate(
     source_dir: Path,
     attributes: pd.DataFrame | None,
     c: CurateParams,
-    detector: FaceDetector,
+    detector: FaceDetector | None = None,
     skip: Sequence[Path] = (),
     attributes_source: str = "none",
+    compute: ComputeParams | None = None,
 ) -> Curated:
     """Detect and align every face photo whose annotations match ``c.filter``.
 
@@ -117,8 +147,8 @@ def curate(
     ids = assign_ids(list(rel.values()))
     rejects: list[Reject] = [Reject(u.source, u.reason, u.detail) for u in unread]
     seen: dict[str, str] = {}
-    subjects: list[tuple[Subject, np.ndarray]] = []
-    for path in tqdm(paths, desc="curate", unit="file"):
+    todo: list[tuple[Path, str, str, dict[str, object]]] = []  # (photo, source, sha256, labels)
+    for path in paths:
         src = rel[path]
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             rejects.append(Reject(src, "not-an-image", f"extension {path.suffix or '(none)'!r} "
@@ -144,14 +174,18 @@ def curate(
             rejects.append(Reject(src, "filtered", f"{', '.join(failed)} (curate.filter wants "
                                   f"{dict(keep)})"))
             continue
-        try:
-            image = load_image(path)
-            face = pick_face(detector.detect(image), c)
-        except Rejected as r:
-            rejects.append(Reject(src, r.reason, r.detail))
-            continue
-        aligned = align_face(image, face.landmarks, c.size, c.eye_distance, c.eye_y)
-        subjects.append((Subject(ids[src], src, digest, labels, aligned.landmarks), aligned.image))
+        todo.append((path.resolve(), src, digest, labels))
+    subjects: list[tuple[Subject, np.ndarray]] = []
+    found = run_items(AlignFaces(c, detector), [t[0] for t in todo], compute, "curate",
+                      desc="curate")
+    for (_, src, digest, labels), result in zip(todo, found, strict=True):
+        if isinstance(result, Failed):
+            rejects.append(Reject(src, "error", result.reason))
+        elif isinstance(result, Rejected):
+            rejects.append(Reject(src, result.reason, result.detail))
+        else:
+            crop, landmarks = result
+            subjects.append((Subject(ids[src], src, digest, labels, landmarks), crop))
     chosen = sorted(subjects, key=lambda s: s[0].subject_id)
     return Curated(
         subjects=[s for s, _ in chosen],

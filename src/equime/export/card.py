@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,12 +19,47 @@ from equime.video import read_frames
 DIFF_GAIN = 8  # |apex - neutral| is multiplied by this in the preview, to make ME-scale motion visible
 
 
+@dataclass
+class CardTally:
+    """What the card says of the exported clips, gathered a clip at a time (:meth:`add`), in
+    memory that grows with subjects and labels, not with clips."""
+
+    clips: int = 0
+    first: ClipMetadata | None = None  # its format stands for every clip's
+    by_emotion_gender: Counter[tuple[str, str]] = field(default_factory=Counter)
+    subjects: set[str] = field(default_factory=set)
+    backends: set[str] = field(default_factory=set)
+    au_sources: set[str] = field(default_factory=set)
+    duration_min: float = math.inf
+    duration_max: float = -math.inf
+    genders: Counter[str] = field(default_factory=Counter)  # by GENDERS' words
+    races: Counter[str] = field(default_factory=Counter)
+    age_bands: Counter[str] = field(default_factory=Counter)
+    sources: set[str] = field(default_factory=set)  # where gender and race labels came from
+
+    def add(self, m: ClipMetadata) -> None:
+        d, g = m.demographic, m.generation
+        self.clips += 1
+        if self.first is None:
+            self.first = m
+        self.by_emotion_gender[(m.emotion, d.gender)] += 1
+        self.subjects.add(m.subject)
+        self.backends.add(g.backend)
+        self.au_sources.add(g.au_source)
+        self.duration_min = min(self.duration_min, g.timing.duration_s)
+        self.duration_max = max(self.duration_max, g.timing.duration_s)
+        self.genders[GENDERS[d.gender]] += 1
+        self.races[d.race or "unknown"] += 1
+        self.age_bands[GENDERS[UNKNOWN] if d.age_band == UNKNOWN else d.age_band] += 1
+        self.sources |= {d.gender_source, d.race_source}
+
+
 @dataclass(frozen=True)
 class CardFacts:
     name: str
     license_name: str
     version: str
-    rows: Sequence[ClipMetadata]
+    tally: CardTally
     missing: Sequence[str]
     has_preview: bool
     filtered: Mapping[str, str] = field(default_factory=dict)
@@ -43,22 +79,15 @@ ATTRIBUTE_SOURCES = {
 }
 
 
-def demographic_section(rows: Sequence[ClipMetadata]) -> list[str]:
+def demographic_section(tally: CardTally) -> list[str]:
     """Clips per gender, race and age band (counts and shares), and where the labels came from."""
-    n = len(rows) or 1
+    n = tally.clips or 1
     parts = ["", "### Who is represented (clips)"]
-    columns = {
-        "gender": [GENDERS[m.demographic.gender] for m in rows],
-        "race": [m.demographic.race or "unknown" for m in rows],
-        "age band": [GENDERS[UNKNOWN] if m.demographic.age_band == UNKNOWN else m.demographic.age_band
-                     for m in rows],
-    }
-    for key, values in columns.items():
-        counts = Counter(values)
+    columns = {"gender": tally.genders, "race": tally.races, "age band": tally.age_bands}
+    for key, counts in columns.items():
         parts += ["", _table([key, "clips", "share"],
                              [[g, c, f"{c / n:.1%}"] for g, c in sorted(counts.items())])]
-    sources = sorted(({m.demographic.gender_source for m in rows}
-                      | {m.demographic.race_source for m in rows}) - {"unknown"})
+    sources = sorted(tally.sources - {"unknown"})
     if sources:
         parts += ["", "Attributes come from " + "; ".join(ATTRIBUTE_SOURCES.get(s, s) for s in sources)
                   + ". `unknown` / `u`: the source gave no value."]
@@ -68,18 +97,15 @@ def demographic_section(rows: Sequence[ClipMetadata]) -> list[str]:
 
 
 def render_card(facts: CardFacts) -> str:
-    rows = facts.rows
-    counts = Counter((m.emotion, m.demographic.gender) for m in rows)
-    emotions = sorted({m.emotion for m in rows})
+    tally = facts.tally
+    counts = tally.by_emotion_gender
+    emotions = sorted({e for e, _ in counts})
     genders = [g for g in GENDERS if any(k[1] == g for k in counts)]
     body = [[e, *(counts[(e, g)] for g in genders), sum(counts[(e, g)] for g in genders)]
             for e in emotions]
-    body.append(["**total**", *(sum(counts[(e, g)] for e in emotions) for g in genders), len(rows)])
-    subjects = sorted({m.subject for m in rows})
-    backends = sorted({m.generation.backend for m in rows})
-    au_sources = sorted({m.generation.au_source for m in rows})
-    durations = [m.generation.timing.duration_s for m in rows]
-    first = rows[0] if rows else None
+    body.append(["**total**", *(sum(counts[(e, g)] for e in emotions) for g in genders),
+                 tally.clips])
+    first = tally.first
     fmt = (f"{first.technical.width}×{first.technical.height}, {first.generation.fps} fps, "
            f"{first.generation.n_frames} frames ({first.technical.duration_s:g} s), "
            f"{first.technical.codec} {first.technical.pix_fmt}") if first else "n/a"
@@ -93,19 +119,19 @@ def render_card(facts: CardFacts) -> str:
         "(schema: `metadata.schema.json`); `manifest.csv` lists all clips.",
         "",
         "## Contents",
-        f"- clips: {len(rows)} from {len(subjects)} subjects; without an ME clip (not generated, "
-        f"or refused by retime): {len(facts.missing)}; filtered out by the quality checks: "
+        f"- clips: {tally.clips} from {len(tally.subjects)} subjects; without an ME clip (not "
+        f"generated, or refused by retime): {len(facts.missing)}; filtered out by the quality checks: "
         f"{len(facts.filtered)}",
         f"- format: {fmt}",
-        f"- generation backend(s): {', '.join(backends) or 'n/a'}; AU table(s): "
-        f"{', '.join(au_sources) or 'n/a'}",
+        f"- generation backend(s): {', '.join(sorted(tally.backends)) or 'n/a'}; AU table(s): "
+        f"{', '.join(sorted(tally.au_sources)) or 'n/a'}",
         "- expression duration (onset → offset): "
-        + (f"{min(durations):.3f}–{max(durations):.3f} s" if durations else "n/a"),
+        + (f"{tally.duration_min:.3f}–{tally.duration_max:.3f} s" if tally.clips else "n/a"),
         "",
         "### Clips per emotion and gender",
         _table(["emotion", *(GENDERS[g] for g in genders), "total"], body),
         "",
-        *demographic_section(rows),
+        *demographic_section(tally),
         "",
         "## Layout",
         "```",

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from tqdm import tqdm
 
 from equime import __version__
@@ -31,7 +31,7 @@ from equime.artifacts.plan import PlanRow
 from equime.artifacts.selection import SubjectInfo
 from equime.attributes.labels import GENDERS, UNKNOWN
 from equime.errors import InputError
-from equime.export.card import CardFacts, contact_sheet, render_card
+from equime.export.card import CardFacts, CardTally, contact_sheet, render_card
 from equime.export.pairs import pair_record
 from equime.export.params import ExportParams
 from equime.files import cell, check_id, sha256_file
@@ -46,8 +46,30 @@ KNOWN_GENDERS = tuple(g for g in GENDERS if g != UNKNOWN)
 class ExportSummary:
     exported: int
     missing: list[str]
-    manifest: pd.DataFrame
     filtered: dict[str, str] = field(default_factory=dict)  # clip id -> failing reasons
+    clips_by_emotion: Mapping[str, int] = field(default_factory=dict)
+    clips_by_gender: Mapping[str, int] = field(default_factory=dict)
+    size_bytes: int = 0  # of the exported clips
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A clip copied into the dataset, with what its metadata, manifest row and preview need."""
+
+    row: PlanRow
+    meta: ClipMetadata
+    info: VideoInfo  # measured from the copy
+    subject: SubjectInfo
+    path: Path  # the copy
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A planned clip left out: without an ME clip (``reasons`` None), or filtered out by the
+    quality checks (their failing reasons)."""
+
+    clip_id: str
+    reasons: str | None = None
 
 
 def demographic_block(subject: SubjectInfo, clip: Mapping[str, Any] | None) -> Demographic:
@@ -76,14 +98,13 @@ def demographic_block(subject: SubjectInfo, clip: Mapping[str, Any] | None) -> D
 
 
 def export_metrics(summary: ExportSummary) -> dict[str, Any]:
-    m = summary.manifest
     return {
         "clips": summary.exported,
         "missing": len(summary.missing),
         "filtered_out": len(summary.filtered),
-        "clips_by_emotion": m["emotion"].value_counts().sort_index().to_dict(),
-        "clips_by_gender": m["gender"].value_counts().sort_index().to_dict(),
-        "bytes": int(m["size_bytes"].sum()),
+        "clips_by_emotion": dict(sorted(summary.clips_by_emotion.items())),
+        "clips_by_gender": dict(sorted(summary.clips_by_gender.items())),
+        "bytes": summary.size_bytes,
     }
 
 
@@ -147,13 +168,13 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
     )
 
 
-def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo], clips_dir: Path,
+def export_dataset(rows: Iterable[PlanRow], subjects: Mapping[str, SubjectInfo], clips_dir: Path,
                    generated_dir: Path, out_dir: Path, e: ExportParams,
                    quality: Mapping[str, Mapping[str, Any]] | None = None,
                    verdicts: Mapping[str, tuple[bool, str]] | None = None,
                    clip_attributes: Mapping[str, Mapping[str, Any]] | None = None,
                    review: Mapping[str, Mapping[str, Any]] | None = None) -> ExportSummary:
-    """Write the dataset under ``out_dir / e.name``.
+    """Write the dataset under ``out_dir / e.name``, a clip at a time (``rows`` may stream).
 
     The clips are the ME clips of ``clips_dir`` (retime's) as made from ``generated_dir``'s.
     With ``verdicts``, only passing clips are exported (the others are listed with their
@@ -162,53 +183,81 @@ def export_dataset(rows: Sequence[PlanRow], subjects: Mapping[str, SubjectInfo],
     """
     records = videos.read_log(generated_dir)
     retimed = me_clips.read_log(clips_dir)
-    filtered: dict[str, str] = {}
-    entries, missing, metas = [], [], []
     with dataset.writing(out_dir, e.name) as writer:
-        for row in tqdm(rows, desc="export", unit="clip"):
-            src = me_clips.video_path(clips_dir, row.clip_id)
-            me = retimed.get(row.clip_id)
-            record = records.get(row.clip_id) if row.motion_source in MADE_HERE else \
-                transfer_record(me)
-            if record is None or me is None or not src.is_file() or \
-                    sha256_file(src) != me["sha256"]:
-                missing.append(row.clip_id)
-                continue
-            if verdicts is not None:
-                passed, reasons = verdicts.get(row.clip_id,
-                                               (False, "not measured by the quality stage"))
-                if not passed:
-                    filtered[row.clip_id] = reasons
-                    continue
-            if row.subject not in subjects:
-                raise InputError(f"subject {row.subject!r} of clip {row.clip_id} is not in "
-                                 "subjects.csv; rerun `dvc repro plan`")
-            rel = dataset.video_relpath(row.emotion, video_name(row))
-            dst = writer.add_clip(src, rel)
-            info = probe_mp4(dst)
-            technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
-            clip_quality = None
-            if quality is not None:
-                clip_quality = {**quality.get(row.clip_id, {}), "passed": True}
-            meta = build_metadata(row, subjects[row.subject], record, me, technical, rel,
-                                  clip_quality,
-                                  (clip_attributes or {}).get(row.clip_id),
-                                  (review or {}).get(row.clip_id))
-            writer.add_metadata(meta)
-            metas.append((row, meta, dst))
-            entries.append(manifest_entry(row, meta, info, subjects[row.subject]))
-        manifest = pd.DataFrame(entries, columns=dataset.MANIFEST_COLUMNS)
-        preview = contact_sheet([(r, p) for r, _, p in metas])
-        facts = CardFacts(name=e.name, license_name=e.license, version=__version__,
-                          rows=[m for _, m, _ in metas], missing=missing,
-                          has_preview=preview is not None, filtered=filtered)
-        writer.finish(manifest, [pair_record(m) for _, m, _ in metas], render_card(facts), preview,
-                      {"name": e.name, "license": e.license, "clips": len(metas),
-                       "equime_version": __version__})
-    for clip in missing:
+        clips = (export_clip(row, subjects, clips_dir, records, retimed, writer, quality, verdicts,
+                             clip_attributes, review)
+                 for row in tqdm(rows, desc="export", unit="clip"))
+        summary = write_metadata(writer, clips, e)
+    for clip in summary.missing:
         log.warning("not exported (no ME clip: not generated, or refused by retime): %s", clip)
-    log.info("exported %d clips to %s", len(metas), out_dir / e.name)
-    return ExportSummary(exported=len(metas), missing=missing, manifest=manifest, filtered=filtered)
+    log.info("exported %d clips to %s", summary.exported, out_dir / e.name)
+    return summary
+
+
+def export_clip(row: PlanRow, subjects: Mapping[str, SubjectInfo], clips_dir: Path,
+                records: Mapping[str, Mapping[str, Any]], retimed: Mapping[str, Mapping[str, Any]],
+                writer: dataset.DatasetWriter,
+                quality: Mapping[str, Mapping[str, Any]] | None = None,
+                verdicts: Mapping[str, tuple[bool, str]] | None = None,
+                clip_attributes: Mapping[str, Mapping[str, Any]] | None = None,
+                review: Mapping[str, Mapping[str, Any]] | None = None) -> Exported | Skipped:
+    """One planned clip copied into the dataset with its metadata built, or why it is left out
+    (``records``: generate's log; ``retimed``: retime's)."""
+    src = me_clips.video_path(clips_dir, row.clip_id)
+    me = retimed.get(row.clip_id)
+    record = records.get(row.clip_id) if row.motion_source in MADE_HERE else transfer_record(me)
+    if record is None or me is None or not src.is_file() or sha256_file(src) != me["sha256"]:
+        return Skipped(row.clip_id)
+    if verdicts is not None:
+        passed, reasons = verdicts.get(row.clip_id, (False, "not measured by the quality stage"))
+        if not passed:
+            return Skipped(row.clip_id, reasons)
+    if row.subject not in subjects:
+        raise InputError(f"subject {row.subject!r} of clip {row.clip_id} is not in "
+                         "subjects.csv; rerun `dvc repro plan`")
+    rel = dataset.video_relpath(row.emotion, video_name(row))
+    dst = writer.add_clip(src, rel)
+    info = probe_mp4(dst)
+    technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
+    clip_quality = None if quality is None else {**quality.get(row.clip_id, {}), "passed": True}
+    meta = build_metadata(row, subjects[row.subject], record, me, technical, rel, clip_quality,
+                          (clip_attributes or {}).get(row.clip_id), (review or {}).get(row.clip_id))
+    return Exported(row, meta, info, subjects[row.subject], dst)
+
+
+def write_metadata(writer: dataset.DatasetWriter, clips: Iterable[Exported | Skipped],
+                   e: ExportParams) -> ExportSummary:
+    """Each exported clip's metadata, manifest row and video–text pair as it comes, then the card,
+    preview and facts: memory flat in the number of clips (of the left-out ones, ids are kept)."""
+    tally = CardTally()
+    firsts: dict[str, tuple[PlanRow, Path]] = {}  # the preview shows each emotion's first clip
+    missing: list[str] = []
+    filtered: dict[str, str] = {}
+    by_emotion: Counter[str] = Counter()
+    by_gender: Counter[str] = Counter()
+    size_bytes = 0
+    for clip in clips:
+        if isinstance(clip, Skipped):
+            if clip.reasons is None:
+                missing.append(clip.clip_id)
+            else:
+                filtered[clip.clip_id] = clip.reasons
+            continue
+        writer.add_metadata(clip.meta, manifest_entry(clip.row, clip.meta, clip.info, clip.subject),
+                            pair_record(clip.meta))
+        tally.add(clip.meta)
+        firsts.setdefault(clip.row.emotion, (clip.row, clip.path))
+        by_emotion[clip.row.emotion] += 1
+        by_gender[clip.meta.demographic.gender] += 1
+        size_bytes += clip.info.size_bytes
+    preview = contact_sheet(list(firsts.values()))
+    facts = CardFacts(name=e.name, license_name=e.license, version=__version__, tally=tally,
+                      missing=missing, has_preview=preview is not None, filtered=filtered)
+    writer.finish(render_card(facts), preview, {"name": e.name, "license": e.license,
+                                                "clips": tally.clips, "equime_version": __version__})
+    return ExportSummary(exported=tally.clips, missing=missing, filtered=filtered,
+                         clips_by_emotion=by_emotion, clips_by_gender=by_gender,
+                         size_bytes=size_bytes)
 
 
 def manifest_entry(row: PlanRow, meta: ClipMetadata, info: VideoInfo,

@@ -3,6 +3,7 @@
 LTX generates 8k+1 frames with sides divisible by 32; a plan asking for 144 frames gets the
 smallest valid count (145) and keeps the first 144. The weights are never downloaded here:
 ``equime models fetch ltx`` does that explicitly; a hub id is loaded from the local cache only.
+``generate.ltx.preset`` picks the schedule and guidance (:mod:`equime.generate.ltx_presets`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from PIL import Image
 
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
-from equime.errors import EquimeError, InputError
+from equime.errors import EquimeError, InputError, ParamsError
+from equime.generate.ltx_presets import PRESETS
 from equime.generate.params import LTXParams
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,27 @@ def check_inputs(rows: Sequence[PlanRow]) -> None:
                              f"{row.width}x{row.height}; change plan.width/plan.height")
         if row.n_frames < 1:
             raise InputError(f"{row.clip_id}: plan has {row.n_frames} frames; need at least 1")
+
+
+def sampling(settings: LTXParams) -> dict[str, Any]:
+    """The pipeline call's schedule and guidance: what the preset fixes, else the params'."""
+    row = PRESETS[settings.preset]
+    schedule: dict[str, Any] = ({"timesteps": list(row.timesteps)} if row.timesteps is not None
+                                else {"num_inference_steps": settings.num_inference_steps})
+    guidance = row.guidance_scale if row.guidance_scale is not None else settings.guidance_scale
+    return {**schedule, "guidance_scale": guidance}
+
+
+class _GivenTimesteps(logging.Filter):
+    """Drops diffusers' per-call warning that ``timesteps`` came without ``sigmas``: the distilled
+    checkpoints' scheduler does not shift (use_dynamic_shifting false, shift 1), so the sigmas it
+    derives are the given timesteps / 1000, as the preset means."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "were passed without `sigmas`" not in record.getMessage()
+
+
+_GIVEN_TIMESTEPS = _GivenTimesteps()
 
 
 def resolve_device(settings: LTXParams) -> tuple[str, str]:
@@ -103,7 +126,14 @@ class LTXRenderer:
     name = "ltx"
 
     def __init__(self, settings: LTXParams, pipe: Any | None = None) -> None:
+        # settings built with model_copy skip validation: check the preset here too
+        if conflict := settings.preset_conflict():
+            raise ParamsError(f"generate.ltx.{conflict[0]}: {conflict[1]}")
         self.settings = settings
+        self.sampling = sampling(settings)
+        if "timesteps" in self.sampling:
+            logging.getLogger("diffusers.schedulers.scheduling_flow_match_euler_discrete").addFilter(
+                _GIVEN_TIMESTEPS)
         self._pipe = pipe
 
     @property
@@ -116,7 +146,8 @@ class LTXRenderer:
         _ = self.pipe
 
     def params(self) -> dict[str, Any]:
-        return self.settings.model_dump()
+        """The settings and the schedule and guidance the call uses (the render key's part)."""
+        return {**self.settings.model_dump(), "sampling": self.sampling}
 
     def generated_frames(self, row: PlanRow) -> int:
         return self.settings.num_frames or valid_num_frames(row.n_frames)
@@ -149,8 +180,7 @@ class LTXRenderer:
             "width": first.width,
             "num_frames": self.generated_frames(first),
             "frame_rate": first.fps,
-            "num_inference_steps": self.settings.num_inference_steps,
-            "guidance_scale": self.settings.guidance_scale,
+            **self.sampling,
             "decode_timestep": self.settings.decode_timestep,
             "decode_noise_scale": self.settings.decode_noise_scale,
             "max_sequence_length": self.settings.max_sequence_length,

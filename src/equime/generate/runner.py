@@ -19,11 +19,13 @@ from typing import Any
 
 import cv2
 import numpy as np
-from tqdm import tqdm
 
 from equime.artifacts import videos
 from equime.artifacts.curated import FaceImage, FaceStore
 from equime.artifacts.plan import PlanRow
+from equime.compute.engine import run_items
+from equime.compute.params import ComputeParams
+from equime.compute.work import Failed, Work
 from equime.errors import InputError, ParamsError
 from equime.files import (
     code_fingerprint,
@@ -98,13 +100,15 @@ def render_key(row: PlanRow, renderer: Renderer, encoder: EncoderOptions) -> str
                         "code": code_fingerprint((*RENDER_MODULES, type(renderer).__module__))})
 
 
-def _complete(out_dir: Path, clip: str, key: str) -> dict[str, Any] | None:
+def _complete(out_dir: Path, row: PlanRow, renderer: Renderer,
+              encoder: EncoderOptions) -> dict[str, Any] | None:
     """The sidecar record if the clip on disk is finished and verified, else None."""
-    video = videos.video_path(out_dir, clip)
-    record = videos.read_sidecar(out_dir, clip)
-    if record is None or not video.is_file():
+    video = videos.video_path(out_dir, row.clip_id)
+    record = videos.read_sidecar(out_dir, row.clip_id)
+    if record is None or not video.is_file():  # (the key is not computed for a clip not made)
         return None
-    if record.get("render_key") != key or record.get("sha256") != sha256_file(video):
+    if record.get("render_key") != render_key(row, renderer, encoder) or \
+            record.get("sha256") != sha256_file(video):
         return None
     return record
 
@@ -157,13 +161,18 @@ def generate_clips(
     out_dir: Path,
     batch_size: int,
     shard: Shard = Shard(),
+    compute: ComputeParams | None = None,
+    dry_run: bool = False,
 ) -> GenerationReport:
     """Render and write the clips of ``rows`` that ``shard`` owns into ``out_dir``.
 
     A whole run (shard 1/1) also prunes clips no longer planned and writes ``generation.jsonl``
     and ``rejects.csv``; shards only add clips, so n shards can share one folder and a final
-    whole run (which finds every clip complete) merges them.
+    whole run (which finds every clip complete) merges them. ``dry_run``: nothing is written.
     """
+    if dry_run:
+        return _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard,
+                               compute, dry_run)
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as held:
         # a whole run owns the folder (it prunes and removes partials); shards share it, each
@@ -172,60 +181,97 @@ def generate_clips(
         if not shard.whole:
             held.enter_context(output_lock(out_dir.with_name(
                 f"{out_dir.name}.shard-{shard.index}-of-{shard.count}")))
-        return _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard)
+        return _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard,
+                               compute, dry_run)
+
+
+class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]):
+    """The generate stage's per-item work: a batch of rows rendered at once, each clip checked,
+    encoded and written into ``out_dir``; returns (record, render s, encode s) per clip."""
+
+    def __init__(self, renderer: Renderer, faces: Callable[[PlanRow], FaceImage], out_dir: Path,
+                 encoder: EncoderOptions) -> None:
+        self.renderer, self.faces, self.out_dir, self.encoder = renderer, faces, out_dir, encoder
+
+    @property
+    def holds_model(self) -> bool:  # type: ignore[override]
+        return self.renderer.name != "warp"
+
+    def setup(self) -> None:
+        self.renderer.prepare()
+        self._params = self.renderer.params()
+
+    def __call__(self, batch: list[PlanRow]) -> list[tuple[dict[str, Any], float, float]]:
+        t0 = time.perf_counter()
+        rendered = self.renderer.render_batch(batch, [self.faces(r) for r in batch])
+        render_s = (time.perf_counter() - t0) / len(batch)
+        out = []
+        for row, frames in zip(batch, rendered, strict=True):
+            t1 = time.perf_counter()
+            record = _write_clip(self.out_dir, row, frames, self.renderer, self._params,
+                                 self.encoder)
+            out.append((record, render_s, time.perf_counter() - t1))
+        return out
+
+
+class CheckClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]):
+    """A dry run's per-item work: what each row's clip would be (its subject's face on record,
+    its seed, frame count and render key); nothing is rendered or written."""
+
+    def __init__(self, renderer: Renderer, faces: FaceStore, encoder: EncoderOptions) -> None:
+        self.renderer, self.faces, self.encoder = renderer, faces, encoder
+
+    def __call__(self, batch: list[PlanRow]) -> list[tuple[dict[str, Any], float, float]]:
+        out = []
+        for row in batch:
+            self.faces.check(row)
+            out.append(({"clip_id": row.clip_id, "seed": row.seed,
+                         "n_frames": self.renderer.kept_frames(row),
+                         "render_key": render_key(row, self.renderer, self.encoder)}, 0.0, 0.0))
+        return out
 
 
 def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceImage],
                     renderer: Renderer, encoder: EncoderOptions, out_dir: Path, batch_size: int,
-                    shard: Shard) -> GenerationReport:
-    if shard.whole:
+                    shard: Shard, compute: ComputeParams | None, dry_run: bool) -> GenerationReport:
+    if shard.whole and not dry_run:
         if n := remove_partials(out_dir):
             log.info("removed %d partial file(s) left by an interrupted run", n)
         if removed := videos.prune(out_dir, {r.clip_id for r in rows}):
             log.info("removed %d file(s) of clips no longer planned", len(removed))
     mine = [r for r in rows if shard.owns(r.clip_id)]
     report = GenerationReport()
-    backend_params = renderer.params()
-    rejects: list[tuple[str, str]] = []
     done: dict[str, dict[str, Any]] = {}
     pending: list[PlanRow] = []
     for row in mine:
-        key = render_key(row, renderer, encoder)
-        if (record := _complete(out_dir, row.clip_id, key)) is not None:
+        if (record := _complete(out_dir, row, renderer, encoder)) is not None:
             done[row.clip_id] = record
         else:
             pending.append(row)
     outcomes: dict[str, ClipOutcome] = {c: ClipOutcome(c, "skipped") for c in done}
-    if pending:
+    if pending and not dry_run and (compute is None or compute.engine == "local"):
         renderer.prepare()  # a missing model stops the stage here, before any clip is rejected
-    bar = tqdm(total=len(pending), desc=f"generate[{renderer.name}]", unit="clip")
-    for batch in _batches(pending, batch_size):
-        try:
-            t0 = time.perf_counter()
-            rendered = renderer.render_batch(batch, [face_for(r) for r in batch])
-            render_s = (time.perf_counter() - t0) / len(batch)
-        except Exception as exc:  # a failed batch: its clips are rejected, the run goes on
-            rendered = [exc] * len(batch)
-            render_s = 0.0
-        for row, frames in zip(batch, rendered, strict=True):
-            try:
-                if isinstance(frames, Exception):
-                    raise frames
-                t1 = time.perf_counter()
-                record = _write_clip(out_dir, row, frames, renderer, backend_params, encoder)
-                outcomes[row.clip_id] = ClipOutcome(row.clip_id, "rendered", "", render_s,
-                                                    time.perf_counter() - t1)
-                done[row.clip_id] = record
-            except Exception as exc:  # per-clip failure: record it and go on with the next clip
-                detail = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-                log.warning("%s failed: %s", row.clip_id, detail)
-                rejects.append((row.clip_id, detail))
-                outcomes[row.clip_id] = ClipOutcome(row.clip_id, "failed", detail)
-            bar.update(1)
-            bar.set_postfix(failed=len(rejects))
-    bar.close()
+    work: Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]] = (
+        CheckClips(renderer, face_for, encoder) if dry_run  # type: ignore[arg-type]
+        else RenderClips(renderer, face_for, out_dir, encoder))
+    batches = _batches(pending, batch_size)
+    rejects: list[tuple[str, str]] = []
+    results = run_items(work, batches, compute, "generate", desc=f"generate[{renderer.name}]")
+    for batch, result in zip(batches, results, strict=True):
+        if isinstance(result, Failed):  # the batch failed on every try: its clips are rejected
+            for row in batch:
+                log.warning("%s failed: %s", row.clip_id, result.reason)
+                rejects.append((row.clip_id, result.reason))
+                outcomes[row.clip_id] = ClipOutcome(row.clip_id, "failed", result.reason)
+            continue
+        for row, (record, render_s, encode_s) in zip(batch, result, strict=True):
+            outcomes[row.clip_id] = ClipOutcome(row.clip_id, "checked" if dry_run else "rendered",
+                                                "", render_s, encode_s)
+            done[row.clip_id] = record
     report.outcomes = [outcomes[r.clip_id] for r in mine]
     report.records = [done[r.clip_id] for r in mine if r.clip_id in done]
+    if dry_run:
+        return report
     if shard.whole:
         videos.write_log(out_dir, report.records)
         videos.write_rejects(out_dir, rejects)
@@ -235,9 +281,12 @@ def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceI
 
 
 def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: GenerateParams,
-             recording: RecordingParams, shard: Shard = Shard()) -> GenerationReport:
+             recording: RecordingParams, shard: Shard = Shard(),
+             compute: ComputeParams | None = None, dry_run: bool = False) -> GenerationReport:
     """The generate stage: every planned clip (that ``shard`` owns) rendered by the configured
-    backend from its curated face, encoded and written into ``out_dir``."""
+    backend from its curated face, encoded and written into ``out_dir``, on the engine
+    ``compute`` names (None: this process). ``dry_run``: each clip's work checked and dispatched,
+    nothing rendered or written."""
     made = MOTION_BY_BACKEND[g.backend]
     if wrong := [r for r in rows if r.motion_source in MADE_HERE and r.motion_source != made]:
         raise ParamsError(f"params.yaml: plan.motion_source is {wrong[0].motion_source} but "
@@ -247,12 +296,18 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
         from equime.generate.ltx import check_inputs
 
         check_inputs(rows)  # before any model loads
-    report = generate_clips(rows, FaceStore(curated_dir), build_renderer(g, recording),
-                            EncoderOptions(crf=g.crf, preset=g.preset), out_dir,
-                            batch_size=g.batch_size, shard=shard)
-    log.info("generate: %d written, %d skipped as complete, %d failed (see %s)",
-             report.count("rendered"), report.count("skipped"), report.count("failed"),
-             out_dir / videos.REJECTS)
+    faces = FaceStore(curated_dir.resolve())  # absolute: workers may run on other nodes
+    _ = faces.table  # a missing or broken subjects.csv stops the stage here
+    report = generate_clips(rows, faces, build_renderer(g, recording),
+                            EncoderOptions(crf=g.crf, preset=g.preset), out_dir.resolve(),
+                            batch_size=g.batch_size, shard=shard, compute=compute, dry_run=dry_run)
+    if dry_run:
+        log.info("generate --dry-run: %d clips would be rendered, %d are complete, %d failed",
+                 report.count("checked"), report.count("skipped"), report.count("failed"))
+    else:
+        log.info("generate: %d written, %d skipped as complete, %d failed (see %s)",
+                 report.count("rendered"), report.count("skipped"), report.count("failed"),
+                 out_dir / videos.REJECTS)
     return report
 
 

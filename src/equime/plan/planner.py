@@ -6,14 +6,16 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from equime.artifacts.plan import AUActivation, PlanRow
+from equime.errors import InputError
 from equime.facs import get_au, intensity_letter
 from equime.files import check_id
 from equime.plan.au_tables import aus_for
@@ -112,54 +114,81 @@ def assign_emotions(subjects: Sequence[PlanSubject], emotions: Sequence[str], pe
     return out
 
 
-def plan_clips(subjects: Sequence[PlanSubject], spec: PlanParams, base_seed: int) -> list[PlanRow]:
-    """Rows for every subject × its emotions × sequence, in that order."""
+def iter_clips(subjects: Sequence[PlanSubject], spec: PlanParams,
+               base_seed: int) -> Iterator[PlanRow]:
+    """Rows for every subject × its emotions × sequence, in that order, made one at a time as
+    they are taken (every emotion is checked at once, before any row)."""
     for emotion in spec.emotions:
-        aus_for(spec.au_source, emotion)  # check every emotion before planning any clip
+        aus_for(spec.au_source, emotion)
     chosen = assign_emotions(subjects, spec.emotions, spec.emotions_per_subject, base_seed)
-    return [
+    return (
         plan_clip(check_id(s.subject, "subjects.csv subject_id"), s.gender, emotion, seq, spec,
                   base_seed)
         for s in subjects
         for emotion in chosen[s.subject]
         for seq in range(1, spec.sequences_per_subject + 1)
-    ]
+    )
 
 
-def emotion_balance(rows: Sequence[PlanRow], cells: dict[str, str],
+def plan_clips(subjects: Sequence[PlanSubject], spec: PlanParams, base_seed: int) -> list[PlanRow]:
+    """Every row of :func:`iter_clips`."""
+    return list(iter_clips(subjects, spec, base_seed))
+
+
+@dataclass
+class PlanTally:
+    """The plan's metrics gathered a row at a time (:meth:`add`), in memory that does not grow
+    with the rows: clips per cell and emotion, durations and expressive frames."""
+
+    cells: Mapping[str, str]  # subject → demographic cell ("all" when absent)
+    emotions: Sequence[str]
+    counts: dict[str, Counter[str]] = field(default_factory=dict)  # cell → emotion → clips
+    clips: int = 0
+    duration_min: float = math.inf
+    duration_max: float = -math.inf
+    duration_sum: Fraction = Fraction(0)  # exact: the mean does not depend on the row order
+    expressive_frames: int = 0
+
+    def add(self, row: PlanRow) -> None:
+        self.counts.setdefault(self.cells.get(row.subject, "all"), Counter())[row.emotion] += 1
+        duration = row.offset_s - row.onset_s
+        self.clips += 1
+        self.duration_min = min(self.duration_min, duration)
+        self.duration_max = max(self.duration_max, duration)
+        self.duration_sum += Fraction(duration)
+        self.expressive_frames += row.offset_frame - row.onset_frame - 1
+
+    def balance(self) -> dict[str, int]:
+        """Per cell: most minus fewest clips of one emotion (0 = perfectly balanced)."""
+        return {cell: max(c[e] for e in self.emotions) - min(c[e] for e in self.emotions)
+                for cell, c in sorted(self.counts.items())}
+
+    def metrics(self) -> dict[str, Any]:
+        """Counts, the largest emotion imbalance within a cell, durations and expressive frames."""
+        if not self.clips:
+            raise InputError("plan: no clips planned: the selection has no subjects; see the "
+                             "select stage's supply.csv")
+        by_emotion: Counter[str] = sum(self.counts.values(), Counter())
+        return {
+            "clips": self.clips,
+            "clips_by_emotion": dict(sorted(by_emotion.items())),
+            "emotion_imbalance_max": max(self.balance().values(), default=0),
+            "duration_s": {"min": round(self.duration_min, 4),
+                           "mean": round(float(self.duration_sum / self.clips), 4),
+                           "max": round(self.duration_max, 4)},
+            "expressive_frames_mean": round(self.expressive_frames / self.clips, 3),
+        }
+
+
+def emotion_balance(rows: Iterable[PlanRow], cells: Mapping[str, str],
                     emotions: Sequence[str]) -> dict[str, int]:
     """Per cell: most minus fewest clips of one emotion (0 = perfectly balanced)."""
-    counts: dict[str, Counter[str]] = {}
-    for r in rows:
-        counts.setdefault(cells.get(r.subject, "all"), Counter())[r.emotion] += 1
-    return {cell: max(c[e] for e in emotions) - min(c[e] for e in emotions)
-            for cell, c in sorted(counts.items())}
+    tally = PlanTally(cells, emotions)
+    for row in rows:
+        tally.add(row)
+    return tally.balance()
 
 
 def plan_subjects(selected: pd.DataFrame) -> list[PlanSubject]:
     """The select stage's subjects (id, gender, cell) in file order."""
     return [PlanSubject(r.subject_id, r.gender, r.cell) for r in selected.itertuples()]
-
-
-def plan_metrics(rows: Sequence[PlanRow], subjects: Sequence[PlanSubject],
-                 emotions: Sequence[str]) -> dict[str, Any]:
-    """Counts, the largest emotion imbalance within a cell, durations and expressive frames."""
-    balance = emotion_balance(rows, {s.subject: s.cell for s in subjects}, emotions)
-    durations = np.array([r.offset_s - r.onset_s for r in rows])
-    return {
-        "clips": len(rows),
-        "clips_by_emotion": dict(sorted(Counter(r.emotion for r in rows).items())),
-        "emotion_imbalance_max": max(balance.values(), default=0),
-        "duration_s": {"min": round(float(durations.min()), 4),
-                       "mean": round(float(durations.mean()), 4),
-                       "max": round(float(durations.max()), 4)},
-        "expressive_frames_mean": round(float(np.mean(
-            [r.offset_frame - r.onset_frame - 1 for r in rows])), 3),
-    }
-
-
-def timing_table(rows: Sequence[PlanRow]) -> list[dict[str, Any]]:
-    """Per clip timing, for the DVC plot of planned durations against apex times."""
-    return [{"clip_id": r.clip_id, "emotion": r.emotion, "apex_s": r.apex_s,
-             "duration_ms": round((r.offset_s - r.onset_s) * 1000, 2),
-             "expressive_frames": r.offset_frame - r.onset_frame - 1} for r in rows]

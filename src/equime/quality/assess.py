@@ -14,11 +14,13 @@ from typing import Any
 import cv2
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from equime.artifacts import videos
 from equime.artifacts.curated import FaceStore
 from equime.artifacts.plan import PlanRow
+from equime.compute.engine import run_items
+from equime.compute.params import ComputeParams
+from equime.compute.work import Failed, Work
 from equime.errors import EquimeError, InputError
 from equime.faces.detect import FaceDetector
 from equime.files import content_key, package_fingerprint, sha256_file
@@ -30,7 +32,6 @@ from equime.quality.motion import MeasuredMotion, measure_motion
 from equime.quality.params import QualityParams
 from equime.resume import ItemStore
 from equime.video import iter_mp4, mp4_fps
-from equime.workers import process_pool
 
 
 @dataclass(frozen=True)
@@ -172,40 +173,52 @@ class Assessed:
 
 
 def assess_videos(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path,
-                  q: QualityParams, store: ItemStore | None = None) -> Assessed:
+                  q: QualityParams, store: ItemStore | None = None,
+                  compute: ComputeParams | None = None) -> Assessed:
     """The quality stage: every planned clip, in plan order, measured against its curated face;
     with a ``store``, clips measured by an earlier (killed) run are taken from it."""
     items = [(ClipInfo.of_row(r), videos.video_path(videos_dir, r.clip_id), r) for r in rows]
     if store is not None:
         store.prune({r.clip_id for r in rows})
-    return _assess(items, curated_dir, q, store)
+    return _assess(items, curated_dir, q, store, compute)
 
 
-def assess_folder(folder: Path, q: QualityParams, au_source: str | None) -> Assessed:
+def assess_folder(folder: Path, q: QualityParams, au_source: str | None,
+                  compute: ComputeParams | None = None) -> Assessed:
     """Any folder of expression videos (``*.mp4``, frame 0 neutral), without a plan: landmarks
     detected on each clip's first frame; with ``au_source``, planned AUs from an emotion in each
     file's name (else the AU check does not apply)."""
     if not folder.is_dir():
         raise InputError(f"{folder}: folder not found; give a folder of .mp4 clips")
     items = [(ClipInfo.of_file(p, au_source), p, None) for p in sorted(folder.glob("*.mp4"))]
-    return _assess(items, None, q, None)
+    return _assess(items, None, q, None, compute)
+
+
+class AssessClips(Work[tuple[ClipInfo, Path, "PlanRow | None"], Outcome]):
+    """The quality stage's per-item work: one clip measured (see :func:`_assess_one`)."""
+
+    def __init__(self, curated_dir: Path | None, q: QualityParams, store: ItemStore | None) -> None:
+        self.curated_dir, self.q, self.store = curated_dir, q, store
+
+    def setup(self) -> None:
+        _one_thread()
+
+    def __call__(self, item: tuple[ClipInfo, Path, PlanRow | None]) -> Outcome:
+        return _assess_one(item, self.curated_dir, self.q, self.store)
 
 
 def _assess(items: Sequence[tuple[ClipInfo, Path, PlanRow | None]], curated_dir: Path | None,
-            q: QualityParams, store: ItemStore | None) -> Assessed:
-    """Records, motion curves and per-clip failures, in order, measured in ``q.workers``
-    processes (each with one torch thread, so the numbers do not depend on ``q.workers``; each
-    ends with the stage, however the stage ends)."""
-    work = functools.partial(_assess_one, curated_dir=curated_dir, q=q, store=store)
-    if q.workers > 1:
-        with process_pool(q.workers, initializer=_one_thread) as pool:
-            results = list(tqdm(pool.map(work, items), total=len(items), desc="quality",
-                                unit="clip"))
-    else:
-        _one_thread()
-        results = [work(i) for i in tqdm(items, desc="quality", unit="clip")]
+            q: QualityParams, store: ItemStore | None,
+            compute: ComputeParams | None = None) -> Assessed:
+    """Records, motion curves and per-clip failures, in order, measured on the engine
+    ``compute`` names (local: ``q.workers`` processes, each with one torch thread, so the
+    numbers do not depend on ``q.workers``; each ends with the stage, however it ends)."""
+    work = AssessClips(curated_dir.resolve() if curated_dir else None, q, store)
+    results = run_items(work, [(i, p.resolve(), r) for i, p, r in items], compute, "quality",
+                        local_workers=q.workers, desc="quality")
     out = Assessed()
-    for (info, _, _), (record, curve, reason) in zip(items, results, strict=True):
+    for (info, _, _), result in zip(items, results, strict=True):
+        record, curve, reason = (None, [], result.reason) if isinstance(result, Failed) else result
         if record is None:
             out.rejects.append((info.clip_id, reason))
         else:

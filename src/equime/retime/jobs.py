@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from equime.artifacts import videos
-from equime.artifacts.curated import FaceStore
 from equime.artifacts.plan import PlanRow
+from equime.compute.params import ComputeParams
 from equime.datasets.labels import megc3
 from equime.datasets.params import Datasets
 from equime.datasets.registry import load_configured
@@ -25,7 +25,7 @@ from equime.plan.planner import clip_seed, draw_timing
 from equime.plan.timing import Timing
 from equime.recording.params import CameraParams
 from equime.retime.params import RetimeParams
-from equime.retime.runner import Job, RetimeReport, retime_jobs
+from equime.retime.runner import Job, Neutral, RetimeReport, retime_jobs
 from equime.video import EncoderOptions, mp4_fps, probe_mp4
 
 ME_BACKENDS = ("warp",)  # backends whose clips are micro-expressions as rendered
@@ -72,7 +72,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
     """One job per plan row onto its curated face: its generated clip (``records``: the
     generation log) retimed, passed through when its backend already renders micro-expressions,
     or, for a row whose motion is a dataset's, that dataset's ME of its emotion transferred."""
-    store = functools.cache(lambda: FaceStore(curated_dir))  # read only when a clip needs a face
+    curated_dir = curated_dir.resolve()  # absolute: jobs may run on other nodes
 
     @functools.cache
     def samples(name: str) -> tuple[Sample, ...] | None:
@@ -86,7 +86,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
             base = dict(clip_id=row.clip_id, fps=Fraction(row.fps), n_frames=row.n_frames,
                         timing=row_timing(row), planned=tuple(a.code for a in row.aus),
                         motion_source=row.motion_source, passthrough=False,
-                        neutral=lambda row=row: store()(row), seed=row.seed,
+                        neutral=Neutral(curated_dir, row), seed=row.seed,
                         about={"row": row.model_dump(mode="json")})
             jobs.append(_dataset_job(row, base, samples(row.motion_source)))
             continue
@@ -96,7 +96,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
             fps=Fraction(row.fps), n_frames=row.n_frames, timing=row_timing(row),
             planned=tuple(a.code for a in row.aus),
             motion_source="facs" if backend in ME_BACKENDS else "generated",
-            passthrough=backend in ME_BACKENDS, neutral=lambda row=row: store()(row),
+            passthrough=backend in ME_BACKENDS, neutral=Neutral(curated_dir, row),
             seed=row.seed,
             about={"row": row.model_dump(mode="json"), "backend": backend}))
     return jobs
@@ -133,16 +133,21 @@ def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
 
 def retime_plan(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path, out_dir: Path,
                 r: RetimeParams, camera: CameraParams, encoder: EncoderOptions,
-                datasets: Datasets | None = None) -> RetimeReport:
+                datasets: Datasets | None = None,
+                compute: ComputeParams | None = None) -> RetimeReport:
     """The retime stage: every planned clip's ME clip into ``out_dir`` (``data/clips``), the
-    rendered ones recorded through ``camera`` (the warp backend's pass through as they are)."""
-    jobs = plan_jobs(rows, videos_dir, videos.read_log(videos_dir), curated_dir, datasets)
-    return retime_jobs(jobs, out_dir, r, camera, encoder, prune=True)
+    rendered ones recorded through ``camera`` (the warp backend's pass through as they are), on
+    the engine ``compute`` names."""
+    jobs = plan_jobs(rows, videos_dir.resolve(), videos.read_log(videos_dir), curated_dir,
+                     datasets)
+    return retime_jobs(jobs, out_dir, r, camera, encoder, prune=True, compute=compute)
 
 
 def retime_folder(folder: Path, out_dir: Path, r: RetimeParams, camera: CameraParams,
                   plan: PlanParams, base_seed: int, encoder: EncoderOptions,
-                  emotion_from_name: bool = False) -> RetimeReport:
+                  emotion_from_name: bool = False,
+                  compute: ComputeParams | None = None) -> RetimeReport:
     """``equime retime --videos``: every video of ``folder`` → ``out_dir/<same name>.mp4``."""
-    jobs, rejected = folder_jobs(folder, plan, base_seed, emotion_from_name)
-    return retime_jobs(jobs, out_dir, r, camera, encoder, prune=False, rejected=rejected)
+    jobs, rejected = folder_jobs(folder.resolve(), plan, base_seed, emotion_from_name)
+    return retime_jobs(jobs, out_dir, r, camera, encoder, prune=False, rejected=rejected,
+                       compute=compute)

@@ -4,9 +4,10 @@ folder of expression videos (``equime retime``)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -14,10 +15,13 @@ from typing import Any
 
 import cv2
 import numpy as np
-from tqdm import tqdm
 
 from equime.artifacts import clips as me_clips
-from equime.artifacts.curated import FaceImage
+from equime.artifacts.curated import FaceImage, FaceStore
+from equime.artifacts.plan import PlanRow
+from equime.compute.engine import run_items
+from equime.compute.params import ComputeParams
+from equime.compute.work import Failed, Work, describe
 from equime.datasets.sample import Sample
 from equime.errors import EquimeError
 from equime.faces.detect import FaceDetector
@@ -47,6 +51,22 @@ RETIME_MODULES = ("equime.retime.analyse", "equime.retime.clip", "equime.retime.
                   "equime.faces.detect", "equime.facs", "equime.video")
 
 
+@functools.cache
+def _faces(curated_dir: Path) -> FaceStore:
+    return FaceStore(curated_dir)  # one per process: its table is read once
+
+
+@dataclass(frozen=True)
+class Neutral:
+    """A plan row's curated face, read where the job runs (picklable, unlike a closure)."""
+
+    curated_dir: Path
+    row: PlanRow
+
+    def __call__(self) -> FaceImage:
+        return _faces(self.curated_dir)(self.row)
+
+
 @dataclass(frozen=True)
 class Job:
     """One clip to retime (or to pass through when it is already a micro-expression)."""
@@ -59,7 +79,7 @@ class Job:
     planned: tuple[str, ...]  # AU codes planned for it (may choose the apex), or ()
     motion_source: str  # facs | generated | a dataset's name
     passthrough: bool  # already an ME (the warp backend's): the clip itself, byte for byte
-    neutral: Callable[[], FaceImage] | None  # the face to render on; None: the first frame's
+    neutral: Neutral | None  # the face to render on; None: the first frame's
     seed: int  # the clip's seed (its camera noise)
     about: dict[str, Any] = field(default_factory=dict)  # what else identifies it (the plan row)
     sample: Sample | None = None  # a real micro-expression whose motion moves the face
@@ -172,45 +192,64 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
 
 
 def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, camera: CameraParams,
-                encoder: EncoderOptions, prune: bool,
-                rejected: Sequence[tuple[str, str]] = ()) -> RetimeReport:
+                encoder: EncoderOptions, prune: bool, rejected: Sequence[tuple[str, str]] = (),
+                compute: ComputeParams | None = None) -> RetimeReport:
     """Retime every job into ``out_dir`` (``<clip_id>.mp4`` + ``.json``, ``retime.jsonl``,
-    ``rejects.csv``); clips whose sidecar verifies are kept. ``prune``: remove clips of ids no
-    longer among the jobs (the stage's own folder only); ``rejected``: inputs refused before."""
+    ``rejects.csv``), on the engine ``compute`` names (None: this process); clips whose sidecar
+    verifies are kept. ``prune``: remove clips of ids no longer among the jobs (the stage's own
+    folder only); ``rejected``: inputs refused before."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(out_dir):  # one run at a time: partials are then a dead run's, and go
-        return _retime_jobs(jobs, out_dir, r, camera, encoder, prune, rejected)
+        return _retime_jobs(jobs, out_dir, r, camera, encoder, prune, rejected, compute)
+
+
+class RetimeClips(Work[Job, tuple[dict[str, Any] | None, str, bool]]):
+    """The retime stage's per-item work: one job's ME clip written into ``out_dir`` (or kept, if
+    complete and verified); returns (record, reject reason, kept)."""
+
+    def __init__(self, out_dir: Path, r: RetimeParams, camera: CameraParams,
+                 encoder: EncoderOptions) -> None:
+        self.out_dir, self.r, self.camera, self.encoder = out_dir, r, camera, encoder
+
+    def setup(self) -> None:
+        self._detector = FaceDetector(upsample=0)  # faces are found on frames scaled to ~120 px
+
+    def __call__(self, job: Job) -> tuple[dict[str, Any] | None, str, bool]:
+        source_sha = None if job.refused else job.source_sha()
+        if source_sha is None:
+            return None, job.refused or "no source video (not generated)", False
+        key = _key(job, self.r, self.camera, self.encoder, source_sha)
+        if (record := _complete(self.out_dir, job.clip_id, key)) is not None:
+            return record, "", True
+        try:
+            record = retime_one(job, self.out_dir, self.r, self.camera, self.encoder,
+                                self._detector, key, source_sha)
+        except Unusable as exc:
+            return None, str(exc), False
+        except (EquimeError, ValueError, cv2.error) as exc:  # a verdict on this clip, not a fault
+            return None, describe(exc), False
+        me_clips.write_sidecar(self.out_dir, record)
+        return record, "", False
 
 
 def _retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, camera: CameraParams,
-                 encoder: EncoderOptions, prune: bool,
-                 rejected: Sequence[tuple[str, str]]) -> RetimeReport:
+                 encoder: EncoderOptions, prune: bool, rejected: Sequence[tuple[str, str]],
+                 compute: ComputeParams | None) -> RetimeReport:
     if n := remove_partials(out_dir):
         log.info("removed %d partial file(s) left by an interrupted run", n)
     if prune and (removed := me_clips.prune(out_dir, {j.clip_id for j in jobs})):
         log.info("removed %d file(s) of clips no longer planned", len(removed))
-    detector = FaceDetector(upsample=0)  # faces are found on frames scaled to ~120 px faces
     report = RetimeReport(rejects=list(rejected))
-    for job in tqdm(jobs, desc="retime", unit="clip"):
-        source_sha = None if job.refused else job.source_sha()
-        if source_sha is None:
-            report.rejects.append((job.clip_id, job.refused or "no source video (not generated)"))
+    results = run_items(RetimeClips(out_dir.resolve(), r, camera, encoder), jobs, compute,
+                        "retime", desc="retime")
+    for job, result in zip(jobs, results, strict=True):
+        record, reason, kept = (None, result.reason, False) if isinstance(result, Failed) \
+            else result
+        if record is None:
+            report.rejects.append((job.clip_id, reason))
             continue
-        key = _key(job, r, camera, encoder, source_sha)
-        if (record := _complete(out_dir, job.clip_id, key)) is not None:
-            report.records.append(record)
-            report.skipped += 1
-            continue
-        try:
-            record = retime_one(job, out_dir, r, camera, encoder, detector, key, source_sha)
-        except Unusable as exc:
-            report.rejects.append((job.clip_id, str(exc)))
-            continue
-        except (EquimeError, ValueError, cv2.error) as exc:  # per clip: recorded, the run goes on
-            report.rejects.append((job.clip_id, f"{type(exc).__name__}: {exc}".replace("\n", " ")))
-            continue
-        me_clips.write_sidecar(out_dir, record)
         report.records.append(record)
+        report.skipped += kept
     me_clips.write_log(out_dir, report.records)
     me_clips.write_rejects(out_dir, report.rejects)
     log.info("retime: %d written (%d kept as complete), %d rejected (see %s)",

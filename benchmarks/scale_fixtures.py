@@ -1,0 +1,124 @@
+"""Inputs and a meter for scale benchmarks: a synthetic select-stage ``subjects.csv`` of any size
+(the plan stage makes subjects × emotions × sequences rows of it), the peak resident memory of a
+command, and the export's metadata writing on synthetic clips (no videos but one: the preview's).
+
+    python benchmarks/scale_fixtures.py subjects OUT.csv N
+    python benchmarks/scale_fixtures.py metadata PLAN.jsonl SUBJECTS.csv OUT_DIR
+
+Import with ``benchmarks/`` on ``sys.path``: ``from scale_fixtures import write_subjects, ...``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+SUBJECT_COLUMNS = ["subject_id", "source", "sha256", "annotations", "attributes_source", "status",
+                   "gender", "gender_confidence", "race", "race_confidence", "age", "age_band",
+                   "cell"]
+BANDS = (("18-29", 24.0), ("30-44", 37.0), ("45-59", 52.0), ("60+", 70.0))
+RACES = ("asian", "black", "indian", "latino hispanic", "middle eastern", "white")
+
+
+def subject_row(i: int) -> dict[str, Any]:
+    """Subject ``i`` as select writes it: annotated gender, race and age; cell = gender/age band."""
+    gender = "fm"[i % 2]
+    band, age = BANDS[i % len(BANDS)]
+    return {"subject_id": f"s{i:07d}", "source": f"s{i:07d}.jpg", "sha256": f"{i:064x}",
+            "annotations": f'{{"age": {age}, "gender": "{gender}"}}',
+            "attributes_source": "annotations", "status": "ok", "gender": gender,
+            "gender_confidence": "", "race": RACES[i % len(RACES)], "race_confidence": "",
+            "age": age, "age_band": band, "cell": f"{gender}/{band}"}
+
+
+def write_subjects(path: Path, n: int) -> Path:
+    """A select-stage ``subjects.csv`` of ``n`` synthetic subjects; return ``path``. With the repo's
+    plan params (5 emotions × 2 sequences) the plan stage makes ``10 n`` rows of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        table = csv.DictWriter(f, SUBJECT_COLUMNS, lineterminator="\n")
+        table.writeheader()
+        table.writerows(subject_row(i) for i in range(n))
+    return path
+
+
+def peak_rss_mb(cmd: Sequence[str], cwd: Path | None = None,
+                env: Mapping[str, str] | None = None) -> float:
+    """Run ``cmd`` and return its peak resident memory in MiB (Linux: ``wait4``'s ``ru_maxrss``,
+    the one child's own figure, not the largest of every child so far); a failing command is a
+    one-line error with its last line of output."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=None if env is None else dict(env),
+                                stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            log.seek(0)
+            lines = log.read().decode(errors="replace").strip().splitlines() or [""]
+            raise RuntimeError(f"{' '.join(cmd)}: exit {proc.returncode}: {lines[-1]}")
+    return usage.ru_maxrss / 1024
+
+
+def preview_video(path: Path, n_frames: int = 144, size: int = 32) -> Path:
+    """A small grey MP4 standing in for every clip's copy (only the preview decodes it)."""
+    import numpy as np
+
+    from equime.video import EncoderOptions, write_mp4
+
+    frames = (np.full((size, size, 3), 128, np.uint8) for _ in range(n_frames))
+    write_mp4(path, frames, 24, EncoderOptions(crf=23, preset="ultrafast"))
+    return path
+
+
+def synthetic_exports(plan_file: Path, subjects_csv: Path, video: Path) -> Iterator[Any]:
+    """Every planned clip as exported, lazily: its metadata built as the export builds it, with
+    ``video``'s measured facts for each clip's file (nothing is copied)."""
+    from equime.artifacts import dataset, plan, selection
+    from equime.artifacts.metadata import Technical
+    from equime.export.writer import Exported, build_metadata, video_name
+    from equime.video import probe_mp4
+
+    subjects = selection.read_subject_infos(subjects_csv)
+    info = probe_mp4(video)
+    technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
+    me = {"motion_source": "facs", "retimed": False}
+    for row in plan.iter_plan(plan_file):
+        record = {"backend": "warp", "backend_params": {}, "encoder": {},
+                  "frames_generated": row.n_frames}
+        rel = dataset.video_relpath(row.emotion, video_name(row))
+        meta = build_metadata(row, subjects[row.subject], record, me, technical, rel)
+        yield Exported(row, meta, info, subjects[row.subject], video)
+
+
+def write_synthetic_metadata(plan_file: Path, subjects_csv: Path, out: Path) -> int:
+    """The export's metadata (per-clip JSON, manifest, pairs, card) of every planned clip into
+    ``out``; return how many clips."""
+    from equime.artifacts import dataset
+    from equime.export.params import ExportParams
+    from equime.export.writer import write_metadata
+
+    e = ExportParams(name="ME-VLM", license="CC BY-NC 4.0")
+    video = preview_video(out.with_name(f"{out.name}-preview.mp4"))
+    with dataset.writing(out, e.name) as writer:
+        summary = write_metadata(writer, synthetic_exports(plan_file, subjects_csv, video), e)
+    return summary.exported
+
+
+def main(argv: Sequence[str]) -> None:
+    if argv[:1] == ["subjects"] and len(argv) == 3:
+        write_subjects(Path(argv[1]), int(argv[2]))
+    elif argv[:1] == ["metadata"] and len(argv) == 4:
+        print(write_synthetic_metadata(Path(argv[1]), Path(argv[2]), Path(argv[3])))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Where per-item work runs: this process (or a few local processes), or a Ray cluster."""

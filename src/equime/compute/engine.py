@@ -1,0 +1,199 @@
+"""Run a stage's per-item :class:`~equime.compute.work.Work` over its items, on the engine that
+``compute`` names, and return one outcome per item, in the items' order.
+
+``local``: this process, or ``local_workers`` processes that end with the stage. ``ray``: work
+that holds no model runs as Ray tasks over runs of consecutive items (each task costs about a
+millisecond; a run of items spreads that); work that holds a model (LTX, deepface) runs in a Ray
+Data actor pool, one model per actor, as many actors as the cluster has GPUs (or CPUs) for the
+stage's resources. Every engine tries an item ``1 + max_retries`` times in its worker before
+returning :class:`~equime.compute.work.Failed`; Ray itself retries a task or restarts an actor
+whose process was lost (killed, out of memory, a node gone). The outcomes are the same values
+whatever the engine: the work, its seeds and its items are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import as_completed
+from typing import Any, TypeVar
+
+from tqdm import tqdm
+
+from equime.compute.params import ComputeParams, Resources
+from equime.compute.work import Failed, R, Work, attempt
+from equime.errors import EquimeError
+from equime.workers import process_pool
+
+log = logging.getLogger(__name__)
+I = TypeVar("I")  # noqa: E741 - the item type
+Outcome = Any  # R | Failed, as returned by the work
+TASKS_PER_SLOT = 4  # Ray tasks per parallel slot: small enough runs to balance the load
+MAX_RUN = 256  # items per Ray task at most
+
+
+def run_items(work: Work[I, R], items: Sequence[I], compute: ComputeParams | None, stage: str,
+              local_workers: int = 1, desc: str | None = None) -> list[R | Failed]:
+    """One outcome per item, in order. ``compute`` None: the local engine."""
+    tries = 1 + (compute.max_retries if compute is not None else 0)
+    out: list[Any] = [None] * len(items)
+    if not items:
+        return out
+    if compute is None or compute.engine == "local":
+        stream = _local(work, items, tries, local_workers)
+    elif work.holds_model:
+        stream = _ray_actors(work, items, tries, compute.resources[stage])
+    else:
+        stream = _ray_tasks(work, items, tries, compute.resources[stage])
+    with connected(compute), tqdm(total=len(items), desc=desc or stage, unit="item") as bar:
+        for i, outcome in stream:
+            out[i] = outcome
+            bar.update(1)
+    return out
+
+
+# -- local -------------------------------------------------------------------------------------
+
+_READY: dict[str, Work[Any, Any]] = {}  # a worker process's set-up work, by token
+
+
+def _ready(work: Work[I, R]) -> Work[I, R]:
+    """``work`` set up in this process: once per token (a dispatch), then reused."""
+    token = getattr(work, "token", "")
+    if token and token in _READY:
+        return _READY[token]
+    work.setup()
+    if token:
+        _READY.clear()  # one dispatch at a time per worker: the previous stage's state goes
+        _READY[token] = work
+    return work
+
+
+def _attempt_here(token: str, item: Any, tries: int) -> Any:
+    return attempt(_READY[token], item, tries)
+
+
+def _local(work: Work[I, R], items: Sequence[I], tries: int,
+           workers: int) -> Iterator[tuple[int, R | Failed]]:
+    if workers <= 1 or len(items) == 1:
+        work.setup()
+        for i, item in enumerate(items):
+            yield i, attempt(work, item, tries)
+        return
+    work.token = uuid.uuid4().hex  # type: ignore[attr-defined]
+    with process_pool(workers, initializer=_Adopt(work)) as pool:
+        futures = {pool.submit(_attempt_here, work.token, item, tries): i  # type: ignore[attr-defined]
+                   for i, item in enumerate(items)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+class _Adopt:
+    """A process pool's initializer: set up ``work`` in each worker (picklable, unlike a lambda)."""
+
+    def __init__(self, work: Work[Any, Any]) -> None:
+        self.work = work
+
+    def __call__(self) -> None:
+        _ready(self.work)
+
+
+# -- Ray ---------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def connected(compute: ComputeParams | None) -> Iterator[None]:
+    """Ray connected for the block when ``compute`` asks for it: the running session if this
+    process has one, else ``compute.address`` (null: a local Ray started here and stopped after)."""
+    if compute is None or compute.engine != "ray":
+        yield
+        return
+    import ray
+
+    if ray.is_initialized():
+        yield
+        return
+    try:
+        ray.init(address=compute.address, include_dashboard=False, logging_level=logging.WARNING)
+    except ConnectionError as exc:
+        raise EquimeError(f"params.yaml: compute.address {compute.address!r}: no Ray cluster "
+                          f"there ({exc}); start one with `ray start --head` or set it to null"
+                          ) from None
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _slots(res: Resources) -> int:
+    """How many tasks or actors of ``res`` the cluster runs at once."""
+    import ray
+
+    have = ray.cluster_resources()
+    if res.gpus > 0:
+        if have.get("GPU", 0) < res.gpus:
+            raise EquimeError(f"params.yaml: compute.resources asks {res.gpus} GPU per actor but "
+                              f"the Ray cluster has {have.get('GPU', 0):g}; add GPU nodes or set "
+                              "gpus: 0")
+        return max(1, int(have["GPU"] // res.gpus))
+    return max(1, int(have.get("CPU", 1) // res.cpus))
+
+
+def _run(work: Work[Any, Any], run: list[tuple[int, Any]], tries: int) -> list[tuple[int, Any]]:
+    """A Ray task: a run of consecutive items through ``work`` (set up once per worker)."""
+    ready = _ready(work)
+    return [(i, attempt(ready, item, tries)) for i, item in run]
+
+
+def _ray_tasks(work: Work[I, R], items: Sequence[I], tries: int,
+               res: Resources) -> Iterator[tuple[int, R | Failed]]:
+    import ray
+
+    work.token = uuid.uuid4().hex  # type: ignore[attr-defined]
+    size = max(1, min(MAX_RUN, math.ceil(len(items) / (TASKS_PER_SLOT * _slots(res)))))
+    remote = ray.remote(_run).options(num_cpus=res.cpus, num_gpus=res.gpus,
+                                      max_retries=tries - 1)
+    shared = ray.put(work)
+    pending = [remote.remote(shared, [(i, items[i]) for i in range(a, min(a + size, len(items)))],
+                             tries) for a in range(0, len(items), size)]
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield from ray.get(done[0])
+
+
+class _Serve:
+    """A Ray Data actor: ``work`` set up once, then batches of pickled items through it."""
+
+    def __init__(self, work: bytes, tries: int) -> None:
+        from ray import cloudpickle
+
+        self.work: Work[Any, Any] = cloudpickle.loads(work)
+        self.work.setup()
+        self.tries = tries
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        from ray import cloudpickle
+
+        out = [cloudpickle.dumps(attempt(self.work, cloudpickle.loads(bytes(b)), self.tries))
+               for b in batch["item"]]
+        return {"i": list(batch["i"]), "out": out}
+
+
+def _ray_actors(work: Work[I, R], items: Sequence[I], tries: int,
+                res: Resources) -> Iterator[tuple[int, R | Failed]]:
+    import ray
+    from ray import cloudpickle
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False  # the stage's own bar counts items
+    actors = min(len(items), _slots(res))
+    ds = ray.data.from_items([{"i": i, "item": cloudpickle.dumps(item)}
+                              for i, item in enumerate(items)])
+    ds = ds.map_batches(_Serve, fn_constructor_args=(cloudpickle.dumps(work), tries),
+                        compute=ray.data.ActorPoolStrategy(size=actors), batch_size=1,
+                        num_cpus=res.cpus, num_gpus=res.gpus)  # Ray Data restarts a lost
+    # actor and re-runs its batch (its defaults: max_restarts and max_task_retries -1)
+    for row in ds.iter_rows():
+        yield int(row["i"]), cloudpickle.loads(bytes(row["out"]))

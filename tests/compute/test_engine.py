@@ -1,0 +1,162 @@
+"""The engines run a stage's per-item work to the same bytes: the local loop, Ray tasks and a Ray
+Data actor pool; faults in Ray (an item that raises once, an actor killed mid-run) cost time,
+not bytes; an item that always fails is rejected with its reason."""
+
+from pathlib import Path
+
+import pytest
+
+from equime.artifacts.curated import load_face
+from equime.compute.engine import run_items
+from equime.compute.work import Failed, Work, attempt
+from equime.files import write_png
+from equime.generate.ltx import LTXRenderer
+from equime.generate.runner import RenderClips, generate_clips
+from equime.plan.planner import PlanSubject, plan_clips
+from equime.video import EncoderOptions
+from tests.fixtures import (
+    TINY_LTX,
+    TINY_PLAN,
+    aligned_astronaut,
+    build_tiny_ltx,
+    params,
+    plan_spec,
+    single_au_row,
+    warp,
+)
+
+ENC = EncoderOptions(crf=23, preset="ultrafast")
+RAY = params().compute.model_copy(update={"engine": "ray", "max_retries": 2})
+
+
+def warp_rows(n: int):
+    base = single_au_row("12", 0.4, apex_frame=10, n_frames=24, duration_s=0.2)
+    return [base.model_copy(update={"clip_id": f"astronaut_happiness_{i:02d}", "seq": i,
+                                    "width": 128, "height": 128, "seed": 100 + i})
+            for i in range(1, n + 1)]
+
+
+class Faces:
+    """The astronaut at a row's size (picklable: a module-level class)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.png = folder / "face.png"
+        write_png(self.png, aligned_astronaut().image)
+
+    def __call__(self, row):
+        return load_face(self.png, aligned_astronaut().landmarks, row.width, row.height)
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+class Flaky(RenderClips):
+    """Raises on the first try of each clip named in ``fail_once`` (a marker file, seen by every
+    worker, records the try), always on clips in ``always``; ``kill``: on its first try of that
+    clip, the actor serving it is killed (ray.kill) instead."""
+
+    def __init__(self, *args, marks: Path, fail_once=(), always=(), kill=(), model=False):
+        super().__init__(*args)
+        self.marks, self.fail_once, self.always, self.kill = marks, fail_once, always, kill
+        self.model = model
+
+    @property
+    def holds_model(self):
+        return self.model
+
+    def __call__(self, batch):
+        for row in batch:
+            mark = self.marks / row.clip_id
+            first = not mark.exists()
+            mark.touch()
+            if row.clip_id in self.always:
+                raise RuntimeError(f"{row.clip_id} cannot be rendered")
+            if first and row.clip_id in self.fail_once:
+                raise OSError("transient: storage hiccup")
+            if first and row.clip_id in self.kill:
+                import ray
+
+                ray.kill(ray.get_runtime_context().current_actor, no_restart=False)
+        return super().__call__(batch)
+
+
+def test_attempt_retries_then_fails_with_the_last_reason():
+    class Twice(Work):
+        calls = 0
+
+        def __call__(self, item):
+            Twice.calls += 1
+            if Twice.calls <= 2:
+                raise ValueError(f"bad {item}\nsecond line")
+            return item * 2
+
+    assert attempt(Twice(), 4, tries=3) == 8
+    Twice.calls = 0
+    assert attempt(Twice(), 4, tries=2) == Failed("ValueError: bad 4 second line")
+
+
+def test_local_process_pool_keeps_the_order():
+    class Square(Work):
+        def __call__(self, item):
+            return item * item
+
+    assert run_items(Square(), list(range(7)), None, "quality", local_workers=2) == \
+        [i * i for i in range(7)]
+
+
+def test_warp_through_ray_tasks_gives_the_local_bytes(tmp_path: Path, ray_cluster):
+    faces, rows = Faces(tmp_path), warp_rows(5)
+    local = generate_clips(rows, faces, warp(), ENC, tmp_path / "local", 1)
+    remote = generate_clips(rows, faces, warp(), ENC, tmp_path / "ray", 1, compute=RAY)
+    assert [o.status for o in remote.outcomes] == ["rendered"] * 5
+    assert folder_bytes(tmp_path / "ray") == folder_bytes(tmp_path / "local")
+    assert remote.metrics() == local.metrics()
+
+
+def test_tiny_ltx_through_a_ray_actor_pool_gives_the_local_bytes(tmp_path: Path, ray_cluster):
+    tiny = build_tiny_ltx(tmp_path / "tiny")
+    settings = params().generate.ltx.model_copy(update={**TINY_LTX, "model": str(tiny)})
+    spec = plan_spec(params(**TINY_PLAN, **{"plan.emotions": ["happiness"]}))
+    rows = plan_clips([PlanSubject("ann", "f")], spec, base_seed=3)  # 2 clips
+    faces = Faces(tmp_path)
+    local = generate_clips(rows, faces, LTXRenderer(settings), ENC, tmp_path / "local", 2)
+    assert RenderClips(LTXRenderer(settings), faces, tmp_path, ENC).holds_model
+    remote = generate_clips(rows, faces, LTXRenderer(settings), ENC, tmp_path / "ray", 2,
+                            compute=RAY)
+    assert [o.status for o in remote.outcomes] == ["rendered"] * 2
+    assert folder_bytes(tmp_path / "ray") == folder_bytes(tmp_path / "local")
+    assert local.count("rendered") == 2
+
+
+@pytest.mark.parametrize("model", [False, True], ids=["tasks", "actors"])
+def test_faults_cost_tries_not_bytes_and_a_hopeless_clip_is_rejected(tmp_path: Path, ray_cluster,
+                                                                    model: bool):
+    faces, rows = Faces(tmp_path), warp_rows(4)
+    ids = [r.clip_id for r in rows]
+    reference = generate_clips(rows[:3], faces, warp(), ENC, tmp_path / "local", 1)
+    assert reference.count("rendered") == 3
+    (tmp_path / "marks").mkdir()
+    work = Flaky(warp(), faces, (tmp_path / "ray").resolve(), ENC, marks=tmp_path / "marks",
+                 fail_once=(ids[0],), always=(ids[3],), kill=(ids[1],) if model else (),
+                 model=model)
+    (tmp_path / "ray").mkdir()
+    out = run_items(work, [[r] for r in rows], RAY, "generate")
+    assert isinstance(out[3], Failed) and out[3].reason == f"RuntimeError: {ids[3]} cannot be rendered"
+    assert [o[0][0]["clip_id"] for o in out[:3]] == ids[:3]
+    written = folder_bytes(tmp_path / "ray")
+    assert not [n for n in written if ".tmp" in n or n.startswith(".")]  # no partial file
+    local = folder_bytes(tmp_path / "local")
+    assert {n: b for n, b in written.items()} == {n: b for n, b in local.items() if n.endswith(
+        (".mp4", ".json"))}
+
+
+def test_a_clip_that_always_fails_is_in_the_stage_rejects(tmp_path: Path, ray_cluster,
+                                                          monkeypatch):
+    faces, rows = Faces(tmp_path), warp_rows(2)
+    bad = rows[1].model_copy(update={"width": 96})  # the face is 128 px: the renderer refuses it
+    report = generate_clips([rows[0], bad], faces, warp(), ENC, tmp_path / "v", 1, compute=RAY)
+    assert [o.status for o in report.outcomes] == ["rendered", "failed"]
+    rejects = (tmp_path / "v" / "rejects.csv").read_text().splitlines()
+    assert rejects[1].startswith(f"{bad.clip_id},")
+    assert "InputError" in rejects[1] and "aspect ratio" in rejects[1]
