@@ -11,7 +11,6 @@ Import with ``benchmarks/`` on ``sys.path``: ``from scale_fixtures import write_
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 import tempfile
@@ -49,21 +48,34 @@ def write_subjects(path: Path, n: int) -> Path:
     return path
 
 
+# Linux carries a process's peak RSS over fork and exec: a child of a large process (a benchmark
+# holding a Ray session) reports at least its parent's peak. A small launcher forks the command,
+# so its figure is the command's own; the launcher writes it to the file named first.
+_LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def peak_rss_mb(cmd: Sequence[str], cwd: Path | None = None,
                 env: Mapping[str, str] | None = None) -> float:
-    """Run ``cmd`` and return its peak resident memory in MiB (Linux: ``wait4``'s ``ru_maxrss``,
-    the one child's own figure, not the largest of every child so far); a failing command is a
+    """Run ``cmd`` (its first item a path to an executable) and return its own peak resident
+    memory in MiB (``wait4``'s ``ru_maxrss``, taken by a small launcher); a failing command is a
     one-line error with its last line of output."""
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(list(cmd), cwd=cwd, env=None if env is None else dict(env),
-                                stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+    with tempfile.TemporaryFile() as log, tempfile.NamedTemporaryFile("r") as figure:
+        res = subprocess.run([sys.executable, "-c", _LAUNCHER, figure.name, *cmd], cwd=cwd,
+                             env=None if env is None else dict(env), stdout=log,
+                             stderr=subprocess.STDOUT, check=False)
+        if res.returncode != 0:
             log.seek(0)
             lines = log.read().decode(errors="replace").strip().splitlines() or [""]
-            raise RuntimeError(f"{' '.join(cmd)}: exit {proc.returncode}: {lines[-1]}")
-    return usage.ru_maxrss / 1024
+            raise RuntimeError(f"{' '.join(cmd)}: exit {res.returncode}: {lines[-1]}")
+        return int(figure.read()) / 1024
 
 
 def preview_video(path: Path, n_frames: int = 144, size: int = 32) -> Path:

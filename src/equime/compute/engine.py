@@ -141,8 +141,19 @@ def _slots(res: Resources) -> int:
     return max(1, int(have.get("CPU", 1) // res.cpus))
 
 
-def _run(work: Work[Any, Any], run: list[tuple[int, Any]], tries: int) -> list[tuple[int, Any]]:
+def _own_cpus(cpus: float) -> None:
+    """Hold OpenCV's thread pool to the CPUs Ray gave this task or actor (Ray sets
+    OMP_NUM_THREADS so, which OpenCV's own pool ignores): workers then share the cores, not
+    oversubscribe them."""
+    import cv2
+
+    cv2.setNumThreads(max(1, int(cpus)))
+
+
+def _run(work: Work[Any, Any], run: list[tuple[int, Any]], tries: int,
+         cpus: float) -> list[tuple[int, Any]]:
     """A Ray task: a run of consecutive items through ``work`` (set up once per worker)."""
+    _own_cpus(cpus)
     ready = _ready(work)
     return [(i, attempt(ready, item, tries)) for i, item in run]
 
@@ -157,7 +168,7 @@ def _ray_tasks(work: Work[I, R], items: Sequence[I], tries: int,
                                       max_retries=tries - 1)
     shared = ray.put(work)
     pending = [remote.remote(shared, [(i, items[i]) for i in range(a, min(a + size, len(items)))],
-                             tries) for a in range(0, len(items), size)]
+                             tries, res.cpus) for a in range(0, len(items), size)]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         yield from ray.get(done[0])
@@ -166,9 +177,10 @@ def _ray_tasks(work: Work[I, R], items: Sequence[I], tries: int,
 class _Serve:
     """A Ray Data actor: ``work`` set up once, then batches of pickled items through it."""
 
-    def __init__(self, work: bytes, tries: int) -> None:
+    def __init__(self, work: bytes, tries: int, cpus: float) -> None:
         from ray import cloudpickle
 
+        _own_cpus(cpus)
         self.work: Work[Any, Any] = cloudpickle.loads(work)
         self.work.setup()
         self.tries = tries
@@ -191,7 +203,7 @@ def _ray_actors(work: Work[I, R], items: Sequence[I], tries: int,
     actors = min(len(items), _slots(res))
     ds = ray.data.from_items([{"i": i, "item": cloudpickle.dumps(item)}
                               for i, item in enumerate(items)])
-    ds = ds.map_batches(_Serve, fn_constructor_args=(cloudpickle.dumps(work), tries),
+    ds = ds.map_batches(_Serve, fn_constructor_args=(cloudpickle.dumps(work), tries, res.cpus),
                         compute=ray.data.ActorPoolStrategy(size=actors), batch_size=1,
                         num_cpus=res.cpus, num_gpus=res.gpus)  # Ray Data restarts a lost
     # actor and re-runs its batch (its defaults: max_restarts and max_task_retries -1)
