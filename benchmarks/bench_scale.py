@@ -6,7 +6,7 @@
    2-CPU Ray; target ≥ 1.8×);
 3. peak RSS of ``plan`` and of the export's metadata at 10k vs 100k rows (target ≤ 1.5×).
 
-``--tiny``: 2k rows, 4 small clips, 1k vs 2k rows (seconds; the figures are not comparable).
+``--tiny``: 500 rows, 4 small clips, 200 vs 400 rows (seconds; the figures are not comparable).
 
     python benchmarks/bench_scale.py [--tiny]
 """
@@ -150,9 +150,9 @@ def main() -> None:
     ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            overhead(p, 2_000 if args.tiny else 100_000, Path(tmp))
+            overhead(p, 500 if args.tiny else 100_000, Path(tmp))
             workers(p, 4 if args.tiny else 8, Path(tmp))
-            memory(p, *((1_000, 2_000) if args.tiny else (10_000, 100_000)), Path(tmp))
+            memory(p, *((200, 400) if args.tiny else (10_000, 100_000)), Path(tmp))
     finally:
         ray.shutdown()
 

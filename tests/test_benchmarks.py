@@ -59,14 +59,14 @@ FIGURES = {
         rf"ratio retime / bare encode: +{NUM} \(target <= 3\)",
     ],
     "bench_scale": [
-        rf"dry-run plan: 2000 rows; local loop {NUM} s, Ray {NUM} s",
+        rf"dry-run plan: 500 rows; local loop {NUM} s, Ray {NUM} s",
         rf"engine overhead, Ray vs local: [+-]{NUM} ms/clip \(target <= 5 ms/clip\)",
         rf"warp on Ray, 4 clips 128x128, 48 frames: 1 worker {NUM} clips/s, 2 workers {NUM} "
         r"clips/s",
         rf"throughput 2 vs 1 workers: {NUM}x \(target >= 1\.8x\); 2 vs 1 plain processes, no "
         rf"Ray: {NUM}x",
-        rf"plan peak RSS: 1000 rows \d+ MiB, 2000 rows \d+ MiB: {NUM}x \(target <= 1\.5x\)",
-        rf"export peak RSS: 1000 rows \d+ MiB, 2000 rows \d+ MiB: {NUM}x \(target <= 1\.5x\)",
+        rf"plan peak RSS: 200 rows \d+ MiB, 400 rows \d+ MiB: {NUM}x \(target <= 1\.5x\)",
+        rf"export peak RSS: 200 rows \d+ MiB, 400 rows \d+ MiB: {NUM}x \(target <= 1\.5x\)",
     ],
     "bench_train": [
         rf"model alone \(pre-batched tensors\) +{NUM} clips/s",

@@ -61,6 +61,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             else (dst / stale).unlink(missing_ok=True)
     params = yaml.safe_load((dst / "params.yaml").read_text())
     params["plan"]["sequences_per_subject"] = 1
+    # what this test checks does not hang on the encoder's effort or the training's length (the
+    # main job in CI runs the defaults): x264 ultrafast, the standard quality mode only, 3
+    # epochs, 200 bootstrap resamples
+    params["generate"]["preset"] = "ultrafast"
+    params["quality"]["modes"] = ["standard"]
+    params["baselines"]["epochs"] = 3
+    params["baselines"]["bootstrap"] = 200
     (dst / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _sh(["git", "init", "-q"], dst)
     _sh([*GIT, "add", "-A"], dst)

@@ -9,6 +9,7 @@ import pytest
 from equime.artifacts.curated import load_face
 from equime.compute.engine import run_items
 from equime.compute.work import Failed, Work, attempt
+from equime.errors import EquimeError
 from equime.files import write_png
 from equime.generate.ltx import LTXRenderer
 from equime.generate.runner import RenderClips, generate_clips
@@ -160,3 +161,25 @@ def test_a_clip_that_always_fails_is_in_the_stage_rejects(tmp_path: Path, ray_cl
     rejects = (tmp_path / "v" / "rejects.csv").read_text().splitlines()
     assert rejects[1].startswith(f"{bad.clip_id},")
     assert "InputError" in rejects[1] and "aspect ratio" in rejects[1]
+
+
+class NoWeights(Work):
+    """Work whose set-up fails as a missing model does, on every worker."""
+
+    def __init__(self, model: bool) -> None:
+        self.holds_model = model
+
+    def setup(self):
+        raise EquimeError("LTX weights X are not available locally; run `equime models fetch ltx`")
+
+    def __call__(self, item):
+        return item
+
+
+@pytest.mark.parametrize("model", [False, True], ids=["tasks", "actors"])
+def test_a_worker_that_cannot_set_up_stops_the_stage_with_its_line(ray_cluster, model: bool):
+    with pytest.raises(EquimeError) as exc:
+        run_items(NoWeights(model), [1, 2, 3], RAY, "generate")
+    assert type(exc.value) is EquimeError
+    assert str(exc.value) == ("LTX weights X are not available locally; run `equime models "
+                              "fetch ltx`")

@@ -19,6 +19,7 @@ import math
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import as_completed
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tqdm import tqdm
@@ -150,11 +151,28 @@ def _own_cpus(cpus: float) -> None:
     cv2.setNumThreads(max(1, int(cpus)))
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A worker's set-up failed with an EquimeError (e.g. model weights missing on its node):
+    the driver stops the stage with its one line, as the local engine does."""
+
+    message: str
+
+
+def _checked(outcome: Any) -> Any:
+    if isinstance(outcome, _Refused):
+        raise EquimeError(outcome.message)
+    return outcome
+
+
 def _run(work: Work[Any, Any], run: list[tuple[int, Any]], tries: int,
          cpus: float) -> list[tuple[int, Any]]:
     """A Ray task: a run of consecutive items through ``work`` (set up once per worker)."""
     _own_cpus(cpus)
-    ready = _ready(work)
+    try:
+        ready = _ready(work)
+    except EquimeError as exc:
+        return [(i, _Refused(str(exc))) for i, _ in run]
     return [(i, attempt(ready, item, tries)) for i, item in run]
 
 
@@ -171,7 +189,8 @@ def _ray_tasks(work: Work[I, R], items: Sequence[I], tries: int,
                              tries, res.cpus) for a in range(0, len(items), size)]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
-        yield from ray.get(done[0])
+        for i, outcome in ray.get(done[0]):
+            yield i, _checked(outcome)
 
 
 class _Serve:
@@ -182,14 +201,18 @@ class _Serve:
 
         _own_cpus(cpus)
         self.work: Work[Any, Any] = cloudpickle.loads(work)
-        self.work.setup()
         self.tries = tries
+        self.refused: _Refused | None = None
+        try:
+            self.work.setup()
+        except EquimeError as exc:
+            self.refused = _Refused(str(exc))
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from ray import cloudpickle
 
-        out = [cloudpickle.dumps(attempt(self.work, cloudpickle.loads(bytes(b)), self.tries))
-               for b in batch["item"]]
+        out = [cloudpickle.dumps(self.refused or attempt(self.work, cloudpickle.loads(bytes(b)),
+                                                         self.tries)) for b in batch["item"]]
         return {"i": list(batch["i"]), "out": out}
 
 
@@ -208,4 +231,4 @@ def _ray_actors(work: Work[I, R], items: Sequence[I], tries: int,
                         num_cpus=res.cpus, num_gpus=res.gpus)  # Ray Data restarts a lost
     # actor and re-runs its batch (its defaults: max_restarts and max_task_retries -1)
     for row in ds.iter_rows():
-        yield int(row["i"]), cloudpickle.loads(bytes(row["out"]))
+        yield int(row["i"]), _checked(cloudpickle.loads(bytes(row["out"])))
