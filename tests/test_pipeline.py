@@ -61,10 +61,10 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             else (dst / stale).unlink(missing_ok=True)
     params = yaml.safe_load((dst / "params.yaml").read_text())
     params["plan"]["sequences_per_subject"] = 1
-    # what this test checks does not hang on the encoder's effort or the training's length (the
-    # main job in CI runs the defaults): x264 ultrafast, the standard quality mode only, 3
-    # epochs, 200 bootstrap resamples
-    params["generate"]["preset"] = "ultrafast"
+    # what this test checks does not hang on the paper-mode metrics or the training's length
+    # (the main job in CI runs the defaults): the standard quality mode only, 3 epochs, 200
+    # bootstrap resamples. The encoder stays as set: the camera's noise through it decides
+    # which clips pass (at x264 ultrafast, 9 of the 10)
     params["quality"]["modes"] = ["standard"]
     params["baselines"]["epochs"] = 3
     params["baselines"]["bootstrap"] = 200
