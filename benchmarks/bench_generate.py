@@ -28,7 +28,7 @@ from equime.generate.runner import generate_clips
 from equime.generate.warp import WarpRenderer
 from equime.params import load_params
 from equime.plan.planner import PlanSubject, plan_clips
-from equime.video import EncoderOptions, write_mp4
+from equime.video import write_mp4
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ def main() -> None:
     face = FaceImage(aligned.image, aligned.landmarks)
     rows = plan_clips([PlanSubject("astronaut", "f")], s, p.base.seed)[:n_clips]
     renderer = WarpRenderer(g.warp, p.recording)
-    encoder = EncoderOptions(crf=g.crf, preset=g.preset)
+    encoder = g.encoder()
     frames = {r.clip_id: renderer.render(r, face) for r in rows}  # warm-up + reference frames
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -260,7 +260,7 @@ def main() -> None:
     rows = [r for r in rows if r.emotion == spec.emotions[0] and r.seq == 1]
     face = FaceImage(np.random.default_rng(0).integers(0, 255, (spec.height, spec.width, 3),
                                                        dtype=np.uint8), np.zeros((68, 2)))
-    encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
+    encoder = p.generate.encoder()
     measured: dict[str, float] = {}
     sched = {k: schedule(preset_settings(p.generate.ltx, k))[:2] for k in PRESETS}  # real config
     tiny_passes: dict[str, int] = {}

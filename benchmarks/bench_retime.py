@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     cv2.setNumThreads(1)
     p = load_params(REPO / "params.yaml")
-    encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
+    encoder = p.generate.encoder()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_dir = Path(tmp)
         if args.tiny:

@@ -78,7 +78,6 @@ def workers(p: Params, n_clips: int, tmp: Path) -> None:
     from equime.compute.engine import run_items
     from equime.generate.runner import RenderClips, generate_clips
     from equime.generate.warp import WarpRenderer
-    from equime.video import EncoderOptions
 
     face = demo_face(p)
     rows = plan_clips([PlanSubject("astronaut", "f")], p.plan, p.base.seed)
@@ -86,7 +85,7 @@ def workers(p: Params, n_clips: int, tmp: Path) -> None:
                                                    "seed": rows[i % len(rows)].seed + i})
             for i in range(n_clips)]
     renderer = WarpRenderer(p.generate.warp, p.recording)
-    encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
+    encoder = p.generate.encoder()
     seconds = {}
     # cpus 2 a task on a 2-CPU Ray: one worker at a time; cpus 1: two. The first pass starts
     # both workers (their imports) and is timed again after

@@ -85,7 +85,7 @@ def preview_video(path: Path, n_frames: int = 144, size: int = 32) -> Path:
     from equime.video import EncoderOptions, write_mp4
 
     frames = (np.full((size, size, 3), 128, np.uint8) for _ in range(n_frames))
-    write_mp4(path, frames, 24, EncoderOptions(crf=23, preset="ultrafast"))
+    write_mp4(path, frames, 24, EncoderOptions(crf=23, preset="ultrafast", asm="AVX2"))
     return path
 
 

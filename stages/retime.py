@@ -15,7 +15,6 @@ from equime.recording.params import RecordingParams
 from equime.retime.jobs import retime_plan
 from equime.retime.params import RetimeParams
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
-from equime.video import EncoderOptions
 
 
 def main(
@@ -33,7 +32,7 @@ def main(
     report = retime_plan(plan.read_plan(plan_file), generated, faces, out,
                          stage.section("retime", RetimeParams),
                          stage.section("recording", RecordingParams).camera,
-                         EncoderOptions(crf=g.crf, preset=g.preset),
+                         g.encoder(),
                          stage.section("datasets", Datasets),
                          stage.section("compute", ComputeParams))
     stage.record(report.metrics(), metrics)

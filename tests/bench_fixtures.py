@@ -42,11 +42,11 @@ def warp_clips(out_dir: Path, n: int, p: Params, face: FaceImage) -> list[tuple[
     """``n`` planned clips of ``face`` rendered by the warp backend into ``out_dir/<clip_id>.mp4``."""
     from equime.generate.warp import WarpRenderer
     from equime.plan.planner import PlanSubject, plan_clips
-    from equime.video import EncoderOptions, write_mp4
+    from equime.video import write_mp4
 
     rows = plan_clips([PlanSubject("astronaut", "f")], p.plan, p.base.seed)[:n]
     renderer = WarpRenderer(p.generate.warp, p.recording)
-    encoder = EncoderOptions(crf=p.generate.crf, preset=p.generate.preset)
+    encoder = p.generate.encoder()
     out = []
     for row in rows:
         path = out_dir / f"{row.clip_id}.mp4"

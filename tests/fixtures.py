@@ -66,7 +66,7 @@ def params(**overrides: Any) -> Params:
 def encoder(**kw: Any) -> EncoderOptions:
     """The encoder as params.yaml sets it (crf, preset), with overrides."""
     g = params().generate
-    return EncoderOptions(**{"crf": g.crf, "preset": g.preset, **kw})
+    return EncoderOptions(**{"crf": g.crf, "preset": g.preset, "asm": g.x264_asm, **kw})
 
 
 def clean_recording() -> RecordingParams:

@@ -58,11 +58,10 @@ def retime(
     plan params, seeded by the file name) on the first frame."""
     from equime.params import load_params
     from equime.retime.jobs import retime_folder
-    from equime.video import EncoderOptions
 
     p = load_params(params)
     retime_folder(videos, out, p.retime, p.recording.camera, p.plan, p.base.seed,
-                  EncoderOptions(crf=p.generate.crf, preset=p.generate.preset), emotion_from_name,
+                  p.generate.encoder(), emotion_from_name,
                   p.compute)
 
 

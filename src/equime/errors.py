@@ -11,3 +11,9 @@ class ParamsError(EquimeError):
 
 class InputError(EquimeError):
     """An input file or folder is missing or malformed."""
+
+
+class EnvironmentFault(EquimeError):
+    """The machine, not an item, is at fault (no space, no permission, a CPU that lacks an
+    instruction set, a cluster out of reach, out of memory): the stage stops with one line and
+    a non-zero status; the item is neither retried nor rejected."""

@@ -1,11 +1,23 @@
 """The project's one MP4 reader/writer (PyAV, H.264, deterministic options).
 
-With ``thread_count=1``, fixed x264 options and the muxer's bitexact flag, the same frames give
-the same bytes on every run, so DVC hashes of generated videos are reproducible.
+The same frames give the same bytes on every run and on every x86-64-v3 machine, so DVC hashes
+of generated videos are reproducible:
+
+- RGB → YUV 4:2:0 is done here in integer arithmetic (:func:`rgb_to_yuv420`), not by FFmpeg's
+  swscale, whose SIMD paths depend on the CPU and even on the input buffer's alignment (measured:
+  the same frames at a 16-byte offset gave other bytes, so the heap's layout, which Python's hash
+  seed shifts, changed retimed clips);
+- x264 runs one fixed instruction set (``EncoderOptions.asm``, x264's ``asm`` option) instead of
+  the best one it detects: its AVX-512 paths give other bytes than its AVX2, AVX and SSE4.2
+  paths (which agree, measured); a CPU that lacks the set stops the stage with one line;
+- ``thread_count=1`` and the muxer's bitexact flag.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import platform
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,16 +26,38 @@ from pathlib import Path
 import av
 import numpy as np
 
-from equime.errors import InputError
+from equime.errors import EnvironmentFault, InputError
 from equime.files import atomic_path, sha256_file
+
+# x264's instruction sets (its ``asm`` names) that encoding may pin, and the CPU flags (Linux
+# /proc/cpuinfo names) each needs: "AVX2" is x264's AVX2 level (AVX, FMA3, BMI1/2, LZCNT too),
+# which every x86-64-v3 CPU has; "none" is x264's C code alone (any CPU, ~4x slower to encode).
+X264_ASM: dict[str, tuple[str, ...]] = {
+    "AVX2": ("sse4_2", "avx", "avx2", "fma", "bmi1", "bmi2", "abm"),
+    "none": (),
+}
+# the colour the frames are written in, said in the stream (BT.601, limited range: what
+# :func:`rgb_to_yuv420` computes), so a player never guesses BT.709 for a large frame
+X264_VUI = "colormatrix=smpte170m:colorprim=smpte170m:transfer=smpte170m:range=tv"
 
 
 @dataclass(frozen=True)
 class EncoderOptions:
     crf: int  # generate.crf
     preset: str  # generate.preset
+    asm: str  # generate.x264_asm: the x264 instruction set pinned (a key of X264_ASM)
     codec: str = "libx264"
     pix_fmt: str = "yuv420p"
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """What was written: the frame count and a digest of the frames handed to the encoder (RGB
+    bytes, in order), so a difference between machines shows at once whether rendering or
+    encoding differs."""
+
+    frames: int
+    frames_sha256: str
 
 
 @dataclass(frozen=True)
@@ -53,33 +87,88 @@ def check_frame(frame: np.ndarray, shape: tuple[int, ...] | None = None) -> None
         raise ValueError(f"a frame is {frame.shape}, the clip's first {shape}")
 
 
+def rgb_to_yuv420(frame: np.ndarray) -> np.ndarray:
+    """A uint8 (H, W, 3) RGB frame as planar YUV 4:2:0 (BT.601, limited range), uint8
+    (H·3/2, W): Y, then U and V (each H/2 × W/2, the mean of each 2×2 block), as PyAV's
+    ``yuv420p`` frames hold them.
+
+    Written by hand (swscale does this conversion, but not to the same bytes on every CPU and
+    buffer alignment); integer arithmetic with the standard 8-bit coefficients (ITU-R BT.601,
+    rounded as in ITU-R BT.601's 8-bit form), exact on any machine.
+    """
+    h, w = frame.shape[:2]
+    rgb = frame.astype(np.int32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16
+    # chroma of each 2×2 block: the four pixels' sums at 8 fractional bits, then rounded once
+    blocks = rgb.reshape(h // 2, 2, w // 2, 2, 3).sum(axis=(1, 3))
+    r4, g4, b4 = blocks[..., 0], blocks[..., 1], blocks[..., 2]
+    u = ((-38 * r4 - 74 * g4 + 112 * b4 + 512) >> 10) + 128
+    v = ((112 * r4 - 94 * g4 - 18 * b4 + 512) >> 10) + 128
+    out = np.empty((h * 3 // 2, w), np.uint8)
+    out[:h] = y
+    out[h:].reshape(-1)[: u.size] = u.reshape(-1)
+    out[h:].reshape(-1)[u.size:] = v.reshape(-1)
+    return out
+
+
+@functools.cache
+def cpu_flags() -> frozenset[str]:
+    """This CPU's instruction-set flags as Linux names them (empty where it cannot be read)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def check_asm(asm: str, flags: frozenset[str] | None = None) -> None:
+    """Stop (one line) where this CPU cannot run x264's ``asm`` set: its bytes would then not be
+    the pinned set's, and must never claim to be."""
+    if asm not in X264_ASM:
+        raise EnvironmentFault(f"params.yaml: generate.x264_asm {asm!r} is not one of "
+                               f"{', '.join(X264_ASM)}")
+    have = cpu_flags() if flags is None else flags
+    if missing := [f for f in X264_ASM[asm] if f not in have]:
+        raise EnvironmentFault(
+            f"this CPU ({platform.machine()}) lacks {', '.join(missing)}, which the pinned x264 "
+            f"instruction set {asm} (generate.x264_asm) needs: run on an x86-64-v3 CPU, or set "
+            "generate.x264_asm: none (C code only; other bytes than the committed dvc.lock's)")
+
+
 def encode_mp4(path: Path, frames: Iterable[np.ndarray], fps: int | Fraction,
-               options: EncoderOptions) -> int:
+               options: EncoderOptions) -> Encoded:
     """Encode ``frames`` (uint8 H×W×3 RGB each: an array or a stream, encoded as they come) to
-    ``path`` (not atomic; see :func:`write_mp4`); the number of frames written."""
-    count, shape = 0, None
+    ``path`` (not atomic; see :func:`write_mp4`)."""
+    check_asm(options.asm)
+    count, shape, digest = 0, None, hashlib.sha256()
+    params = f"asm={'0' if options.asm == 'none' else options.asm}:{X264_VUI}"
     with av.open(str(path), mode="w", format="mp4", options={"fflags": "+bitexact"}) as container:
         stream = container.add_stream(options.codec, rate=Fraction(fps))
         stream.pix_fmt = options.pix_fmt
         stream.codec_context.thread_count = 1
-        stream.options = {"crf": str(options.crf), "preset": options.preset}
+        stream.options = {"crf": str(options.crf), "preset": options.preset,
+                          "x264-params": params}
         for frame in frames:
             check_frame(frame, shape)
             if shape is None:
                 shape = frame.shape
                 stream.width, stream.height = frame.shape[1], frame.shape[0]
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+            digest.update(np.ascontiguousarray(frame).data)
+            yuv = av.VideoFrame.from_ndarray(rgb_to_yuv420(frame), format="yuv420p")
+            container.mux(stream.encode(yuv))
             count += 1
         if not count:
             raise ValueError("no frames to encode")
         container.mux(stream.encode())
-    return count
+    return Encoded(count, digest.hexdigest())
 
 
 def write_mp4(path: Path, frames: Iterable[np.ndarray], fps: int | Fraction,
-              options: EncoderOptions) -> int:
-    """Encode atomically: a killed run leaves a ``.part`` file, never a truncated ``path``; the
-    number of frames written."""
+              options: EncoderOptions) -> Encoded:
+    """Encode atomically: a killed run leaves a ``.part`` file, never a truncated ``path``."""
     with atomic_path(path) as tmp:
         return encode_mp4(tmp, frames, fps, options)
 

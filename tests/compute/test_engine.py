@@ -26,7 +26,7 @@ from tests.fixtures import (
     warp,
 )
 
-ENC = EncoderOptions(crf=23, preset="ultrafast")
+ENC = EncoderOptions(crf=23, preset="ultrafast", asm="AVX2")
 RAY = params().compute.model_copy(update={"engine": "ray", "max_retries": 2})
 
 

@@ -10,7 +10,6 @@ from equime.artifacts import curated
 from equime.generate.runner import generate, render_key
 from equime.generate.warp import WarpRenderer
 from equime.plan.planner import PlanSubject, plan_clips
-from equime.video import EncoderOptions
 from tests.fixtures import params
 
 ROWS = 100_000
@@ -41,5 +40,5 @@ def test_a_100k_row_plan_goes_through_ray_in_a_dry_run(tmp_path: Path, ray_clust
     k = 54_321
     assert report.records[k]["render_key"] == render_key(
         rows[k], WarpRenderer(p.generate.warp, p.recording),
-        EncoderOptions(crf=p.generate.crf, preset=p.generate.preset))
+        p.generate.encoder())
     assert not (tmp_path / "videos").exists()  # a dry run writes nothing

@@ -21,7 +21,7 @@ from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, read_mp4
 from tests.fixtures import TINY_LTX, TINY_PLAN, aligned_astronaut, build_tiny_ltx, params, plan_spec
 
-ENC = EncoderOptions(crf=18, preset="ultrafast")
+ENC = EncoderOptions(crf=18, preset="ultrafast", asm="AVX2")
 
 
 @pytest.fixture(scope="module")

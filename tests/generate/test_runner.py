@@ -21,7 +21,7 @@ from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, probe_mp4
 from tests.fixtures import REPO, aligned_astronaut, default_params_dict, single_au_row, warp
 
-ENC = EncoderOptions(crf=23, preset="ultrafast")
+ENC = EncoderOptions(crf=23, preset="ultrafast", asm="AVX2")
 
 
 def _rows(n: int = 3):

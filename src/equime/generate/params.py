@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from equime.generate.ltx_presets import PRESETS, preset_of
 from equime.section import Section, key_error
+from equime.video import X264_ASM, EncoderOptions
 
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
@@ -84,5 +85,10 @@ class GenerateParams(Section):
     batch_size: int = Field(ge=1, le=256)
     crf: int = Field(ge=0, le=51)
     preset: Literal[X264_PRESETS]  # type: ignore[valid-type]
+    x264_asm: Literal[tuple(X264_ASM)]  # type: ignore[valid-type]
     warp: WarpParams
     ltx: LTXParams
+
+    def encoder(self) -> EncoderOptions:
+        """The encoder every written clip goes through (generate, retime)."""
+        return EncoderOptions(crf=self.crf, preset=self.preset, asm=self.x264_asm)

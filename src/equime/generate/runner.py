@@ -299,7 +299,7 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
     faces = FaceStore(curated_dir.resolve())  # absolute: workers may run on other nodes
     _ = faces.table  # a missing or broken subjects.csv stops the stage here
     report = generate_clips(rows, faces, build_renderer(g, recording),
-                            EncoderOptions(crf=g.crf, preset=g.preset), out_dir.resolve(),
+                            g.encoder(), out_dir.resolve(),
                             batch_size=g.batch_size, shard=shard, compute=compute, dry_run=dry_run)
     if dry_run:
         log.info("generate --dry-run: %d clips would be rendered, %d are complete, %d failed",
@@ -336,12 +336,13 @@ def _write_clip(out_dir: Path, row: PlanRow, frames: Iterable[np.ndarray], rende
             raise ValueError(f"backend returned {len(changes)} frames, expected {expected[0]}")
 
     video = videos.video_path(out_dir, row.clip_id)
-    write_mp4(video, checked(), row.fps, encoder)
+    encoded = write_mp4(video, checked(), row.fps, encoder)
     change = np.array(changes)
     record = {
         "clip_id": row.clip_id,
         "render_key": render_key(row, renderer, encoder),
         "sha256": sha256_file(video),
+        "frames_sha256": encoded.frames_sha256,
         "backend": renderer.name,
         "backend_params": backend_params,
         "encoder": asdict(encoder),

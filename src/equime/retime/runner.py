@@ -168,11 +168,13 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
         done = transfer_frames(frames[onset:None if offset is None else offset + 1], job.neutral(),
                                weights, r, detector, job.planned,
                                None if apex is None else apex - onset)
-        write_mp4(video, record(done.frames, job.seed, camera, len(done.frames)), job.fps, encoder)
+        encoded = write_mp4(video, record(done.frames, job.seed, camera, len(done.frames)),
+                            job.fps, encoder)
         sample = {"sample": f"{s.dataset}/{s.subject}/{s.clip_id}", "sample_emotion": s.emotion,
                   "sample_aus": s.aus, "sample_onset_frame": s.onset, "sample_apex_frame": s.apex,
                   "encoder": asdict(encoder)}
-        return {**base, "retimed": True, "sha256": sha256_file(video), **sample, **done.record}
+        return {**base, "retimed": True, "sha256": sha256_file(video),
+                "frames_sha256": encoded.frames_sha256, **sample, **done.record}
     assert job.source is not None
     raw = read_mp4(job.source)
     if job.neutral is not None:
@@ -187,8 +189,10 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
                        f"{face.image.shape[1]}x{face.image.shape[0]}")
     done = retime_frames(raw, float(job.fps), face.image, face.landmarks, weights, r, detector,
                          job.planned)
-    write_mp4(video, record(done.frames, job.seed, camera, len(done.frames)), job.fps, encoder)
-    return {**base, "retimed": True, "sha256": sha256_file(video), **done.record}
+    encoded = write_mp4(video, record(done.frames, job.seed, camera, len(done.frames)), job.fps,
+                        encoder)
+    return {**base, "retimed": True, "sha256": sha256_file(video),
+            "frames_sha256": encoded.frames_sha256, **done.record}
 
 
 def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, camera: CameraParams,
