@@ -12,6 +12,7 @@ AU pattern rising and held, the head drifting: as the retime tests make them); a
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -58,8 +59,8 @@ def main() -> None:
         if not paths:
             raise SystemExit(f"{args.videos}: no .mp4 clips; pass --videos DIR, or --tiny")
         (tmp_dir / "in").mkdir()
-        for path in paths:
-            (tmp_dir / "in" / path.name).symlink_to(path.resolve())
+        for path in paths:  # copies: folder modes never follow a link out of the folder
+            shutil.copyfile(path, tmp_dir / "in" / path.name)
         clips = {path.stem: read_mp4(path) for path in paths}  # decoded once: the bare reference
 
         wall0 = time.perf_counter()

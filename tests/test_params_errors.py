@@ -24,6 +24,13 @@ from tests.fixtures import default_params_dict, params
      "params.yaml: retime.peak_iod: low end 0.05 is above high end 0.01 (got [0.05, 0.01])"),
     ({"filter.peak_motion_px": [6.0, 5.0]},
      "params.yaml: filter.peak_motion_px: low end 6.0 is above high end 5.0 (got [6.0, 5.0])"),
+    ({"plan.clip_seconds": 1e9},
+     "params.yaml: plan.clip_seconds: Input should be less than or equal to 60 (got 1000000000.0)"),
+    ({"plan.width": 65536},
+     "params.yaml: plan.width: Input should be less than or equal to 4096 (got 65536)"),
+    ({"plan.clip_seconds": 60.0, "plan.fps": 1000},
+     "params.yaml: plan.clip_seconds: 60 s at 1000 fps of 512x512 is 14.6 G pixel-frames, above "
+     "the 4 G a clip may hold; shorten it or lower plan.fps or the size (got 60.0)"),
     ({"quality.device": "cuda"},
      "params.yaml: quality.workers: use 1 with device cuda (one process feeds the GPU) (got 2)"),
 ])

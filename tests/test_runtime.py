@@ -1,5 +1,6 @@
 """The stage runtime: one-line errors with exit status 2, the params a stage reads, its record."""
 
+import errno
 import json
 import subprocess
 import sys
@@ -24,6 +25,35 @@ def test_an_equime_error_is_one_line_and_exit_2(capsys, monkeypatch):
         command(main)
     assert exit_.value.code == 2
     assert capsys.readouterr().err == "error: plan.jsonl: not found; run `dvc repro plan` first\n"
+
+
+@pytest.mark.parametrize("error", [
+    OSError(errno.ENOSPC, "No space left on device", "data/clips/.a.mp4.x.part"),
+    OSError(errno.EROFS, "Read-only file system", "data/clips/retime.jsonl"),
+    PermissionError(errno.EACCES, "Permission denied", "data/clips"),
+    MemoryError()], ids=["ENOSPC", "EROFS", "EACCES", "MemoryError"])
+def test_the_environments_fault_anywhere_in_a_stage_is_one_line_and_exit_2(capsys, monkeypatch,
+                                                                         error):
+    def main() -> None:  # e.g. writing the rejects file once every clip is done
+        raise error
+
+    monkeypatch.setattr(sys, "argv", ["stage"])
+    with pytest.raises(SystemExit) as exit_:
+        command(main)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("error: " + ("out of memory" if isinstance(error, MemoryError)
+                                       else f"{error.strerror}: {error.filename}; "))
+
+
+def test_any_other_error_keeps_its_traceback(monkeypatch):
+    def main() -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(sys, "argv", ["stage"])
+    with pytest.raises(OSError, match="Input/output"):
+        command(main)
 
 
 def test_a_stage_script_with_bad_params_stops_with_one_line(tmp_path: Path):

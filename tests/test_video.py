@@ -137,7 +137,7 @@ def test_pinned_encoder_gives_one_result_at_every_level_this_cpu_offers(tmp_path
 
 def test_a_cpu_without_the_pinned_set_is_refused_in_one_line(tmp_path: Path):
     sse_only = frozenset({"sse4_2", "avx"})
-    with pytest.raises(EnvironmentFault, match="lacks avx2, fma, bmi1, bmi2, abm.*x264_asm: none"):
+    with pytest.raises(EnvironmentFault, match=r"lacks avx2, fma, bmi1, bmi2, abm.*x264_asm: none"):
         check_asm("AVX2", sse_only)
     check_asm("none", frozenset())  # C code runs anywhere
     with mock.patch("equime.video.cpu_flags", lambda: sse_only), \

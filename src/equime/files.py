@@ -177,13 +177,20 @@ def replace_dir(staging: Path, target: Path) -> None:
 _HELD: dict[Path, int] = {}  # lock file → how many nested holders in this process
 
 
+def lock_path(target: Path, part: str = "") -> Path:
+    """The lock file of ``target`` (or of one ``part`` of it), beside it."""
+    return target.with_name(f".{target.name}{f'.{part}' if part else ''}.lock")
+
+
 @contextlib.contextmanager
-def output_lock(target: Path, shared: bool = False, wait: bool = False) -> Iterator[None]:
-    """Hold ``.<name>.lock`` beside ``target`` while writing it: a second run that wants it
-    stops with a one-line error (or, with ``wait``, waits). ``shared`` holders (shards that each
-    write their own clips) exclude only an exclusive holder. Re-entrant within a process.
-    ``flock`` locks end with their process, so a killed run never leaves a stale lock."""
-    lock = target.with_name(f".{target.name}.lock")
+def output_lock(target: Path, shared: bool = False, wait: bool = False,
+                part: str = "") -> Iterator[None]:
+    """Hold ``.<name>.lock`` beside ``target`` while writing it (``.<name>.<part>.lock`` for one
+    part of it, e.g. a shard): a second run that wants it stops with a one-line error (or, with
+    ``wait``, waits). ``shared`` holders (shards that each write their own clips) exclude only an
+    exclusive holder. Re-entrant within a process. ``flock`` locks end with their process, so a
+    killed run never leaves a stale lock."""
+    lock = lock_path(target, part)
     if _HELD.get(lock):
         _HELD[lock] += 1
         try:
@@ -198,8 +205,8 @@ def output_lock(target: Path, shared: bool = False, wait: bool = False) -> Itera
             fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
                         | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise InputError(f"{target}: another run is writing it now; wait for it to finish "
-                             "(or stop it), then run again") from None
+            raise InputError(f"{target}{f' ({part})' if part else ''}: another run is writing "
+                             "it now; wait for it to finish (or stop it), then run again") from None
         _HELD[lock] = 1
         try:
             yield

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from equime.errors import EquimeError, ParamsError
+from equime.errors import EquimeError, ParamsError, environment_fault
 from equime.section import read_params, validate
 from equime.tracking import record_stage
 
@@ -26,7 +26,8 @@ MetricsOpt = Annotated[Path | None, typer.Option("--metrics", help="DVC metrics 
 
 # The keys each DVC stage reads: its ``params:`` list in dvc.yaml (a test keeps the two equal),
 # what its MLflow run logs, and the sections it may validate. ``{run}``: a key of baselines.runs.
-_ENGINE = ("compute.engine", "compute.address", "compute.max_retries")  # + its resources entry
+_ENGINE = ("compute.engine", "compute.address", "compute.connect_timeout_s",
+           "compute.max_retries")  # + its resources entry
 STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "demo": (),
     "curate": (*_ENGINE, "compute.resources.curate", "base.seed", "curate.source", "curate.attributes",
@@ -97,12 +98,16 @@ def setup_logging() -> None:
 
 
 def run_app(app: typer.Typer) -> None:
-    """Run a Typer app: one-line errors, exit status 2."""
+    """Run a Typer app: one-line errors (a bad input or param, or the environment's: a full
+    disk, no permission, out of memory), exit status 2."""
     setup_logging()
     try:
         app()
-    except EquimeError as exc:
-        typer.echo(f"error: {exc}", err=True)
+    except (Exception, MemoryError) as exc:
+        fault = exc if isinstance(exc, EquimeError) else environment_fault(exc)
+        if fault is None:
+            raise
+        typer.echo(f"error: {fault}", err=True)
         sys.exit(2)
 
 

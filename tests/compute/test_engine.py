@@ -2,24 +2,32 @@
 Data actor pool; faults in Ray (an item that raises once, an actor killed mid-run) cost time,
 not bytes; an item that always fails is rejected with its reason."""
 
+import errno
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 
 from equime.artifacts.curated import load_face
-from equime.compute.engine import run_items
+from equime.compute.engine import reachable, run_items
 from equime.compute.work import Failed, Work, attempt
-from equime.errors import EquimeError
+from equime.errors import EnvironmentFault, EquimeError
 from equime.files import write_png
 from equime.generate.ltx import LTXRenderer
 from equime.generate.runner import RenderClips, generate_clips
 from equime.plan.planner import PlanSubject, plan_clips
-from equime.video import EncoderOptions
+from equime.video import EncoderOptions, write_mp4
 from tests.fixtures import (
     TINY_LTX,
     TINY_PLAN,
     aligned_astronaut,
     build_tiny_ltx,
+    default_params_dict,
     params,
     plan_spec,
     single_au_row,
@@ -183,3 +191,95 @@ def test_a_worker_that_cannot_set_up_stops_the_stage_with_its_line(ray_cluster, 
     assert type(exc.value) is EquimeError
     assert str(exc.value) == ("LTX weights X are not available locally; run `equime models "
                               "fetch ltx`")
+
+
+class DiskFull(Work):
+    """Work whose every item meets a full disk (as the writer of a clip would), counting tries in
+    a marker folder every worker sees."""
+
+    def __init__(self, marks: Path, model: bool = False, error: type = OSError) -> None:
+        self.marks, self.holds_model, self.error = marks, model, error
+
+    def __call__(self, item):
+        (self.marks / f"{item}-{len(list(self.marks.iterdir()))}").touch()
+        if self.error is MemoryError:
+            raise MemoryError("Unable to allocate 179. GiB for an array")
+        raise OSError(errno.ENOSPC, "No space left on device", f"/data/videos/clip_{item}.mp4")
+
+
+@pytest.mark.parametrize("error", [OSError, MemoryError], ids=["ENOSPC", "MemoryError"])
+def test_a_full_disk_or_no_memory_stops_at_once_and_is_no_items_fault(tmp_path: Path, error):
+    with pytest.raises(EnvironmentFault) as exc:
+        attempt(DiskFull(tmp_path, error=error), 1, tries=3)
+    assert len(list(tmp_path.iterdir())) == 1  # tried once, not three times
+    assert "\n" not in str(exc.value)
+    if error is OSError:
+        assert str(exc.value).startswith("No space left on device: /data/videos/clip_1.mp4; free")
+    else:
+        assert str(exc.value).startswith("out of memory")
+    marks = tmp_path / "pool"
+    marks.mkdir()
+    with pytest.raises(EnvironmentFault):  # the same from a local process pool
+        run_items(DiskFull(marks, error=error), [1, 2, 3], None, "quality", local_workers=2)
+
+
+@pytest.mark.parametrize("model", [False, True], ids=["tasks", "actors"])
+def test_a_full_disk_on_ray_stops_the_stage_with_one_line(tmp_path: Path, ray_cluster, model):
+    with pytest.raises(EquimeError) as exc:
+        run_items(DiskFull(tmp_path, model), [1, 2], RAY, "generate")
+    assert str(exc.value).startswith("No space left on device: /data/videos/clip_")
+    assert len(list(tmp_path.iterdir())) <= 2  # never retried per item (max_retries is 2)
+
+
+def test_generate_on_a_full_disk_stops_with_one_line_and_rejects_nothing(tmp_path: Path,
+                                                                        monkeypatch):
+    faces, rows = Faces(tmp_path), warp_rows(3)
+    calls = []
+
+    def full(path, *args, **kw):
+        calls.append(path)
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("equime.generate.runner.write_mp4", full)
+    with pytest.raises(EnvironmentFault, match="No space left on device"):
+        generate_clips(rows, faces, warp(), ENC, tmp_path / "v", 1)
+    assert len(calls) == 1  # the first clip stopped the stage: no retries, no other clips
+    assert not (tmp_path / "v" / "rejects.csv").exists()
+
+
+def test_an_address_where_nothing_listens_fails_at_once_with_one_line():
+    t0 = time.monotonic()
+    with pytest.raises(EnvironmentFault) as exc:
+        reachable("127.0.0.1:1", 30)
+    assert time.monotonic() - t0 < 5
+    assert str(exc.value).startswith("params.yaml: compute.address '127.0.0.1:1': no Ray "
+                                     "cluster answers there (")
+
+
+def test_an_address_that_answers_but_is_not_ray_fails_when_the_time_is_up():
+    with socket.socket() as silent:  # accepts connections, says nothing (as a wrong port would)
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        t0 = time.monotonic()
+        with pytest.raises(EnvironmentFault, match=r"nothing answered as Ray within "
+                                                   r"compute.connect_timeout_s = 3 s"):
+            reachable(address, 3)
+        assert time.monotonic() - t0 < 15
+
+
+def test_a_stage_on_an_unreachable_cluster_stops_with_one_line_and_writes_nothing(tmp_path):
+    tree = default_params_dict()
+    tree["compute"].update(engine="ray", address="127.0.0.1:1", connect_timeout_s=5)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(tree))
+    (tmp_path / "in").mkdir()
+    write_mp4(tmp_path / "in" / "a.mp4", np.full((4, 32, 32, 3), 90, np.uint8), 24, ENC)
+    t0 = time.monotonic()
+    done = subprocess.run([Path(sys.executable).parent / "equime", "quality", "--videos", "in",
+                           "--out", "out", "--params", "params.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - t0 < 60
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "error: params.yaml: compute.address '127.0.0.1:1': no Ray cluster answers there")
+    assert not (tmp_path / "out").exists()

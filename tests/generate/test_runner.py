@@ -115,7 +115,7 @@ def test_a_whole_run_never_touches_a_running_shard_and_shards_share(tmp_path: Pa
         with pytest.raises(InputError, match=r"videos: another run is writing it now"):
             generate_clips(_rows(1), face_for, warp(), ENC, out, 1)
         assert (out / ".astronaut_happiness_01.mp4.x1.part").read_bytes() == b"being written"
-        with pytest.raises(InputError, match=r"videos\.shard-1-of-2: another run"):
+        with pytest.raises(InputError, match=r"videos \(shard-1-of-2\): another run"):
             generate_clips(_rows(2), face_for, warp(), ENC, out, 1, Shard(1, 2))
         report = generate_clips(_rows(4), face_for, warp(), ENC, out, 1, Shard(2, 2))
         assert report.count("rendered") == len([r for r in _rows(4) if Shard(2, 2).owns(r.clip_id)])
@@ -125,6 +125,44 @@ def test_a_whole_run_never_touches_a_running_shard_and_shards_share(tmp_path: Pa
     # the shard died: its partial is stale now, and the whole run cleans it
     generate_clips(_rows(1), face_for, warp(), ENC, out, 1)
     assert not list(out.glob("*.part"))
+
+
+def test_shards_then_a_whole_run_leave_what_one_run_leaves(tmp_path: Path, face_for, caplog):
+    rows = _rows(4)
+    single, sharded = tmp_path / "single" / "videos", tmp_path / "sharded" / "videos"
+    generate_clips(rows, face_for, warp(), ENC, single, 1)
+    caplog.set_level("INFO")
+    bad = rows[0].model_copy(update={"width": 96})  # fails in its shard: a shard rejects file
+    owner = next(s for s in (Shard(1, 2), Shard(2, 2)) if s.owns(bad.clip_id))
+    for shard in (Shard(1, 2), Shard(2, 2)):
+        generate_clips([bad, *rows[1:]], face_for, warp(), ENC, sharded, 1, shard)
+    assert (sharded / f"rejects.{owner.part}.csv").is_file()
+    with pytest.raises(InputError, match=r"holds shards of 2 \(.*\), not of 3; run shards i/2"):
+        generate_clips(rows, face_for, warp(), ENC, sharded, 1, Shard(1, 3))
+    generate_clips(rows, face_for, warp(), ENC, sharded, 1)  # dvc repro: the whole run
+    assert _bytes(sharded) == _bytes(single)  # the same files (no shard rejects), same bytes
+    assert not list(sharded.parent.glob(".videos.shard-*.lock"))
+    generate_clips(rows, face_for, warp(), ENC, sharded, 1, Shard(1, 3))  # merged: any count now
+
+
+def test_a_shard_says_where_its_rejects_are(tmp_path: Path, face_for, monkeypatch, caplog):
+    tree = default_params_dict()
+    tree["generate"]["preset"] = "ultrafast"
+    p = parse_params(tree)
+    caplog.set_level("INFO")
+    class Store:  # the curated faces, as generate reads them
+        table = None
+
+        def __init__(self, folder):
+            pass
+
+        def __call__(self, row):
+            return face_for(row)
+
+    monkeypatch.setattr("equime.generate.runner.FaceStore", Store)
+    generate(_rows(2), tmp_path / "cur", tmp_path / "videos", p.generate, p.recording,
+             Shard(2, 2))
+    assert "generate 2/2:" in caplog.text and "rejects.shard-2-of-2.csv" in caplog.text
 
 
 def test_a_plan_id_that_is_a_path_is_refused(tmp_path: Path, face_for):

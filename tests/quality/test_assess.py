@@ -10,6 +10,7 @@ from equime.resume import ItemStore
 from equime.video import write_mp4
 from tests import fixtures
 from tests.fixtures import encoder
+from tests.hostile import REFUSED, hostile_folder
 
 
 def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
@@ -68,3 +69,17 @@ def test_a_stopped_run_resumes_from_its_finished_clips_to_the_same_bytes(tmp_pat
               encoder(preset="ultrafast"))
     run()
     assert measured == [rows[0].clip_id]
+
+
+def test_a_hostile_folder_gives_a_record_or_a_reject_for_every_video(tmp_path: Path):
+    _, frames = fixtures.au12_clip()
+    good = tmp_path / "good.mp4"
+    write_mp4(good, frames, 24, encoder(preset="ultrafast"))
+    folder = hostile_folder(tmp_path / "in", good)
+    q = fixtures.params(**{"quality.modes": ["standard"]}).quality
+    done = assess.assess_folder(folder, q, None)
+    assert [r["clip_id"] for r in done.records] == ["good"]
+    names = [c if c.endswith(".mp4") else f"{c}.mp4" for c, _ in done.rejects]
+    assert sorted(names) == sorted(REFUSED)
+    for name, (_, reason) in zip(names, done.rejects, strict=True):
+        assert REFUSED[name] in reason, (name, reason)

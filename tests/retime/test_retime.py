@@ -34,6 +34,7 @@ from tests.fixtures import (
     encoder,
     params,
 )
+from tests.hostile import REFUSED, hostile_folder
 from tests.retime.made import sustained
 
 P = params()
@@ -170,3 +171,26 @@ def test_a_killed_retime_resumes_to_the_same_bytes_as_a_clean_run(face, tmp_path
 
     assert contents(tmp_path / "killed") == contents(tmp_path / "clean")
     assert len(list((tmp_path / "clean").glob("clip_*.mp4"))) == 4
+
+
+def test_a_hostile_folder_gives_an_output_or_a_reject_line_for_every_video(face, tmp_path: Path):
+    good = tmp_path / "good.mp4"
+    write_mp4(good, sustained(face, {"12": 1.0}, n=30, seed=1), 24, encoder(preset="ultrafast"))
+    folder = hostile_folder(tmp_path / "in", good)
+    out = tmp_path / "out"
+    report = retime_folder(folder, out, P.retime, clean_recording().camera, P.plan, P.base.seed,
+                           encoder(preset="ultrafast"))
+    assert [r["clip_id"] for r in report.records] == ["good"]
+    rejects = pd.read_csv(out / "rejects.csv")
+    # a video's clip id is its name without .mp4; an entry refused before it had one, its name
+    names = [c if c.endswith(".mp4") else f"{c}.mp4" for c in rejects["clip_id"]]
+    assert sorted(names) == sorted(REFUSED)
+    for name, reason in zip(names, rejects["reason"], strict=True):
+        assert REFUSED[name] in reason, (name, reason)
+    assert sorted(p.name for p in out.glob("*.mp4")) == ["good.mp4"]
+
+
+def test_a_clip_of_one_frame_is_refused_for_its_length(face, detector):
+    with pytest.raises(Unusable, match=r"^1 frame\(s\): too short to hold an expression"):
+        retime_frames(face.image[None], 24.0, face.image, face.landmarks, _weights(1), P.retime,
+                      detector)

@@ -35,7 +35,7 @@ def _name(rel: Path) -> tuple[str, bool]:
         return os.fsencode(text).decode("utf-8", "backslashreplace"), False
 
 
-def _link_problem(path: Path, root: Path) -> tuple[str, str] | None:
+def link_problem(path: Path, root: Path) -> tuple[str, str] | None:
     """Why a symbolic link is not followed, or None when it stays inside the folder."""
     target = path.resolve()
     if not target.exists():
@@ -61,7 +61,7 @@ def list_sources(folder: Path, skip: Sequence[Path] = ()) -> tuple[list[Path], l
             path = here / name
             rel, _ = _name(path.relative_to(folder))
             if path.is_symlink():
-                problem = _link_problem(path, root) or (
+                problem = link_problem(path, root) or (
                     "link-to-folder", "link to a folder inside the source folder: its files are "
                     "read where they are")
                 unread.append(Unread(rel, *problem))
@@ -79,7 +79,7 @@ def list_sources(folder: Path, skip: Sequence[Path] = ()) -> tuple[list[Path], l
                 unread.append(Unread(rel, "bad-name", "file name is not valid UTF-8; rename it"))
             elif name.startswith("."):
                 unread.append(Unread(rel, "hidden", "hidden file (name starts with '.') not read"))
-            elif path.is_symlink() and (problem := _link_problem(path, root)):
+            elif path.is_symlink() and (problem := link_problem(path, root)):
                 unread.append(Unread(rel, *problem))
             elif not path.is_file():
                 unread.append(Unread(rel, "not-a-file", "not a regular file (a pipe, socket or "

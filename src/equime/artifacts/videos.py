@@ -71,10 +71,19 @@ def read_log(folder: Path, name: str = LOG, writer: str = WRITER) -> dict[str, d
     return {r["clip_id"]: r for r in read_jsonl(path)}
 
 
+def rejects_path(folder: Path, shard: str | None = None) -> Path:
+    """The rejects file: the whole run's, or a shard's own (``rejects.<shard>.csv``)."""
+    return folder / (f"rejects.{shard}.csv" if shard else REJECTS)
+
+
 def write_rejects(folder: Path, rejects: Sequence[tuple[str, str]], shard: str | None = None) -> None:
-    """The failed clips with their reasons; a shard writes its own file (``rejects.shard-i-of-n``)."""
-    name = f"rejects.shard-{shard}.csv" if shard else REJECTS
-    write_csv(folder / name, pd.DataFrame(list(rejects), columns=REJECT_COLUMNS))
+    """The failed clips with their reasons; a shard (``shard-i-of-n``) writes its own file."""
+    write_csv(rejects_path(folder, shard), pd.DataFrame(list(rejects), columns=REJECT_COLUMNS))
+
+
+def shard_rejects(folder: Path) -> list[Path]:
+    """The rejects files shards left (a whole run supersedes them: it retries their clips)."""
+    return sorted(folder.glob("rejects.shard-*-of-*.csv"))
 
 
 def prune(folder: Path, keep: set[str]) -> list[str]:

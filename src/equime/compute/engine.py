@@ -16,6 +16,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import as_completed
@@ -26,7 +29,7 @@ from tqdm import tqdm
 
 from equime.compute.params import ComputeParams, Resources
 from equime.compute.work import Failed, R, Work, attempt
-from equime.errors import EquimeError
+from equime.errors import EnvironmentFault, EquimeError
 from equime.workers import process_pool
 
 log = logging.getLogger(__name__)
@@ -116,16 +119,49 @@ def connected(compute: ComputeParams | None) -> Iterator[None]:
     if ray.is_initialized():
         yield
         return
+    if compute.address is not None:
+        reachable(compute.address, compute.connect_timeout_s)
     try:
         ray.init(address=compute.address, include_dashboard=False, logging_level=logging.WARNING)
     except ConnectionError as exc:
-        raise EquimeError(f"params.yaml: compute.address {compute.address!r}: no Ray cluster "
-                          f"there ({exc}); start one with `ray start --head` or set it to null"
-                          ) from None
+        raise EnvironmentFault(_unreachable(compute.address, str(exc))) from None
     try:
         yield
     finally:
         ray.shutdown()
+
+
+def _unreachable(address: str | None, why: str) -> str:
+    return (f"params.yaml: compute.address {address!r}: no Ray cluster answers there ({why}); "
+            "start one with `ray start --head`, fix the address, or set it to null (a local Ray "
+            "for the stage)")
+
+
+# Joining a cluster in a child process that may be stopped: Ray's own client retries an address
+# that does not answer (or answers, but is not Ray) for ever, with no message
+_PROBE = ("import sys, ray; ray.init(address=sys.argv[1], include_dashboard=False, "
+          "logging_level=50); ray.shutdown()")
+
+
+def reachable(address: str, timeout_s: float) -> None:
+    """Stop with one line unless a Ray cluster answers at ``address`` within ``timeout_s``: a
+    closed port fails at once, anything else that does not answer as Ray when the time is up."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if host and port.isdigit():
+        try:
+            socket.create_connection((host, int(port)), timeout=timeout_s).close()
+        except OSError as exc:
+            raise EnvironmentFault(_unreachable(address, str(exc))) from None
+    try:
+        subprocess.run([sys.executable, "-c", _PROBE, address], capture_output=True,
+                       timeout=timeout_s, check=True)
+    except subprocess.TimeoutExpired:
+        raise EnvironmentFault(_unreachable(
+            address, f"nothing answered as Ray within compute.connect_timeout_s = {timeout_s:g} s"
+        )) from None
+    except subprocess.CalledProcessError as exc:
+        lines = exc.stderr.decode(errors="replace").strip().splitlines()
+        raise EnvironmentFault(_unreachable(address, lines[-1] if lines else "")) from None
 
 
 def _slots(res: Resources) -> int:
@@ -153,8 +189,9 @@ def _own_cpus(cpus: float) -> None:
 
 @dataclass(frozen=True)
 class _Refused:
-    """A worker's set-up failed with an EquimeError (e.g. model weights missing on its node):
-    the driver stops the stage with its one line, as the local engine does."""
+    """A worker's set-up failed with an EquimeError (e.g. model weights missing on its node), or
+    its machine failed (a full disk): the driver stops the stage with its one line, as the local
+    engine does."""
 
     message: str
 
@@ -171,9 +208,9 @@ def _run(work: Work[Any, Any], run: list[tuple[int, Any]], tries: int,
     _own_cpus(cpus)
     try:
         ready = _ready(work)
-    except EquimeError as exc:
+        return [(i, attempt(ready, item, tries)) for i, item in run]
+    except EquimeError as exc:  # set-up refused, or the machine failed (a full disk)
         return [(i, _Refused(str(exc))) for i, _ in run]
-    return [(i, attempt(ready, item, tries)) for i, item in run]
 
 
 def _ray_tasks(work: Work[I, R], items: Sequence[I], tries: int,
@@ -211,8 +248,13 @@ class _Serve:
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from ray import cloudpickle
 
-        out = [cloudpickle.dumps(self.refused or attempt(self.work, cloudpickle.loads(bytes(b)),
-                                                         self.tries)) for b in batch["item"]]
+        out = []
+        for b in batch["item"]:
+            try:
+                done = self.refused or attempt(self.work, cloudpickle.loads(bytes(b)), self.tries)
+            except EquimeError as exc:  # the machine failed (a full disk): the stage stops
+                done = _Refused(str(exc))
+            out.append(cloudpickle.dumps(done))
         return {"i": list(batch["i"]), "out": out}
 
 

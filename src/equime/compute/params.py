@@ -25,6 +25,7 @@ class ComputeParams(Section):
     # ray: null starts a local Ray for the stage; "auto" joins the running cluster
     # (`ray start --head`); or an address, host:port or ray://host:port
     address: str | None = Field(min_length=1)
+    connect_timeout_s: float = Field(gt=0, le=3600)  # an address that answers no sooner fails
     max_retries: int = Field(ge=0, le=100)  # an item that raises is tried this many more times
     resources: dict[str, Resources]
 

@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from equime.errors import environment_fault
+
 log = logging.getLogger(__name__)
 I = TypeVar("I")  # noqa: E741 - the item type
 R = TypeVar("R")
@@ -43,12 +45,17 @@ def describe(exc: BaseException) -> str:
 
 
 def attempt(work: Work[I, R], item: I, tries: int) -> R | Failed:
-    """``work(item)``, tried up to ``tries`` times while it raises; then :class:`Failed`."""
+    """``work(item)``, tried up to ``tries`` times while it raises; then :class:`Failed`. An
+    environment error (:func:`~equime.errors.environment_fault`: no space, no permission, out of
+    memory) is raised at once as an :class:`~equime.errors.EnvironmentFault`: it is the
+    machine's, not the item's, and stops the stage."""
     reason = ""
     for n in range(1, tries + 1):
         try:
             return work(item)
-        except Exception as exc:  # a fault in one item: tried again, then recorded, never fatal
+        except (Exception, MemoryError) as exc:  # an item's fault: tried again, then recorded
+            if (fault := environment_fault(exc)) is not None:
+                raise fault from None
             reason = describe(exc)
             log.warning("try %d of %d failed: %s", n, tries, reason)
     return Failed(reason)

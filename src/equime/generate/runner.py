@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -30,6 +31,7 @@ from equime.errors import InputError, ParamsError
 from equime.files import (
     code_fingerprint,
     content_key,
+    lock_path,
     output_lock,
     remove_partials,
     sha256_file,
@@ -135,6 +137,11 @@ class Shard:
     def whole(self) -> bool:
         return self.count == 1
 
+    @property
+    def part(self) -> str:
+        """How its files and lock are named: ``shard-i-of-n``."""
+        return f"shard-{self.index}-of-{self.count}"
+
     def owns(self, clip: str) -> bool:
         h = int.from_bytes(hashlib.sha256(clip.encode()).digest()[:8], "big")
         return h % self.count == self.index - 1
@@ -179,10 +186,41 @@ def generate_clips(
         # its own clips; a second run of the same part stops with one line
         held.enter_context(output_lock(out_dir, shared=not shard.whole))
         if not shard.whole:
-            held.enter_context(output_lock(out_dir.with_name(
-                f"{out_dir.name}.shard-{shard.index}-of-{shard.count}")))
-        return _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard,
-                               compute, dry_run)
+            _check_shard_count(out_dir, shard)
+            held.enter_context(output_lock(out_dir, part=shard.part))
+        report = _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard,
+                                 compute, dry_run)
+        if shard.whole:
+            _merge_shards(out_dir)
+        return report
+
+
+_SHARD = re.compile(r"shard-(\d+)-of-(\d+)")
+
+
+def _shard_files(out_dir: Path) -> list[Path]:
+    """What shards leave: their rejects files, and their lock files beside the folder."""
+    return [*videos.shard_rejects(out_dir),
+            *sorted(out_dir.parent.glob(lock_path(out_dir, "shard-*-of-*").name))]
+
+
+def _check_shard_count(out_dir: Path, shard: Shard) -> None:
+    """Shards of one count only share a folder: ``1/3`` beside ``1/2`` would render clips twice
+    and leave some to none."""
+    for path in _shard_files(out_dir):
+        if (m := _SHARD.search(path.name)) and int(m[2]) != shard.count:
+            raise InputError(f"{out_dir}: holds shards of {m[2]} ({path.name}), not of "
+                             f"{shard.count}; run shards i/{m[2]}, or a whole run (dvc repro) "
+                             "first to merge them")
+
+
+def _merge_shards(out_dir: Path) -> None:
+    """After a whole run (no shard runs now: it holds the folder alone), the shards' files go:
+    it found their clips complete or retried their failures, and wrote the one rejects file."""
+    if found := _shard_files(out_dir):
+        for path in found:
+            path.unlink(missing_ok=True)
+        log.info("merged the shards: removed %d of their files", len(found))
 
 
 class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]):
@@ -276,7 +314,7 @@ def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceI
         videos.write_log(out_dir, report.records)
         videos.write_rejects(out_dir, rejects)
     else:
-        videos.write_rejects(out_dir, rejects, f"{shard.index}-of-{shard.count}")
+        videos.write_rejects(out_dir, rejects, shard.part)
     return report
 
 
@@ -305,9 +343,10 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
         log.info("generate --dry-run: %d clips would be rendered, %d are complete, %d failed",
                  report.count("checked"), report.count("skipped"), report.count("failed"))
     else:
-        log.info("generate: %d written, %d skipped as complete, %d failed (see %s)",
+        log.info("generate%s: %d written, %d skipped as complete, %d failed (see %s)",
+                 "" if shard.whole else f" {shard.index}/{shard.count}",
                  report.count("rendered"), report.count("skipped"), report.count("failed"),
-                 out_dir / videos.REJECTS)
+                 videos.rejects_path(out_dir, None if shard.whole else shard.part))
     return report
 
 

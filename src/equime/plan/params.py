@@ -14,6 +14,12 @@ Emotion = Literal["happiness", "sadness", "surprise", "fear", "anger", "disgust"
 MotionSource = Literal["facs", "generated", "casme2", "samm", "smic", "casme3", "miex"]
 MOTION_BY_BACKEND = {"warp": "facs", "ltx": "generated"}  # the motion each backend's clips show
 MADE_HERE = frozenset(MOTION_BY_BACKEND.values())  # motion sources the generate stage renders
+# what one clip may be: an ME clip holds a few seconds around one expression (long recordings
+# are the longvideo stage's); frames × pixels bounds what a generator holds at once (LTX keeps a
+# clip's frames in memory: 4 G pixel-frames are 12 GB of RGB)
+MAX_CLIP_SECONDS = 60.0
+MAX_SIDE = 4096
+MAX_PIXEL_FRAMES = 4 * 2**30
 
 
 class PlanParams(Section):
@@ -23,9 +29,9 @@ class PlanParams(Section):
     sequences_per_subject: int = Field(ge=1, le=999)
     emotions_per_subject: int | None = Field(ge=1)  # null: all; else rotated within cells
     fps: int = Field(gt=0, le=1000)
-    clip_seconds: float = Field(gt=0)
-    width: int = Field(ge=32)
-    height: int = Field(ge=32)
+    clip_seconds: float = Field(gt=0, le=MAX_CLIP_SECONDS)
+    width: int = Field(ge=32, le=MAX_SIDE)
+    height: int = Field(ge=32, le=MAX_SIDE)
     duration_s: tuple[float, float]  # onset → offset
     rise_fraction: tuple[float, float]  # share of the duration spent rising to the apex
     apex_window_s: tuple[float, float]
@@ -56,6 +62,11 @@ class PlanParams(Section):
         check_range("intensity", self.intensity, 0.01, 1.0)
         check_range("apex_window_s", self.apex_window_s, 0.0, self.clip_seconds)
         frames = self.clip_seconds * self.fps
+        if (size := frames * self.width * self.height) > MAX_PIXEL_FRAMES:
+            raise key_error("clip_seconds", f"{self.clip_seconds:g} s at {self.fps} fps of "
+                            f"{self.width}x{self.height} is {size / 2**30:.1f} G pixel-frames, "
+                            f"above the {MAX_PIXEL_FRAMES / 2**30:g} G a clip may hold; shorten "
+                            "it or lower plan.fps or the size")
         if abs(frames - round(frames)) > 1e-6:
             raise key_error("clip_seconds", f"{self.clip_seconds} s at {self.fps} fps is not a "
                             "whole number of frames")

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the fewest frames an expression can take: onset_frame < apex_frame < offset_frame
+MIN_FRAMES = 3
+
 
 @dataclass(frozen=True)
 class Timing:

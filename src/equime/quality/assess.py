@@ -21,7 +21,7 @@ from equime.artifacts.plan import PlanRow
 from equime.compute.engine import run_items
 from equime.compute.params import ComputeParams
 from equime.compute.work import Failed, Work
-from equime.errors import EquimeError, InputError
+from equime.errors import EnvironmentFault, EquimeError
 from equime.faces.detect import FaceDetector
 from equime.files import content_key, package_fingerprint, sha256_file
 from equime.plan.au_tables import aus_for, emotion_in_name
@@ -32,6 +32,7 @@ from equime.quality.motion import MeasuredMotion, measure_motion
 from equime.quality.params import QualityParams
 from equime.resume import ItemStore
 from equime.video import iter_mp4, mp4_fps
+from equime.video_folder import VideoFolder, list_videos
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ class ClipInfo:
     def of_file(cls, path: Path, au_source: str | None) -> ClipInfo:
         """Nothing planned; with ``au_source``, an emotion in the file name (``*_<emotion>_*``)
         brings its AU set from that table."""
-        emotion = emotion_in_name(path.stem, au_source) if au_source else ""
-        return cls(path.stem, emotion, aus_for(au_source, emotion) if emotion else (), None)
+        stem = VideoFolder.stem(path)
+        emotion = emotion_in_name(stem, au_source) if au_source else ""
+        return cls(stem, emotion, aus_for(au_source, emotion) if emotion else (), None)
 
 
 def assess_clip(frames: Callable[[], Iterator[np.ndarray]], fps: float, info: ClipInfo,
@@ -156,6 +158,8 @@ def _measure(info: ClipInfo, path: Path, landmarks: np.ndarray | None,
                 next(iter_mp4(path)))) is None:
             return None, [], "no face in the first frame"
         record, motion = assess_clip(lambda: iter_mp4(path), fps, info, landmarks, q, detector)
+    except EnvironmentFault:
+        raise
     except (EquimeError, ValueError, cv2.error) as exc:
         return None, [], f"{type(exc).__name__}: {exc}".replace("\n", " ")
     apex = info.planned_apex_frame if info.planned_apex_frame is not None else motion.apex_frame
@@ -187,11 +191,13 @@ def assess_folder(folder: Path, q: QualityParams, au_source: str | None,
                   compute: ComputeParams | None = None) -> Assessed:
     """Any folder of expression videos (``*.mp4``, frame 0 neutral), without a plan: landmarks
     detected on each clip's first frame; with ``au_source``, planned AUs from an emotion in each
-    file's name (else the AU check does not apply)."""
-    if not folder.is_dir():
-        raise InputError(f"{folder}: folder not found; give a folder of .mp4 clips")
-    items = [(ClipInfo.of_file(p, au_source), p, None) for p in sorted(folder.glob("*.mp4"))]
-    return _assess(items, None, q, None, compute)
+    file's name (else the AU check does not apply). Entries the folder rule refuses
+    (:func:`~equime.video_folder.list_videos`) are rejects."""
+    listed = list_videos(folder)
+    items = [(ClipInfo.of_file(p, au_source), p, None) for p in listed.videos]
+    done = _assess(items, None, q, None, compute)
+    done.rejects = [*listed.refused, *done.rejects]
+    return done
 
 
 class AssessClips(Work[tuple[ClipInfo, Path, "PlanRow | None"], Outcome]):

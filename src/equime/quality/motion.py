@@ -36,6 +36,7 @@ from equime.facs import (
     UPPER_LIDS,
     interocular,
 )
+from equime.plan.timing import MIN_FRAMES
 from equime.quality.params import QualityParams
 
 _DISC_IOD = 0.08  # disc radius around a landmark (interocular units)
@@ -274,6 +275,9 @@ def measure_motion(frames: Iterable[np.ndarray], landmarks: np.ndarray, fps: flo
         if pair:
             noise.append(_expression(discs.motions(_flow(prev, cur))[0]) / scale)
         prev_frame, prev = frame, cur
+    if len(curve) < MIN_FRAMES:
+        raise ValueError(f"{len(curve)} frame(s): too short to hold an expression (needs "
+                         f"{MIN_FRAMES}: neutral, apex and back)")
     head_a, lids_a = np.array(head), np.array(lids)
     # a blink: the lids move by half the closure, and at some frame by all of it (hysteresis:
     # the flow of a closing eye is uneven); around it (± 1/20 s) the brows are left out

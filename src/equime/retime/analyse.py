@@ -14,6 +14,7 @@ import numpy as np
 
 from equime.faces.detect import FaceDetector
 from equime.facs import interocular
+from equime.plan.timing import MIN_FRAMES
 from equime.quality.au_fidelity import estimate_aus
 from equime.quality.motion import face_mask, flow_split, rigid_mask
 from equime.retime.params import RetimeParams
@@ -114,10 +115,12 @@ def _best(m: _Frames) -> int:
 def _check(m: _Frames, n: int) -> None:
     """The reason a clip has no usable frame after the first, if it has none."""
     later = [p for t, p in m.placed.items() if t > 0]
+    if n < MIN_FRAMES:
+        raise Unusable(f"{n} frame(s): too short to hold an expression (needs {MIN_FRAMES})")
     if m.placed[0].landmarks is None:
         raise Unusable("face lost: no face in the first frame")
     if all(p.landmarks is None for p in later):
-        raise Unusable(f"face lost: no face in frames 1-{n - 1}")
+        raise Unusable(f"face lost: no face in any frame after the first (1-{n - 1})")
     rigid = [p.rigid_iod for p in later if p.landmarks is not None]
     if min(rigid) > m.r.max_rigid_iod:
         raise Unusable(f"rigid motion too large to stabilise: the head moves ≥ {min(rigid):.2f} "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -20,16 +19,16 @@ from equime.datasets.registry import load_configured
 from equime.datasets.sample import Sample
 from equime.errors import InputError
 from equime.plan.au_tables import aus_for, emotion_in_name
-from equime.plan.params import MADE_HERE, PlanParams
+from equime.plan.params import MADE_HERE, MAX_PIXEL_FRAMES, PlanParams
 from equime.plan.planner import clip_seed, draw_timing
-from equime.plan.timing import Timing
+from equime.plan.timing import MIN_FRAMES, Timing
 from equime.recording.params import CameraParams
 from equime.retime.params import RetimeParams
 from equime.retime.runner import Job, Neutral, RetimeReport, retime_jobs
 from equime.video import EncoderOptions, mp4_fps, probe_mp4
+from equime.video_folder import VideoFolder, list_videos
 
 ME_BACKENDS = ("warp",)  # backends whose clips are micro-expressions as rendered
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a file name that can name the outputs
 
 
 def row_timing(row: PlanRow) -> Timing:
@@ -104,21 +103,30 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
 
 def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
                 emotion_from_name: bool) -> tuple[list[Job], list[tuple[str, str]]]:
-    """One job per ``*.mp4`` in ``folder``: frame 0 is the neutral face; the timing is drawn as the
-    plan's params say, seeded by the file name; the ME clip keeps the video's size, fps and
-    length; with ``emotion_from_name``, an emotion in the name brings its AU set (table
-    plan.au_source) for the apex. Files whose name cannot name an output (letters, digits, '-',
-    '_') are returned as rejects."""
-    if not folder.is_dir():
-        raise InputError(f"{folder}: folder not found; give a folder of .mp4 clips")
-    jobs, rejects = [], []
-    for path in sorted(folder.glob("*.mp4")):
-        name = path.stem
-        if not NAME.fullmatch(name):
-            rejects.append((path.name, "file name is not letters, digits, '-' and '_'; rename it"))
+    """One job per video of ``folder`` (:func:`~equime.video_folder.list_videos`): frame 0 is the
+    neutral face; the timing is drawn as the plan's params say, seeded by the file name; the ME
+    clip keeps the video's size, fps and length; with ``emotion_from_name``, an emotion in the
+    name brings its AU set (table plan.au_source) for the apex. Entries refused by the folder
+    rule, and videos that cannot be read or are too short to hold an expression, are returned
+    as rejects (the run goes on)."""
+    listed = list_videos(folder)
+    jobs, rejects = [], list(listed.refused)
+    for path in listed.videos:
+        name = VideoFolder.stem(path)
+        try:
+            fps, info = mp4_fps(path), probe_mp4(path)
+        except InputError as exc:
+            rejects.append((path.name, str(exc)))
             continue
-        fps = mp4_fps(path)
-        n = probe_mp4(path).frame_count
+        n = info.frame_count
+        if n < MIN_FRAMES or not fps:
+            rejects.append((path.name, f"{n} frame(s) at {float(fps):g} fps: too short to hold "
+                                       f"an expression (needs {MIN_FRAMES})"))
+            continue
+        if n * info.width * info.height > MAX_PIXEL_FRAMES:  # retime holds a video whole
+            rejects.append((path.name, f"{n} frames of {info.width}x{info.height}: too long to "
+                                       "retime at once; cut it around the expression"))
+            continue
         seed = clip_seed(base_seed, name)
         rng = np.random.default_rng(seed)
         emotion = emotion_in_name(name, plan.au_source) if emotion_from_name else ""

@@ -23,7 +23,7 @@ from equime.compute.engine import run_items
 from equime.compute.params import ComputeParams
 from equime.compute.work import Failed, Work, describe
 from equime.datasets.sample import Sample
-from equime.errors import EquimeError
+from equime.errors import EnvironmentFault, EquimeError
 from equime.faces.detect import FaceDetector
 from equime.files import (
     atomic_path,
@@ -230,6 +230,8 @@ class RetimeClips(Work[Job, tuple[dict[str, Any] | None, str, bool]]):
                                 self._detector, key, source_sha)
         except Unusable as exc:
             return None, str(exc), False
+        except EnvironmentFault:
+            raise
         except (EquimeError, ValueError, cv2.error) as exc:  # a verdict on this clip, not a fault
             return None, describe(exc), False
         me_clips.write_sidecar(self.out_dir, record)
