@@ -4,9 +4,13 @@
    rendered) of a 100k-row plan through Ray against the local loop (target ≤ 5 ms/clip);
 2. warp throughput with 2 Ray workers against 1 (``compute.resources.generate.cpus`` 1 vs 2 on a
    2-CPU Ray; target ≥ 1.8×);
-3. peak RSS of ``plan`` and of the export's metadata at 10k vs 100k rows (target ≤ 1.5×).
+3. peak RSS of ``plan`` and of the export's metadata at 10k vs 100k rows (target ≤ 1.5×);
+4. peak RSS of the ``curate`` stage on 1,000 vs 5,000 photos made from the demo photos
+   (target ≤ 1.2×), and of the whole ``export`` stage, every input table streamed, at 10k vs
+   100k clips (target ≤ 1.2×).
 
-``--tiny``: 500 rows, 4 small clips, 200 vs 400 rows (seconds; the figures are not comparable).
+``--tiny``: 500 rows, 4 small clips, 200 vs 400 rows, 20 vs 40 photos (seconds; the figures are
+not comparable).
 
     python benchmarks/bench_scale.py [--tiny]
 """
@@ -133,6 +137,43 @@ def memory(p: Params, small: int, large: int, tmp: Path) -> None:
               f"{b / a:.2f}x (target <= 1.5x)")
 
 
+def stage_memory(p: Params, photos: tuple[int, int], clips: tuple[int, int], tmp: Path) -> None:
+    """Peak RSS of the curate and export stages, each at two sizes (their stage scripts)."""
+    import yaml
+
+    from scale_fixtures import peak_rss_mb, write_export_inputs, write_photos, write_subjects
+
+    tree = yaml.safe_load((REPO / "params.yaml").read_text())
+    tree["curate"]["attributes"] = None
+    params = tmp / "params.yaml"
+    params.write_text(yaml.safe_dump(tree))
+    stage = [sys.executable, "-P"]
+    peaks = {}
+    for n in photos:
+        source = write_photos(tmp / f"photos{n}", n)
+        peaks["curate", n] = peak_rss_mb([*stage, str(REPO / "stages" / "curate.py"), "--source",
+                                          str(source), "--out", str(tmp / f"curated{n}"),
+                                          "--params", str(params)])
+        subjects = len(curated.read_subjects(tmp / f"curated{n}" / "subjects.csv"))
+        print(f"curate: {n} photos, {subjects} subjects, peak RSS {peaks['curate', n]:.0f} MiB")
+    for n in clips:
+        subjects = write_subjects(tmp / f"sel{n}" / "subjects.csv", n // 10)
+        plan_file = tmp / f"plan-export{n}.jsonl"
+        peak_rss_mb([*stage, str(REPO / "stages" / "plan.py"), "--subjects", str(subjects),
+                     "--out", str(plan_file), "--plot", str(tmp / f"t{n}.csv"), "--params",
+                     str(params)])
+        inputs = write_export_inputs(plan_file, tmp / f"inputs{n}")
+        peaks["export", n] = peak_rss_mb([
+            *stage, str(REPO / "stages" / "export.py"), "--plan", str(plan_file), "--subjects",
+            str(subjects), *(x for k, v in inputs.items() for x in (k, str(v))), "--out",
+            str(tmp / f"dataset{n}"), "--params", str(params)])
+        made = sum(1 for _ in (tmp / f"dataset{n}").rglob("*.mp4"))
+        print(f"export: {n} clips, {made} exported, peak RSS {peaks['export', n]:.0f} MiB")
+    for what, (a, b) in (("curate", photos), ("export", clips)):
+        print(f"{what} peak RSS, {b} vs {a}: {peaks[what, b] / peaks[what, a]:.2f}x "
+              "(target <= 1.2x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tiny", action="store_true", help="small sizes (smoke run, seconds)")
@@ -152,6 +193,8 @@ def main() -> None:
             overhead(p, 500 if args.tiny else 100_000, Path(tmp))
             workers(p, 4 if args.tiny else 8, Path(tmp))
             memory(p, *((200, 400) if args.tiny else (10_000, 100_000)), Path(tmp))
+            stage_memory(p, (20, 40) if args.tiny else (1_000, 5_000),
+                         (200, 400) if args.tiny else (10_000, 100_000), Path(tmp))
     finally:
         ray.shutdown()
 

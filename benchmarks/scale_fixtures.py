@@ -4,6 +4,7 @@ command, and the export's metadata writing on synthetic clips (no videos but one
 
     python benchmarks/scale_fixtures.py subjects OUT.csv N
     python benchmarks/scale_fixtures.py metadata PLAN.jsonl SUBJECTS.csv OUT_DIR
+    python benchmarks/scale_fixtures.py photos OUT_DIR N
 
 Import with ``benchmarks/`` on ``sys.path``: ``from scale_fixtures import write_subjects, ...``.
 """
@@ -123,11 +124,83 @@ def write_synthetic_metadata(plan_file: Path, subjects_csv: Path, out: Path) -> 
     return summary.exported
 
 
+def write_photos(folder: Path, n: int, seed: int = 0) -> Path:
+    """``n`` face photos made from the demo photos (the embedded portrait and scikit-image's
+    astronaut, each its own person here): cropped, flipped, brightness-shifted and noised, as
+    JPEG; seeded. Return ``folder``."""
+    import numpy as np
+    from PIL import Image
+    from skimage import data
+
+    repo = Path(__file__).resolve().parents[1]
+    bases = [np.asarray(Image.open(repo / "src/equime/demo_data/grace_hopper_512x512.jpg")
+                        .convert("RGB")), data.astronaut()]
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        image = bases[i % 2]
+        h, w = image.shape[:2]
+        side = int(rng.uniform(0.85, 1.0) * min(h, w))
+        y, x = rng.integers(0, h - side + 1), rng.integers(0, w - side + 1)
+        crop = image[y:y + side, x:x + side].astype(np.float32)
+        if rng.random() < 0.5:
+            crop = crop[:, ::-1]
+        crop = crop + rng.uniform(-20, 20) + rng.normal(0, rng.uniform(1, 6), crop.shape)
+        Image.fromarray(np.clip(crop, 0, 255).astype(np.uint8)).save(folder / f"p{i:06d}.jpg",
+                                                                        quality=90)
+    return folder
+
+
+def write_export_inputs(plan_file: Path, folder: Path) -> dict[str, Path]:
+    """Every stage output export reads, for every clip of ``plan_file``, as the stages write
+    them: retime's ME clips (hard links to a few tiny MP4s) and log, generate's log, quality's
+    table, the verdicts (every clip passes), the clip attributes and an empty review. Return the
+    paths by the export stage's option names."""
+    import pandas as pd
+
+    from equime.artifacts import clip_attributes, plan, review, verdicts
+    from equime.files import sha256_file, write_csv, write_jsonl
+
+    dirs = {k: folder / k for k in ("clips", "videos", "quality", "attributes", "review")}
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    sources = [preview_video(folder / f"src{k}.mp4", n_frames=144 + k) for k in range(12)]
+    shas = [sha256_file(s) for s in sources]
+    gen, me, q, v, a = [], [], [], [], []
+    for i, row in enumerate(plan.iter_plan(plan_file)):
+        k = i // 10_000  # 10 000 links to a file at most (ext4 allows 65 000)
+        (dirs["clips"] / f"{row.clip_id}.mp4").hardlink_to(sources[k])
+        gen.append({"clip_id": row.clip_id, "backend": "warp", "backend_params": {},
+                    "encoder": {"crf": 18}, "n_frames": row.n_frames, "sha256": "0" * 64})
+        me.append({"clip_id": row.clip_id, "motion_source": "facs", "retimed": False,
+                   "sha256": shas[k], "timing": {"fps": row.fps}})
+        q.append({"clip_id": row.clip_id, "emotion": row.emotion, "psnr_db": 40.0 + i % 7,
+                  "peak_motion_px": 2.5, "duration_s": 0.2, "returns_to_neutral": True,
+                  "moving_outside_frames": 0, "head_motion_px": 0.5,
+                  "au_fidelity": float("nan") if i % 97 == 0 else 0.75,
+                  "aus_visible": "12", "aus_missing": "", "aus_unplanned": "", "au_note": ""})
+        v.append({"clip_id": row.clip_id, "passed": True, "reasons": ""})
+        a.append({c: "" for c in clip_attributes.COLUMNS} | {
+            "clip_id": row.clip_id, "subject": row.subject, "frames_analysed": 0,
+            "consistent": True})
+    write_jsonl(dirs["videos"] / "generation.jsonl", gen)
+    write_jsonl(dirs["clips"] / "retime.jsonl", me)
+    write_csv(dirs["quality"] / "clips.csv", pd.DataFrame(q))
+    write_csv(folder / "verdicts.csv", pd.DataFrame(v, columns=verdicts.COLUMNS))
+    write_csv(dirs["attributes"] / "clips.csv", pd.DataFrame(a, columns=clip_attributes.COLUMNS))
+    write_csv(dirs["review"] / "clips.csv", pd.DataFrame([], columns=review.CLIP_COLUMNS))
+    return {"--clips": dirs["clips"], "--videos": dirs["videos"],
+            "--quality": dirs["quality"] / "clips.csv", "--verdicts": folder / "verdicts.csv",
+            "--attributes": dirs["attributes"] / "clips.csv", "--review": dirs["review"]}
+
+
 def main(argv: Sequence[str]) -> None:
     if argv[:1] == ["subjects"] and len(argv) == 3:
         write_subjects(Path(argv[1]), int(argv[2]))
     elif argv[:1] == ["metadata"] and len(argv) == 4:
         print(write_synthetic_metadata(Path(argv[1]), Path(argv[2]), Path(argv[3])))
+    elif argv[:1] == ["photos"] and len(argv) == 3:
+        write_photos(Path(argv[1]), int(argv[2]))
     else:
         sys.exit(__doc__)
 

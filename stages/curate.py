@@ -7,7 +7,7 @@ import typer
 
 from equime.artifacts import curated
 from equime.compute.params import ComputeParams
-from equime.curate.curation import curate_folder, curate_metrics, require_subjects
+from equime.curate.curation import curate_into, curate_metrics, require_subjects
 from equime.curate.params import CurateParams
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
 
@@ -20,9 +20,8 @@ def main(
 ) -> None:
     """Detect and align every face photo (that curate.filter keeps); reject the rest with reasons."""
     stage = Stage("curate", params)
-    result = curate_folder(source, stage.section("curate", CurateParams),
-                           compute=stage.section("compute", ComputeParams))
-    curated.write(out, result)
+    result = curate_into(source, stage.section("curate", CurateParams), out,
+                         compute=stage.section("compute", ComputeParams))
     require_subjects(result, source, out)
     stage.record(curate_metrics(result), metrics)
 

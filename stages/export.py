@@ -18,6 +18,7 @@ from equime.artifacts import (
 )
 from equime.export.params import ExportParams
 from equime.export.writer import export_dataset, export_metrics
+from equime.ordered import InPlanOrder
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
 
 
@@ -38,11 +39,12 @@ def main(
 ) -> None:
     """Export the clips that pass, each with its measurements, attributes and review."""
     stage = Stage("export", params)
-    summary = export_dataset(
+    summary = export_dataset(  # every per-clip table streamed beside the plan
         plan.iter_plan(plan_file), selection.read_subject_infos(subjects), me_clips, generated, out,
-        stage.section("export", ExportParams), quality=quality.by_clip(quality.read(measured)),
-        verdicts=verdicts.by_clip(verdicts.read(judged)),
-        clip_attributes=clip_attributes.by_clip(clip_attributes.read(attributes)),
+        stage.section("export", ExportParams),
+        quality=InPlanOrder(quality.iter_by_clip(measured), str(measured)),
+        verdicts=InPlanOrder(verdicts.iter_by_clip(judged), str(judged)),
+        clip_attributes=InPlanOrder(clip_attributes.iter_by_clip(attributes), str(attributes)),
         review=review.by_clip(reviewed))
     stage.record(export_metrics(summary), metrics)
 

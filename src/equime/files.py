@@ -96,6 +96,44 @@ def read_table(path: Path, columns: Iterable[str], command: str, **read_csv: Any
     return table
 
 
+CSV_CHUNK = 10_000  # rows of a table read at once
+
+
+def csv_chunks(path: Path, columns: Iterable[str], command: str, chunk: int = CSV_CHUNK,
+               **read_csv: Any) -> Iterator[pd.DataFrame]:
+    """A stage's CSV a chunk of rows at a time (memory flat in its length), each chunk with the
+    column types one whole read would give: a first pass learns them (a column of ints with a
+    gap somewhere is float everywhere; of booleans with a gap, objects), the second reads the
+    rows. Errors as :func:`read_table`'s."""
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `{command}` first")
+    seen: dict[str, list[Any]] = {}
+    try:
+        for part in pd.read_csv(path, chunksize=chunk, **read_csv):
+            for name, dtype in part.dtypes.items():
+                if dtype not in seen.setdefault(str(name), []):
+                    seen[str(name)].append(dtype)
+    except pd.errors.EmptyDataError:  # no header either: a stage that had nothing to record
+        return iter(())
+    if missing := set(columns) - set(seen):
+        raise InputError(f"{path}: missing columns {sorted(missing)}; rerun `{command}`")
+    wider = {name: _whole_dtype(types) for name, types in seen.items() if len(types) > 1}
+    return (part.astype({c: t for c, t in wider.items() if part[c].dtype != t})
+            for part in pd.read_csv(path, chunksize=chunk, **read_csv))
+
+
+def _whole_dtype(types: list[Any]) -> Any:
+    """The type pandas gives a whole column whose chunks came out as ``types``: a chunk of gaps
+    alone reads as floats (NaN), which the other chunks' type absorbs where it can."""
+    kinds = {t.kind for t in types}
+    if kinds <= {"i", "u", "f"}:
+        return np.dtype("float64")  # ints beside a gap: floats
+    text = [t for t in types if isinstance(t, pd.StringDtype)]
+    if text and kinds <= {"f", "O"} | {t.kind for t in text}:
+        return text[0]  # text beside a chunk of gaps: text with gaps
+    return np.dtype("object")  # booleans beside gaps, or mixed kinds
+
+
 def cell(value: Any) -> Any:
     """A table cell as a Python value: empty, None and NaN all mean "no value" (None)."""
     if value is None or (isinstance(value, float) and value != value) or value == "":

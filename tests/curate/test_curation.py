@@ -74,8 +74,18 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def result(source: Path):
-    return curate(source, None, LIMITS, detector())
+def faces(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("faces")
+
+
+@pytest.fixture(scope="module")
+def result(source: Path, faces: Path):
+    return curate(source, None, LIMITS, faces, detector())
+
+
+def crops(faces: Path) -> dict[str, np.ndarray]:
+    """The aligned crops curation wrote, by subject."""
+    return {p.stem: np.asarray(Image.open(p)) for p in sorted(faces.glob("*.png"))}
 
 
 def test_every_input_is_either_a_subject_or_a_reject(source: Path, result):
@@ -101,18 +111,20 @@ def test_reject_reasons(result):
     assert all("\n" not in r.detail for r in result.rejects)
 
 
-def test_conversions_give_aligned_rgb_crops(result):
-    for sid, crop in result.crops.items():
+def test_conversions_give_aligned_rgb_crops(result, faces):
+    made = crops(faces)
+    assert sorted(made) == sorted(s.subject_id for s in result.subjects)  # only the subjects'
+    for sid, crop in made.items():
         assert crop.shape == (512, 512, 3) and crop.dtype == np.uint8, sid
         subject = next(s for s in result.subjects if s.subject_id == sid)
         np.testing.assert_allclose(np.stack(eye_centres(subject.landmarks)), target_eyes(512, 0.24, 0.42),
                                    atol=1e-6)
-    gray = result.crops["gray"]
+    gray = made["gray"]
     assert np.array_equal(gray[..., 0], gray[..., 1])  # grayscale became 3 equal channels
     # RGBA at alpha 200 over white is lighter than the opaque original
-    assert result.crops["rgba"].mean() > result.crops["good"].mean() + 10
+    assert made["rgba"].mean() > made["good"].mean() + 10
     # the EXIF-rotated file aligns like the upright one
-    diff = np.abs(result.crops["exif"].astype(int) - result.crops["good"].astype(int)).mean()
+    diff = np.abs(made["exif"].astype(int) - made["good"].astype(int)).mean()
     assert diff < 6
 
 
@@ -156,7 +168,7 @@ def test_celeba_attributes_filter(tmp_path: Path):
                     "000000.png 1 -1 1\n000001.png 1 -1 1\n000002.png -1 -1 1\n000003.png -1 1 1\n")
     table = read_celeba_attributes(attr)
     assert table.loc["000000.png", "Male"] and not table.loc["000002.png", "Male"]
-    res = curate(tmp_path, table, NOT_SMILING, detector(), skip=[attr])
+    res = curate(tmp_path, table, NOT_SMILING, tmp_path / "faces", detector(), skip=[attr])
     assert [s.attributes["Male"] for s in res.subjects] == [True, True, False]
     assert all(type(v) is bool for s in res.subjects for v in s.attributes.values())
     assert [(r.source, r.reason) for r in res.rejects] == [("000003.png", "filtered")]
@@ -185,9 +197,9 @@ def test_bad_attribute_file_and_unknown_attribute(tmp_path: Path):
         read_celeba_attributes(attr)
     good = pd.DataFrame({"Male": [True]}, index=["a.png"])
     with pytest.raises(InputError, match=r"unknown attributes \['Smiling'\]"):
-        curate(tmp_path, good, NOT_SMILING, detector())
+        curate(tmp_path, good, NOT_SMILING, tmp_path / "faces", detector())
     with pytest.raises(InputError, match="source folder not found"):
-        curate(tmp_path / "nope", None, LIMITS, detector())
+        curate(tmp_path / "nope", None, LIMITS, tmp_path / "faces", detector())
 
 
 def test_ids():

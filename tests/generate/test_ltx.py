@@ -167,7 +167,7 @@ def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path):
     from equime.artifacts import clips, curated, face_attributes, selection
     from equime.artifacts.curated import FaceStore
     from equime.attributes.faces import face_attributes as attributes_of
-    from equime.curate.curation import curate_folder
+    from equime.curate.curation import curate_into
     from equime.demographics.select import select
     from equime.generate.runner import generate
     from equime.plan.planner import plan_subjects
@@ -186,7 +186,7 @@ def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "hopper.jpg").write_bytes(
         (REPO / "src/equime/demo_data/grace_hopper_512x512.jpg").read_bytes())
-    curated.write(tmp_path / "cur", curate_folder(tmp_path / "src", p.curate))
+    curate_into(tmp_path / "src", p.curate, tmp_path / "cur")
     subjects = curated.read_subjects(tmp_path / "cur" / "subjects.csv")
     face_attributes.write(tmp_path / "faces.csv", attributes_of(subjects, tmp_path / "cur" / "faces",
                                                                 None))

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from equime.artifacts import curated, plan
+from equime.artifacts import plan
 from equime.artifacts.curated import load_face
-from equime.curate.curation import curate_folder
+from equime.curate.curation import curate_into
 from equime.errors import InputError
 from equime.files import write_png
 from equime.generate.runner import Shard, generate, generate_clips
@@ -194,7 +194,7 @@ def test_killed_generate_resumes_to_the_same_bytes_as_a_clean_run(tmp_path: Path
     src.mkdir()
     (src / "grace-hopper.jpg").write_bytes((REPO / "src/equime/demo_data/grace_hopper_512x512.jpg")
                                         .read_bytes())
-    curated.write(tmp_path / "curated", curate_folder(src, p.curate))
+    curate_into(src, p.curate, tmp_path / "curated")
     rows = plan_clips([PlanSubject("grace-hopper", "u")], p.plan, p.base.seed)
     plan.write_plan(tmp_path / "plan.jsonl", rows)
     generate(rows, tmp_path / "curated", tmp_path / "clean", p.generate, p.recording)

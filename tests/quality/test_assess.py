@@ -17,7 +17,7 @@ def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
     row, frames = fixtures.au12_clip()
     face = fixtures.aligned_astronaut()
     subject = Subject("astronaut", "a.png", "0" * 64, {}, face.landmarks)
-    curated.write(tmp_path / "cur", Curated([subject], {"astronaut": face.image}, [], "none"))
+    curated.write(tmp_path / "cur", Curated([subject], [], "none"), {"astronaut": face.image})
     rows = [row.model_copy(update={"clip_id": f"astronaut_happiness_{i:02d}", "seq": i})
             for i in (1, 2, 3)]
     for r in rows[:2]:
@@ -41,7 +41,7 @@ def test_a_stopped_run_resumes_from_its_finished_clips_to_the_same_bytes(tmp_pat
     row, frames = fixtures.au12_clip()
     face = fixtures.aligned_astronaut()
     subject = Subject("astronaut", "a.png", "0" * 64, {}, face.landmarks)
-    curated.write(tmp_path / "cur", Curated([subject], {"astronaut": face.image}, [], "none"))
+    curated.write(tmp_path / "cur", Curated([subject], [], "none"), {"astronaut": face.image})
     rows = [row.model_copy(update={"clip_id": f"astronaut_happiness_{i:02d}", "seq": i})
             for i in (1, 2)]
     for r in rows:

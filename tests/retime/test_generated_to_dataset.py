@@ -58,7 +58,7 @@ def test_generated_clips_become_exported_micro_expressions(tmp_path: Path):
                   "plan.sequences_per_subject": 1, "quality.workers": 1})
     a = aligned_astronaut()
     subject = Subject("astronaut", "astronaut.png", "0" * 64, {}, a.landmarks)
-    curated.write(tmp_path / "cur", Curated([subject], {"astronaut": a.image}, [], "none"))
+    curated.write(tmp_path / "cur", Curated([subject], [], "none"), {"astronaut": a.image})
     rows = plan_clips([PlanSubject("astronaut", "f")], p.plan, p.base.seed)
     store = curated.FaceStore(tmp_path / "cur")
     generate_clips(rows, store, SustainedVideos(), encoder(preset="ultrafast"), tmp_path / "raw", 1)

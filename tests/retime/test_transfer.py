@@ -122,7 +122,7 @@ def test_a_plan_whose_motion_is_a_datasets_moves_each_face_by_a_real_me(casme, d
                        .convert("RGB"))
     a = align_face(photo, detector.detect(photo)[0].landmarks, 256, 0.24, 0.42)
     curated.write(tmp_path / "cur", Curated([Subject("hopper", "hopper.jpg", "0" * 64, {},
-                                                     a.landmarks)], {"hopper": a.image}, [], "none"))
+                                                     a.landmarks)], [], "none"), {"hopper": a.image})
     rows = plan_clips([PlanSubject("hopper", "f")], p.plan, p.base.seed)
     assert {r.motion_source for r in rows} == {"casme2"}
     report = generate(rows, tmp_path / "cur", tmp_path / "raw", p.generate, p.recording)

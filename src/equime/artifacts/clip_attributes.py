@@ -3,13 +3,13 @@ identity-consistency flags) and ``frames.jsonl`` (every analysed frame's record)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from equime.files import read_table, staged_dir, write_csv, write_jsonl
+from equime.files import csv_chunks, read_table, staged_dir, write_csv, write_jsonl
 
 PATH = "data/attributes/clips"
 FILES = ("clips.csv", "frames.jsonl")
@@ -28,13 +28,23 @@ def write(out: Path, table: pd.DataFrame, frames: Sequence[dict[str, Any]]) -> N
         write_jsonl(staging / "frames.jsonl", list(frames))
 
 
+_READ = {"dtype": {"clip_id": str, "subject": str, "flags": str}, "keep_default_na": False,
+         "na_values": [""]}
+
+
 def read(path: Path) -> pd.DataFrame:
     """``clips.csv``; ``flags`` is '' for a consistent clip."""
-    table = read_table(path, COLUMNS, WRITER,
-                       dtype={"clip_id": str, "subject": str, "flags": str}, keep_default_na=False,
-                       na_values=[""])
+    table = read_table(path, COLUMNS, WRITER, **_READ)
     table["flags"] = table["flags"].fillna("")
     return table
+
+
+def iter_by_clip(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(clip id, record as :func:`by_clip` gives it) in the file's order (the plan's), a chunk
+    of rows in memory at a time."""
+    for part in csv_chunks(path, COLUMNS, WRITER, **_READ):
+        part["flags"] = part["flags"].fillna("")
+        yield from by_clip(part).items()
 
 
 def by_clip(table: pd.DataFrame) -> dict[str, dict[str, Any]]:

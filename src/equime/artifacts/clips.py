@@ -6,6 +6,7 @@ plan order) and ``rejects.csv`` (clips retime could not use, with the reason).""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ prune = videos.prune
 
 def write_log(folder: Path, records: list[dict[str, Any]]) -> None:
     videos.write_log(folder, records, LOG)
+
+
+def iter_log(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(clip id, retime record) of every ME clip the last run finished, in plan order."""
+    return videos.iter_log(folder, LOG, WRITER)
 
 
 def read_log(folder: Path) -> dict[str, dict[str, Any]]:

@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from PIL import Image
 
 from equime.artifacts.plan import PlanRow
 from equime.errors import InputError
-from equime.files import read_table, staged_dir, write_csv, write_png
+from equime.files import check_id, read_table, staged_dir, write_csv, write_png
 
 PATH = "data/curated"
 FILES = ("faces/*.png", "subjects.csv", "rejects.csv")
@@ -43,8 +44,9 @@ class Reject:
 
 @dataclass(frozen=True)
 class Curated:
+    """What curation found (the aligned crops are files: :func:`writing` gives their folder)."""
+
     subjects: list[Subject]
-    crops: dict[str, np.ndarray]
     rejects: list[Reject]
     attributes_source: str  # the annotation file's name, or "none"
 
@@ -63,14 +65,49 @@ def subjects_table(subjects: Sequence[Subject], attributes_source: str) -> pd.Da
     )
 
 
-def write(out: Path, result: Curated) -> None:
-    """faces/<id>.png, subjects.csv and rejects.csv, the folder swapped in whole."""
-    with staged_dir(out) as staging:
-        for sid, crop in result.crops.items():
-            write_png(staging / "faces" / f"{sid}.png", crop)
-        write_csv(staging / "subjects.csv", subjects_table(result.subjects, result.attributes_source))
-        write_csv(staging / "rejects.csv",
+class CuratedWriter:
+    """``data/curated`` being built aside: aligned crops are written into :attr:`faces` as they
+    are made (by any worker: memory stays flat in the number of photos), then :meth:`finish`
+    writes the tables."""
+
+    def __init__(self, staging: Path) -> None:
+        self.faces = staging / "faces"
+        self.faces.mkdir(parents=True, exist_ok=True)
+        self._staging, self.finished = staging, False
+
+    def finish(self, result: Curated) -> None:
+        """subjects.csv and rejects.csv; every subject's face must be in :attr:`faces`."""
+        if missing := [s.subject_id for s in result.subjects
+                       if not face_path(self.faces, s.subject_id).is_file()]:
+            raise InputError(f"{self.faces}: no aligned face of {missing[0]}; rerun `{WRITER}`")
+        write_csv(self._staging / "subjects.csv",
+                  subjects_table(result.subjects, result.attributes_source))
+        write_csv(self._staging / "rejects.csv",
                   pd.DataFrame([r.__dict__ for r in result.rejects], columns=REJECT_COLUMNS))
+        self.finished = True
+
+
+def face_path(faces: Path, subject_id: str) -> Path:
+    return faces / f"{check_id(subject_id, 'subject_id')}.png"
+
+
+@contextlib.contextmanager
+def writing(out: Path) -> Iterator[CuratedWriter]:
+    """Build ``out`` aside (faces/, then the tables) and swap it in whole when the block ends
+    with the writer finished; a failure leaves the previous folder as it was."""
+    with staged_dir(out) as staging:
+        writer = CuratedWriter(staging)
+        yield writer
+        if not writer.finished:
+            raise InputError(f"{out}: curation stopped before its tables were written")
+
+
+def write(out: Path, result: Curated, crops: Mapping[str, np.ndarray]) -> None:
+    """The folder from crops held in memory (a few faces: tests, tools)."""
+    with writing(out) as writer:
+        for sid, crop in crops.items():
+            write_png(face_path(writer.faces, sid), crop)
+        writer.finish(result)
 
 
 def read_subjects(path: Path) -> pd.DataFrame:

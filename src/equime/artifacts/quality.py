@@ -5,14 +5,14 @@ checks and AU fidelity), ``curves.csv`` (each clip's motion curve, long format),
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from equime.errors import InputError
-from equime.files import staged_dir, write_bytes, write_csv
+from equime.files import csv_chunks, staged_dir, write_bytes, write_csv
 
 PATH = "data/quality"
 FILES = ("clips.csv", "curves.csv", "rejects.csv", "motion.png")
@@ -50,3 +50,14 @@ def read(path: Path) -> pd.DataFrame:
 def by_clip(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """clip id → its record as plain Python values (NaN → None), ready for JSON metadata."""
     return {r["clip_id"]: r for r in json.loads(table.to_json(orient="records"))}
+
+
+def iter_by_clip(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(clip id, record as :func:`by_clip` gives it) of ``clips.csv``, in its order (the
+    plan's), a chunk of rows in memory at a time."""
+    path = path / "clips.csv" if path.is_dir() else path
+    for part in csv_chunks(path, ("clip_id",), WRITER):
+        for col in TEXT_COLUMNS:
+            if col in part.columns:
+                part[col] = part[col].fillna("").astype(str)
+        yield from by_clip(part).items()

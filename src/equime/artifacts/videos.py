@@ -9,14 +9,14 @@ The same layout holds the micro-expression clips ``retime`` makes (:mod:`.clips`
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from equime.errors import InputError
-from equime.files import check_name, read_jsonl, write_csv, write_json, write_jsonl
+from equime.files import check_name, iter_jsonl, read_jsonl, write_csv, write_json, write_jsonl
 
 PATH = "data/videos"
 FILES = ("*.mp4", "*.json", "generation.jsonl", "rejects.csv", "rejects.shard-*-of-*.csv")
@@ -61,6 +61,16 @@ def write_sidecar(folder: Path, record: dict[str, Any]) -> None:
 
 def write_log(folder: Path, records: Sequence[dict[str, Any]], name: str = LOG) -> None:
     write_jsonl(folder / name, list(records))
+
+
+def iter_log(folder: Path, name: str = LOG, writer: str = WRITER,
+             ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(clip id, record) of every clip the last whole run finished, in plan order, a line at a
+    time."""
+    path = folder / name
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `{writer}` first")
+    return ((r["clip_id"], r) for r in iter_jsonl(path))
 
 
 def read_log(folder: Path, name: str = LOG, writer: str = WRITER) -> dict[str, dict[str, Any]]:

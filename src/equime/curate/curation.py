@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from equime.artifacts import curated
 from equime.artifacts.curated import Curated, Reject, Subject
 from equime.artifacts.sources import IMAGE_SUFFIXES, list_sources
 from equime.compute.engine import run_items
@@ -26,7 +27,7 @@ from equime.curate.params import CurateParams
 from equime.errors import EquimeError, InputError
 from equime.faces.align import align_face
 from equime.faces.detect import Face, FaceDetector
-from equime.files import cell, safe_id
+from equime.files import cell, safe_id, write_png
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,10 @@ def pick_face(faces: Sequence[Face], limits: CurateParams) -> Face:
     return first
 
 
-class AlignFaces(Work[Path, "tuple[np.ndarray, np.ndarray] | Rejected"]):
-    """The curate stage's per-item work: one photo read, its face found and aligned; returns
-    (crop, landmarks in the crop) or why the photo is rejected."""
+class AlignFaces(Work[tuple[Path, Path], "np.ndarray | Rejected"]):
+    """The curate stage's per-item work: one photo read, its face found, aligned and written
+    (item: the photo and where its crop goes); returns the landmarks in the crop, or why the
+    photo is rejected. Crops never travel back to the driver."""
 
     def __init__(self, c: CurateParams, detector: FaceDetector | None = None) -> None:
         self.c = c
@@ -101,36 +103,47 @@ class AlignFaces(Work[Path, "tuple[np.ndarray, np.ndarray] | Rejected"]):
         if getattr(self, "_detector", None) is None:
             self._detector = FaceDetector(upsample=self.c.upsample)
 
-    def __call__(self, path: Path) -> tuple[np.ndarray, np.ndarray] | Rejected:
+    def __call__(self, item: tuple[Path, Path]) -> np.ndarray | Rejected:
+        path, crop_png = item
         try:
             image = load_image(path)
             face = pick_face(self._detector.detect(image), self.c)
         except Rejected as r:
             return r
         aligned = align_face(image, face.landmarks, self.c.size, self.c.eye_distance, self.c.eye_y)
-        return aligned.image, aligned.landmarks
+        write_png(crop_png, aligned.image)
+        return aligned.landmarks
 
 
-def curate_folder(source_dir: Path, c: CurateParams, detector: FaceDetector | None = None,
-                  compute: ComputeParams | None = None) -> Curated:
-    """Curate ``source_dir`` with the annotation file ``c.attributes`` (if any), the faces found
-    on the engine ``compute`` names."""
+def curate_into(source_dir: Path, c: CurateParams, out: Path,
+                detector: FaceDetector | None = None,
+                compute: ComputeParams | None = None) -> Curated:
+    """The curate stage: ``source_dir`` curated into the folder ``out`` (built aside, swapped in
+    whole), with the annotation file ``c.attributes`` (if any), on the engine ``compute``
+    names."""
     attr_path = Path(c.attributes) if c.attributes else None
     annotations = read_annotations(attr_path) if attr_path else None
-    return curate(source_dir, annotations, c, detector, skip=[attr_path] if attr_path else [],
-                  attributes_source=attr_path.name if attr_path else "none", compute=compute)
+    with curated.writing(out) as writer:
+        result = curate(source_dir, annotations, c, writer.faces, detector,
+                        skip=[attr_path] if attr_path else [],
+                        attributes_source=attr_path.name if attr_path else "none",
+                        compute=compute)
+        writer.finish(result)
+    return result
 
 
 def curate(
     source_dir: Path,
     attributes: pd.DataFrame | None,
     c: CurateParams,
+    faces_dir: Path,
     detector: FaceDetector | None = None,
     skip: Sequence[Path] = (),
     attributes_source: str = "none",
     compute: ComputeParams | None = None,
 ) -> Curated:
-    """Detect and align every face photo whose annotations match ``c.filter``.
+    """Detect and align every face photo whose annotations match ``c.filter``, each crop
+    written to ``faces_dir/<subject>.png`` where it is made.
 
     Demographic selection comes later (the select stage), once every face has attributes.
     """
@@ -175,21 +188,20 @@ def curate(
                                   f"{dict(keep)})"))
             continue
         todo.append((path.resolve(), src, digest, labels))
-    subjects: list[tuple[Subject, np.ndarray]] = []
-    found = run_items(AlignFaces(c, detector), [t[0] for t in todo], compute, "curate",
-                      desc="curate")
+    subjects: list[Subject] = []
+    faces_dir = faces_dir.resolve()  # absolute: workers may run on other nodes
+    found = run_items(AlignFaces(c, detector),
+                      [(t[0], curated.face_path(faces_dir, ids[t[1]])) for t in todo], compute,
+                      "curate", desc="curate")
     for (_, src, digest, labels), result in zip(todo, found, strict=True):
         if isinstance(result, Failed):
             rejects.append(Reject(src, "error", result.reason))
         elif isinstance(result, Rejected):
             rejects.append(Reject(src, result.reason, result.detail))
         else:
-            crop, landmarks = result
-            subjects.append((Subject(ids[src], src, digest, labels, landmarks), crop))
-    chosen = sorted(subjects, key=lambda s: s[0].subject_id)
+            subjects.append(Subject(ids[src], src, digest, labels, result))
     return Curated(
-        subjects=[s for s, _ in chosen],
-        crops={s.subject_id: crop for s, crop in chosen},
+        subjects=sorted(subjects, key=lambda s: s.subject_id),
         rejects=sorted(rejects, key=lambda r: r.source),
         attributes_source=attributes_source,
     )

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -35,10 +35,12 @@ from equime.export.card import CardFacts, CardTally, contact_sheet, render_card
 from equime.export.pairs import pair_record
 from equime.export.params import ExportParams
 from equime.files import cell, check_id, sha256_file
+from equime.ordered import ByClip, InPlanOrder, lookup
 from equime.plan.params import MADE_HERE
 from equime.video import VideoInfo, probe_mp4
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 KNOWN_GENDERS = tuple(g for g in GENDERS if g != UNKNOWN)
 
 
@@ -168,48 +170,94 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
     )
 
 
+Table = Mapping[str, T] | InPlanOrder[T] | None  # a per-clip table: held whole, or streamed
+
+
 def export_dataset(rows: Iterable[PlanRow], subjects: Mapping[str, SubjectInfo], clips_dir: Path,
                    generated_dir: Path, out_dir: Path, e: ExportParams,
-                   quality: Mapping[str, Mapping[str, Any]] | None = None,
-                   verdicts: Mapping[str, tuple[bool, str]] | None = None,
-                   clip_attributes: Mapping[str, Mapping[str, Any]] | None = None,
-                   review: Mapping[str, Mapping[str, Any]] | None = None) -> ExportSummary:
-    """Write the dataset under ``out_dir / e.name``, a clip at a time (``rows`` may stream).
+                   quality: Table[Mapping[str, Any]] = None,
+                   verdicts: Table[tuple[bool, str]] = None,
+                   clip_attributes: Table[Mapping[str, Any]] = None,
+                   review: Table[Mapping[str, Any]] = None) -> ExportSummary:
+    """Write the dataset under ``out_dir / e.name``, a clip at a time: ``rows`` may stream, and
+    so may the per-clip tables (:class:`~equime.ordered.InPlanOrder`: memory stays flat in the
+    number of clips), generate's and retime's logs always do.
 
     The clips are the ME clips of ``clips_dir`` (retime's) as made from ``generated_dir``'s.
     With ``verdicts``, only passing clips are exported (the others are listed with their
     reasons) and each clip's ``quality`` record goes into its metadata; ``review`` holds the
     reviewed clips' results.
     """
-    records = videos.read_log(generated_dir)
-    retimed = me_clips.read_log(clips_dir)
+    tables = Tables(
+        records=InPlanOrder(videos.iter_log(generated_dir), str(generated_dir / videos.LOG)),
+        retimed=InPlanOrder(me_clips.iter_log(clips_dir), str(clips_dir / me_clips.LOG)),
+        quality=lookup(quality), verdicts=lookup(verdicts),
+        clip_attributes=lookup(clip_attributes), review=lookup(review))
     with dataset.writing(out_dir, e.name) as writer:
-        clips = (export_clip(row, subjects, clips_dir, records, retimed, writer, quality, verdicts,
-                             clip_attributes, review)
+        clips = (export_clip(row, subjects, clips_dir, tables.of(row.clip_id), writer)
                  for row in tqdm(rows, desc="export", unit="clip"))
         summary = write_metadata(writer, clips, e)
+        tables.finish()
     for clip in summary.missing:
         log.warning("not exported (no ME clip: not generated, or refused by retime): %s", clip)
     log.info("exported %d clips to %s", summary.exported, out_dir / e.name)
     return summary
 
 
+@dataclass(frozen=True)
+class Tables:
+    """The per-clip tables export reads beside the plan (None: not given)."""
+
+    records: InPlanOrder[dict[str, Any]]  # generate's log
+    retimed: InPlanOrder[dict[str, Any]]  # retime's log
+    quality: InPlanOrder[Mapping[str, Any]] | ByClip[Mapping[str, Any]] | None
+    verdicts: InPlanOrder[tuple[bool, str]] | ByClip[tuple[bool, str]] | None
+    clip_attributes: InPlanOrder[Mapping[str, Any]] | ByClip[Mapping[str, Any]] | None
+    review: InPlanOrder[Mapping[str, Any]] | ByClip[Mapping[str, Any]] | None
+
+    def of(self, clip_id: str) -> ClipTables:
+        """Every table's record of ``clip_id`` (asked for each planned clip, in plan order)."""
+        def get(t: Any) -> Any:
+            return None if t is None else t.get(clip_id)
+
+        verdict = get(self.verdicts)
+        if self.verdicts is not None and verdict is None:
+            verdict = (False, "not measured by the quality stage")
+        return ClipTables(self.records.get(clip_id), self.retimed.get(clip_id),
+                          get(self.quality), verdict, get(self.clip_attributes), get(self.review),
+                          with_quality=self.quality is not None)
+
+    def finish(self) -> None:
+        """Every streamed table read to its end (a record left over is an error)."""
+        for t in (self.records, self.retimed, self.quality, self.verdicts, self.clip_attributes,
+                  self.review):
+            if t is not None:
+                t.finish()
+
+
+@dataclass(frozen=True)
+class ClipTables:
+    """One clip's records (None: absent)."""
+
+    record: dict[str, Any] | None
+    me: dict[str, Any] | None
+    quality: Mapping[str, Any] | None
+    verdict: tuple[bool, str] | None  # None: no verdicts given (everything is exported)
+    clip_attributes: Mapping[str, Any] | None
+    review: Mapping[str, Any] | None
+    with_quality: bool = False
+
+
 def export_clip(row: PlanRow, subjects: Mapping[str, SubjectInfo], clips_dir: Path,
-                records: Mapping[str, Mapping[str, Any]], retimed: Mapping[str, Mapping[str, Any]],
-                writer: dataset.DatasetWriter,
-                quality: Mapping[str, Mapping[str, Any]] | None = None,
-                verdicts: Mapping[str, tuple[bool, str]] | None = None,
-                clip_attributes: Mapping[str, Mapping[str, Any]] | None = None,
-                review: Mapping[str, Mapping[str, Any]] | None = None) -> Exported | Skipped:
-    """One planned clip copied into the dataset with its metadata built, or why it is left out
-    (``records``: generate's log; ``retimed``: retime's)."""
+                t: ClipTables, writer: dataset.DatasetWriter) -> Exported | Skipped:
+    """One planned clip copied into the dataset with its metadata built, or why it is left out."""
     src = me_clips.video_path(clips_dir, row.clip_id)
-    me = retimed.get(row.clip_id)
-    record = records.get(row.clip_id) if row.motion_source in MADE_HERE else transfer_record(me)
+    me = t.me
+    record = t.record if row.motion_source in MADE_HERE else transfer_record(me)
     if record is None or me is None or not src.is_file() or sha256_file(src) != me["sha256"]:
         return Skipped(row.clip_id)
-    if verdicts is not None:
-        passed, reasons = verdicts.get(row.clip_id, (False, "not measured by the quality stage"))
+    if t.verdict is not None:
+        passed, reasons = t.verdict
         if not passed:
             return Skipped(row.clip_id, reasons)
     if row.subject not in subjects:
@@ -219,9 +267,9 @@ def export_clip(row: PlanRow, subjects: Mapping[str, SubjectInfo], clips_dir: Pa
     dst = writer.add_clip(src, rel)
     info = probe_mp4(dst)
     technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
-    clip_quality = None if quality is None else {**quality.get(row.clip_id, {}), "passed": True}
+    clip_quality = {**(t.quality or {}), "passed": True} if t.with_quality else None
     meta = build_metadata(row, subjects[row.subject], record, me, technical, rel, clip_quality,
-                          (clip_attributes or {}).get(row.clip_id), (review or {}).get(row.clip_id))
+                          t.clip_attributes, t.review)
     return Exported(row, meta, info, subjects[row.subject], dst)
 
 

@@ -252,6 +252,17 @@ class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]
         return out
 
 
+class VerifyClips(Work[PlanRow, "dict[str, Any] | None"]):
+    """Is a row's clip on disk finished and verified (sidecar key, MP4 sha256)? Its record, else
+    None. Run by the engine's workers: hashing every clip is no work for the driver."""
+
+    def __init__(self, renderer: Renderer, out_dir: Path, encoder: EncoderOptions) -> None:
+        self.renderer, self.out_dir, self.encoder = renderer, out_dir, encoder
+
+    def __call__(self, row: PlanRow) -> dict[str, Any] | None:
+        return _complete(self.out_dir, row, self.renderer, self.encoder)
+
+
 class CheckClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]):
     """A dry run's per-item work: what each row's clip would be (its subject's face on record,
     its seed, frame count and render key); nothing is rendered or written."""
@@ -278,13 +289,17 @@ def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceI
         if removed := videos.prune(out_dir, {r.clip_id for r in rows}):
             log.info("removed %d file(s) of clips no longer planned", len(removed))
     mine = [r for r in rows if shard.owns(r.clip_id)]
+    for row in mine:  # a name that is no file name stops the stage before any worker has it
+        videos.video_path(out_dir, row.clip_id)
     report = GenerationReport()
     done: dict[str, dict[str, Any]] = {}
     pending: list[PlanRow] = []
-    for row in mine:
-        if (record := _complete(out_dir, row, renderer, encoder)) is not None:
+    verified = run_items(VerifyClips(renderer, out_dir, encoder), mine, compute, "generate",
+                         desc="generate: verify")
+    for row, record in zip(mine, verified, strict=True):
+        if isinstance(record, dict):
             done[row.clip_id] = record
-        else:
+        else:  # absent, unfinished, stale, or not verifiable: made (again)
             pending.append(row)
     outcomes: dict[str, ClipOutcome] = {c: ClipOutcome(c, "skipped") for c in done}
     if pending and not dry_run and (compute is None or compute.engine == "local"):
