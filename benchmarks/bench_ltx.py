@@ -253,7 +253,8 @@ def main() -> None:
     tree = p.model_dump(mode="json")
     if not cuda:
         tree["plan"].update({"width": 32, "height": 32, "clip_seconds": 10 / 24,
-                             "apex_window_s": [0.1, 0.2], "duration_s": [0.04, 0.1]})
+                             "apex_window_s": [0.1, 0.2], "duration_s": [0.04, 0.1],
+                             "au_source": "paper"})  # 10 frames: shorter MEs than real ones
     p = parse_params(tree)
     spec = p.plan
     rows = plan_clips([PlanSubject(f"s{i}", "f") for i in range(max(batches))], spec, p.base.seed)

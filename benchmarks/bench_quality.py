@@ -64,7 +64,7 @@ def ours(args: tuple[Path, list[list[float]], int, Any]) -> dict[str, float]:
     from equime.video import read_mp4
 
     path, landmarks, fps, q = args  # q: the quality params section
-    if os.environ.get("EQUIME_BENCH_WORKER"):
+    if os.environ.get("EQUIME_BENCH_WORKER"):  # as the stage's workers: one thread each
         torch.set_num_threads(1)
     t = {}
     t0 = time.perf_counter()
@@ -77,6 +77,12 @@ def ours(args: tuple[Path, list[list[float]], int, Any]) -> dict[str, float]:
     measure_motion(frames, np.asarray(landmarks), fps, q)
     t["motion"] = time.perf_counter() - t0
     return t
+
+
+def one_cv_thread():
+    from equime.compute.engine import one_cv_thread as held
+
+    return held()
 
 
 def _worker_init() -> None:
@@ -132,8 +138,8 @@ def run(jobs: list[tuple[Path, list[list[float]], int, Any]]) -> None:
     one = [ours(j) for j in jobs]
     one_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=2, initializer=_worker_init) as pool:
-        list(pool.map(ours, jobs))
+    with one_cv_thread(), ProcessPoolExecutor(max_workers=2, initializer=_worker_init) as pool:
+        list(pool.map(ours, jobs))  # as the stage's local workers (one OpenCV thread each)
     two_s = time.perf_counter() - t0
 
     n = len(jobs)
@@ -144,7 +150,7 @@ def run(jobs: list[tuple[Path, list[list[float]], int, Any]]) -> None:
     print(f"  equime (1 process): {split(one)}")
     print(f"seed procedure:             {n / ref_s:.2f} clips/s")
     print(f"equime, 1 process:          {n / one_s:.2f} clips/s  ({ref_s / one_s:.2f}x)")
-    print(f"equime, clips on 2 cores:   {n / two_s:.2f} clips/s  ({ref_s / two_s:.2f}x, target >= 2x)")
+    print(f"equime, clips on 2 cores:   {n / two_s:.2f} clips/s  ({ref_s / two_s:.2f}x, target >= 2.3x)")
     print("equime also computes the motion curve (optical flow), which the seed procedure lacks.")
 
 

@@ -117,7 +117,7 @@ def write_synthetic_metadata(plan_file: Path, subjects_csv: Path, out: Path) -> 
     from equime.export.params import ExportParams
     from equime.export.writer import write_metadata
 
-    e = ExportParams(name="ME-VLM", license="CC BY-NC 4.0")
+    e = ExportParams(name="ME-VLM", license="CC BY-NC 4.0", vqa_test_fraction=0.2)
     video = preview_video(out.with_name(f"{out.name}-preview.mp4"))
     with dataset.writing(out, e.name) as writer:
         summary = write_metadata(writer, synthetic_exports(plan_file, subjects_csv, video), e)
@@ -164,7 +164,10 @@ def write_export_inputs(plan_file: Path, folder: Path) -> dict[str, Path]:
     dirs = {k: folder / k for k in ("clips", "videos", "quality", "attributes", "review")}
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
-    sources = [preview_video(folder / f"src{k}.mp4", n_frames=144 + k) for k in range(12)]
+    # the first 10 000 clips (every emotion's first, which the preview decodes to its apex) are
+    # links to a full-length clip; the others to short ones (export decodes each copy to count it)
+    sources = [preview_video(folder / f"src{k}.mp4", n_frames=144 if k == 0 else 4 + k)
+               for k in range(12)]
     shas = [sha256_file(s) for s in sources]
     gen, me, q, v, a = [], [], [], [], []
     for i, row in enumerate(plan.iter_plan(plan_file)):

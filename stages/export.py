@@ -20,6 +20,7 @@ from equime.export.params import ExportParams
 from equime.export.writer import export_dataset, export_metrics
 from equime.ordered import InPlanOrder
 from equime.runtime import MetricsOpt, ParamsOpt, Stage, command
+from equime.section import BaseParams
 
 
 def main(
@@ -41,7 +42,7 @@ def main(
     stage = Stage("export", params)
     summary = export_dataset(  # every per-clip table streamed beside the plan
         plan.iter_plan(plan_file), selection.read_subject_infos(subjects), me_clips, generated, out,
-        stage.section("export", ExportParams),
+        stage.section("export", ExportParams), stage.section("base", BaseParams).seed,
         quality=InPlanOrder(quality.iter_by_clip(measured), str(measured)),
         verdicts=InPlanOrder(verdicts.iter_by_clip(judged), str(judged)),
         clip_attributes=InPlanOrder(clip_attributes.iter_by_clip(attributes), str(attributes)),

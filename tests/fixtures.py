@@ -155,7 +155,8 @@ def build_tiny_ltx(folder: Path) -> Path:
 
 
 TINY_PLAN = {"plan.width": 32, "plan.height": 32, "plan.clip_seconds": 10 / 24,
-             "plan.apex_window_s": [0.1, 0.2], "plan.duration_s": [0.04, 0.1]}
+             "plan.apex_window_s": [0.1, 0.2], "plan.duration_s": [0.04, 0.1],
+             "plan.au_source": "paper"}  # a 10-frame clip: shorter MEs than real ones
 TINY_LTX = {"num_inference_steps": 2, "max_sequence_length": 16, "device": "cpu", "num_frames": None}
 
 

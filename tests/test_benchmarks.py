@@ -48,7 +48,7 @@ FIGURES = {
         rf"  equime \(1 process\): decode {NUM}, psnr\+ssim\+tv {NUM}, motion {NUM}",
         rf"seed procedure: +{NUM} clips/s",
         rf"equime, 1 process: +{NUM} clips/s  \({NUM}x\)",
-        rf"equime, clips on 2 cores: +{NUM} clips/s  \({NUM}x, target >= 2x\)",
+        rf"equime, clips on 2 cores: +{NUM} clips/s  \({NUM}x, target >= 2.3x\)",
     ],
     "bench_retime": [
         r"clips: 3 from videos built in code \(--tiny\) \(24 frames, 256x256\); x264 preset \w+, "
@@ -67,6 +67,12 @@ FIGURES = {
         rf"Ray: {NUM}x",
         rf"plan peak RSS: 200 rows \d+ MiB, 400 rows \d+ MiB: {NUM}x \(target <= 1\.5x\)",
         rf"export peak RSS: 200 rows \d+ MiB, 400 rows \d+ MiB: {NUM}x \(target <= 1\.5x\)",
+        r"curate: 20 photos, 20 subjects, peak RSS \d+ MiB",
+        r"curate: 40 photos, 40 subjects, peak RSS \d+ MiB",
+        r"export: 200 clips, 200 exported, peak RSS \d+ MiB",
+        r"export: 400 clips, 400 exported, peak RSS \d+ MiB",
+        rf"curate peak RSS, 40 vs 20: {NUM}x \(target <= 1\.2x\)",
+        rf"export peak RSS, 400 vs 200: {NUM}x \(target <= 1\.2x\)",
     ],
     "bench_train": [
         rf"model alone \(pre-batched tensors\) +{NUM} clips/s",

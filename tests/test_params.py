@@ -15,7 +15,7 @@ from tests.fixtures import REPO, default_params_dict, params
 def test_repo_params_parse_to_the_seed_format():
     p = load_params(REPO / "params.yaml")
     assert (p.plan.width, p.plan.height, p.plan.fps, p.plan.n_frames) == (512, 512, 24, 144)
-    assert p.plan.duration_s == (0.04, 0.2)
+    assert p.plan.duration_s == (0.1, 0.45) and p.plan.au_source == "observed"
     assert p.plan.emotions == ("happiness", "sadness", "surprise", "fear", "anger")
     with pytest.raises(Exception, match="frozen"):
         p.plan.fps = 30  # type: ignore[misc]
@@ -40,7 +40,8 @@ def test_repo_params_parse_to_the_seed_format():
     ({"quality.device": "cuda"}, "params.yaml: quality.workers: use 1 with device cuda"),
     ({"filter.max_duration_s": 0}, "params.yaml: filter.max_duration_s: Input should be greater"),
     ({"datasets": {"casme4": {}}}, "params.yaml: datasets.casme4.[key]: Input"),
-    ({"plan.au_source": None}, "params.yaml: plan.au_source: Input should be 'paper' or 'emfacs'"),
+    ({"plan.au_source": None},
+     "params.yaml: plan.au_source: Input should be 'observed', 'paper' or 'emfacs'"),
     ({"plan.motion_source": "casme"}, "params.yaml: plan.motion_source: Input should be 'facs', "
                                       "'generated', 'casme2'"),
 ])

@@ -31,6 +31,9 @@ from tests.fixtures import default_params_dict, params
     ({"plan.clip_seconds": 60.0, "plan.fps": 1000},
      "params.yaml: plan.clip_seconds: 60 s at 1000 fps of 512x512 is 14.6 G pixel-frames, above "
      "the 4 G a clip may hold; shorten it or lower plan.fps or the size (got 60.0)"),
+    ({"plan.duration_s": [0.04, 0.1]},
+     "params.yaml: plan.duration_s: holds none of the observed MEs' durations (0.115-0.7 s) at "
+     "rise_fraction [0.1, 0.9]; widen it, or set au_source: paper (got [0.04, 0.1])"),
     ({"quality.device": "cuda"},
      "params.yaml: quality.workers: use 1 with device cuda (one process feeds the GPU) (got 2)"),
 ])

@@ -45,6 +45,45 @@ def _tree(folder: Path) -> dict[str, bytes]:
                         for part in p.relative_to(folder).parts)}
 
 
+ME_VQA_TRAIN = {  # the MEGC ME-VQA training file's rows
+    "type": "object", "additionalProperties": False,
+    "required": ["id", "dataset", "image_id", "subject", "filename", "question", "answer"],
+    "properties": {k: {"type": "string", "minLength": 1} for k in
+                   ("id", "dataset", "image_id", "subject", "filename", "question", "answer")},
+}
+ME_VQA_TEST = {  # its test rows (the answers file: the same rows, answered)
+    "type": "object", "additionalProperties": False,
+    "required": ["id", "video_id", "video", "subject", "onset_frame", "offset_frame", "question",
+                 "answer"],
+    "properties": {**{k: {"type": "string", "minLength": 1}
+                      for k in ("id", "video_id", "video", "subject", "question")},
+                   "onset_frame": {"type": "integer", "minimum": 0},
+                   "offset_frame": {"type": "integer", "minimum": 0},
+                   "answer": {"type": "string"}},
+}
+
+
+def check_me_vqa(root: Path, subjects: set[str]) -> None:
+    """The three ME-VQA files hold the challenge's fields; the split is by subject; every video
+    they name is in the dataset."""
+    from equime.megc.vqa import kind_of
+
+    rows = {name: [json.loads(x) for x in (root / name).read_text().splitlines()]
+            for name in ("me_vqa.jsonl", "me_vqa_test.jsonl", "me_vqa_test_answers.jsonl")}
+    for r in rows["me_vqa.jsonl"]:
+        jsonschema.validate(r, ME_VQA_TRAIN)
+        assert (root / r["filename"]).is_file()
+    for r in rows["me_vqa_test.jsonl"] + rows["me_vqa_test_answers.jsonl"]:
+        jsonschema.validate(r, ME_VQA_TEST)
+        assert (root / r["video"]).is_file() and r["onset_frame"] < r["offset_frame"]
+    assert {r["answer"] for r in rows["me_vqa_test.jsonl"]} == {""}
+    train = {r["subject"] for r in rows["me_vqa.jsonl"]}
+    test = {r["subject"] for r in rows["me_vqa_test.jsonl"]}
+    assert train and test and not train & test and train | test == subjects
+    kinds = {kind_of(r["question"]) for r in rows["me_vqa.jsonl"] + rows["me_vqa_test.jsonl"]}
+    assert kinds >= {"coarse", "fine", "aus", "shown", "combined"}
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git + DVC copy of this project with 1 sequence per emotion, reproduced once."""
@@ -81,10 +120,13 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
     videos = sorted(root.glob("emotion_categories/*/*.mp4"))
     verdicts = pd.read_csv(repo / "data" / "verdicts.csv")
     passed = verdicts[verdicts["passed"]]
-    # every clip that passes the filter is exported, and nothing else; the warp clips fire every
-    # AU of their emotion's table, and at most one of the 10 misses the AU check on the
-    # encoder's noise
-    assert len(videos) == len(passed) >= 2 * 5 * 1 - 1, verdicts.to_string()
+    # every clip that passes the filter is exported, and nothing else; each fires one to three
+    # AUs as real MEs do (plan.au_source: observed), and a single faint AU (a one-sided AU20 or
+    # an AU7 at B) can stay under the landmarks' noise on the grey, grainy Grace Hopper photo
+    # (~2 px between filmed frames against a 2-3 px AU): at most two of the 10 miss the checks,
+    # and each miss is the AU check's
+    assert len(videos) == len(passed) >= 2 * 5 * 1 - 2, verdicts.to_string()
+    assert verdicts.loc[~verdicts["passed"], "reasons"].str.contains("planned AUs not visible").all()
     schema = json.loads((root / "metadata.schema.json").read_text())
     for v in videos:
         info = probe_mp4(v)
@@ -112,6 +154,11 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
     with chromium() as driver:  # the pipeline's own report, in a real browser
         driver.get((repo / "report" / "index.html").as_uri())
         assert console_errors(driver) == [] and broken_images(driver) == []
+    plan_rows = [json.loads(x) for x in (repo / "data" / "plan.jsonl").read_text().splitlines()]
+    assert {r["au_source"] for r in plan_rows} == {"observed"}
+    assert all(1 <= len(r["aus"]) <= 5 for r in plan_rows)
+    assert sum(len(r["aus"]) <= 2 for r in plan_rows) >= 7  # most MEs fire one or two AUs
+    check_me_vqa(root, {json.loads(m.read_text())["subject"] for m in root.rglob("*_metadata.json")})
     pairs = (root / "pairs.jsonl").read_text().splitlines()
     assert len(pairs) == len(videos) and all((root / json.loads(x)["video"]).is_file() for x in pairs)
     assert _sh(["dvc", "status", "-q"], repo, check=False).returncode == 0

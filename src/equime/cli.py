@@ -166,6 +166,83 @@ def review_results(
              summary["clips_rated"], summary["fleiss_kappa"])
 
 
+score_app = typer.Typer(no_args_is_help=True, help="Score predictions as the MEGC challenges do.")
+app.add_typer(score_app, name="score")
+ModeOpt = Annotated[str, typer.Option(help="megc2025: the organisers' strs_metric.py, quirks "
+                                           "and all | corrected (see equime.megc.strs)")]
+
+
+@score_app.command("vqa")
+def score_vqa(
+    pred: Annotated[Path, typer.Option(help="answers: JSONL with id and answer")],
+    truth: Annotated[Path, typer.Option(help="the truth: me_vqa_test_answers.jsonl")],
+) -> None:
+    """Per question type: UF1/UAR (classes), accuracy (yes/no, left/right), BLEU-4 and ROUGE-1
+    (free answers); every truth id must be answered."""
+    import json
+
+    from equime.errors import InputError
+    from equime.megc.files import read_answers
+    from equime.megc.vqa import kind_of
+    from equime.megc.vqa_score import score
+
+    want, got = read_answers(truth), read_answers(pred)
+    if missing := [k for k in want if k not in got]:
+        raise InputError(f"{pred}: no answer to {len(missing)} question(s) of {truth}, e.g. "
+                         f"{missing[0]!r}")
+    kinds = [kind_of(row["question"]) for row in want.values()]
+    figures = score(kinds, [r["answer"] for r in want.values()],
+                    [str(got[k]["answer"]) for k in want])
+    typer.echo(json.dumps(figures, indent=2))
+
+
+@score_app.command("spotting")
+def score_spotting(
+    pred: Annotated[Path, typer.Option(help="spotted intervals: subject, video, onset, offset")],
+    truth: Annotated[Path, typer.Option(help="the truth: the MEGC spotting CSV")],
+    mode: ModeOpt = "corrected",
+) -> None:
+    """Spotting: a spotted interval whose IoU (inclusive frames) with a truth is ≥ 0.5 is a
+    true positive; precision, recall and F1."""
+    import json
+
+    from equime.megc.files import read_intervals
+    from equime.megc.strs import score
+
+    r = score(read_intervals(pred, need_emotion=False), read_intervals(truth, need_emotion=False),
+              _mode(mode))
+    keys = ("TP spotting", "FP spotting", "FN spotting", "Precision spotting",
+            "Recall spotting", "F1-score spotting")
+    typer.echo(json.dumps({k: v for k, v in r.figures().items() if k in keys}, indent=2))
+
+
+@score_app.command("str")
+def score_str(
+    pred: Annotated[Path, typer.Option(help="spotted and recognised: subject, video, onset, "
+                                            "offset, emotion")],
+    truth: Annotated[Path, typer.Option(help="the truth: the MEGC spotting CSV")],
+    mode: ModeOpt = "corrected",
+) -> None:
+    """Spot-then-recognise: spotting F1, the emotions of its true positives (UF1, UAR, F1) and
+    STRS = F1(spotting) × F1(analysis)."""
+    import json
+
+    from equime.megc.files import read_intervals
+    from equime.megc.strs import score
+
+    r = score(read_intervals(pred), read_intervals(truth), _mode(mode))
+    typer.echo(json.dumps({k: round(v, 4) for k, v in r.figures().items()}, indent=2))
+
+
+def _mode(mode: str) -> str:
+    from equime.errors import InputError
+    from equime.megc.strs import MODES
+
+    if mode not in MODES:
+        raise InputError(f"--mode {mode!r}: one of {', '.join(MODES)}")
+    return mode
+
+
 models_app = typer.Typer(no_args_is_help=True, help="Download model weights (needs internet).")
 app.add_typer(models_app, name="models")
 

@@ -99,6 +99,11 @@ _BILATERAL: dict[int, tuple[str, str, tuple[LandmarkMotion, ...]]] = {
     23: ("lip tightener", "mouth", (
         _m((48,), (54,), -0.03, 0.0), _m((60,), (64,), -0.025, 0.0), _m((51, 62), (), 0.0, 0.01),
         _m((57, 66), (), 0.0, -0.01))),
+    25: ("lips part", "mouth", (
+        _m((61, 62), (63,), 0.0, -0.012), _m((67, 66), (65,), 0.0, 0.03),
+        _m((58, 57), (56,), 0.0, 0.02))),
+    43: ("eye closure", "eyes", (
+        _m((37, 38), (44, 43), 0.0, 0.05), _m((40, 41), (47, 46), 0.0, -0.008))),
     26: ("jaw drop", "jaw", (
         _m((8,), (), 0.0, 0.10), _m((7,), (9,), 0.0, 0.09), _m((6,), (10,), 0.0, 0.07),
         _m((5,), (11,), 0.0, 0.045), _m((4,), (12,), 0.0, 0.02), _m((57,), (), 0.0, 0.09),
@@ -107,18 +112,22 @@ _BILATERAL: dict[int, tuple[str, str, tuple[LandmarkMotion, ...]]] = {
 }
 
 
-def _unilateral(number: int) -> ActionUnit:
-    """Subject's right side only (image left): FACS prefix R."""
+def _unilateral(number: int, side: str) -> ActionUnit:
+    """One side only: ``R``, the subject's right (the image's left), or ``L``, the subject's
+    left (the image's right); the midline's points stay still."""
     name, region, motions = _BILATERAL[number]
-    one_side = tuple(LandmarkMotion(m.left, (), m.out, m.dy) for m in motions if m.right)
-    return ActionUnit(f"R{number}", number, f"right {name}", region, one_side)
+    one_side = tuple(LandmarkMotion(m.left, (), m.out, m.dy) if side == "R"
+                     else LandmarkMotion((), m.right, m.out, m.dy) for m in motions if m.right)
+    word = {"R": "right", "L": "left"}[side]
+    return ActionUnit(f"{side}{number}", number, f"{word} {name}", region, one_side)
 
 
 AUS: dict[str, ActionUnit] = {
     **{str(n): ActionUnit(str(n), n, name, region, motions)
        for n, (name, region, motions) in _BILATERAL.items()},
-    "R12": _unilateral(12),
-    "R14": _unilateral(14),
+    # every AU with a side to it, on one side (FACS L/R: real MEs are often unilateral)
+    **{f"{side}{n}": _unilateral(n, side) for n, (_, _, motions) in _BILATERAL.items()
+       if any(m.right for m in motions) for side in ("L", "R")},
 }
 
 INTENSITY_LETTERS = (("A", 0.2), ("B", 0.4), ("C", 0.6), ("D", 0.8), ("E", 1.0))

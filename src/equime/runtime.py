@@ -60,7 +60,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
                          "attributes.max_no_face_share"),
     "filter": ("filter.min_psnr_db", "filter.max_duration_s", "filter.peak_motion_px",
                "filter.max_head_motion_px", "filter.min_au_fidelity", "filter.identity_consistency"),
-    "export": ("export.name", "export.license"),
+    "export": ("base.seed", "export.name", "export.license", "export.vqa_test_fraction"),
     "summarize": ("quality.metrics", "quality.modes", "quality.color", "summarize.max_clips", "datasets"),
     "demographics": ("attributes.age_bands", "export.name"),
     "train": ("base.seed", "baselines.runs.{run}", "baselines.frames", "baselines.size",

@@ -44,7 +44,7 @@ def _rows():
     return rows
 
 
-EXPORT = ExportParams(name="ME-VLM", license="CC BY-NC 4.0")
+EXPORT = ExportParams(name="ME-VLM", license="CC BY-NC 4.0", vqa_test_fraction=0.2)
 SUBJECTS = {
     "ann": SubjectInfo(subject="ann", source="ann.jpg", sha256="0" * 64,
                        annotations={"Male": False, "age": 35.0}, attributes_source="annotations",
@@ -72,7 +72,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory):
     generate_clips(rows[:2], lambda r: face, warp(), encoder(preset="ultrafast"),
                    tmp / "videos", 1)
     me_clips(rows, tmp / "videos", tmp / "clips")
-    summary = export_dataset(rows, SUBJECTS, tmp / "clips", tmp / "videos", tmp / "dataset", EXPORT,
+    summary = export_dataset(rows, SUBJECTS, tmp / "clips", tmp / "videos", tmp / "dataset", EXPORT, 1,
                              clip_attributes={"bob_happiness_01": BOB_CLIP})
     return tmp, summary
 
@@ -87,9 +87,20 @@ def test_layout_follows_the_seed(dataset):
         "emotion_categories/happiness/m_bob_01.mp4",
         "emotion_categories/happiness/metadata/f_ann_01_metadata.json",
         "emotion_categories/happiness/metadata/m_bob_01_metadata.json",
-        "manifest.csv", "metadata.schema.json", "pairs.jsonl", "preview.png",
+        "manifest.csv", "me_vqa.jsonl", "me_vqa_test.jsonl", "me_vqa_test_answers.jsonl",
+        "metadata.schema.json", "pairs.jsonl", "preview.png",
     ]
     assert summary.exported == 2 and summary.missing == ["cy_sadness_01"]
+    # ME-VQA: one of the two subjects (0.2 of 2, at least one) is the test split
+    train = [json.loads(x) for x in (root / "me_vqa.jsonl").read_text().splitlines()]
+    test = [json.loads(x) for x in (root / "me_vqa_test.jsonl").read_text().splitlines()]
+    answers = [json.loads(x) for x in (root / "me_vqa_test_answers.jsonl").read_text().splitlines()]
+    assert {r["subject"] for r in train}.isdisjoint({r["subject"] for r in test})
+    assert {r["subject"] for r in train} | {r["subject"] for r in test} == {"ann", "bob"}
+    assert [r["id"] for r in test] == [r["id"] for r in answers]
+    assert {r["answer"] for r in test} == {""} and all(r["answer"] for r in answers)
+    assert {r["question"] for r in train + answers} >= {"What is the coarse expression class?",
+                                                       "What is the fine-grained expression class?"}
     assert (root / "emotion_categories/happiness/f_ann_01.mp4").read_bytes() == \
         (tmp / "videos/ann_happiness_01.mp4").read_bytes()
 
@@ -151,7 +162,7 @@ def test_video_names_and_unknown_subjects(tmp_path: Path, dataset):
     assert [video_name(r) for r in rows] == ["f_ann_01", "m_bob_01", "u_cy_01"]
     tmp, _ = dataset
     with pytest.raises(InputError, match="subject 'ann' of clip ann_happiness_01 is not in"):
-        export_dataset(rows, {}, tmp / "clips", tmp / "videos", tmp_path / "ds", EXPORT)
+        export_dataset(rows, {}, tmp / "clips", tmp / "videos", tmp_path / "ds", EXPORT, 1)
 
 
 def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: Path):
@@ -163,7 +174,7 @@ def test_only_passing_clips_are_exported_with_their_quality(dataset, tmp_path: P
                 "bob_happiness_01": (False, "head motion 4.00 px > 1.5")}
     review = {"ann_happiness_01": {"clip_id": "ann_happiness_01", "planned": "happiness",
                                    "ratings": 3, "majority": "happiness", "majority_share": 0.6667}}
-    summary = export_dataset(rows, SUBJECTS, tmp / "clips", tmp / "videos", tmp_path / "ds", EXPORT,
+    summary = export_dataset(rows, SUBJECTS, tmp / "clips", tmp / "videos", tmp_path / "ds", EXPORT, 1,
                              quality=quality, verdicts=verdicts, review=review)
     assert summary.exported == 1 and summary.filtered == {"bob_happiness_01": "head motion 4.00 px > 1.5"}
     root = tmp_path / "ds" / "ME-VLM"

@@ -210,7 +210,7 @@ def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path):
         "no video (not generated)"}
     verdicts = verdict_table(pd.DataFrame(measured.records, columns=["clip_id"]), p.filter)
     summary = export_dataset(rows, selection.read_subject_infos(tmp_path / "sel" / "subjects.csv"),
-                             tmp_path / "clips", tmp_path / "vid", tmp_path / "ds", p.export,
+                             tmp_path / "clips", tmp_path / "vid", tmp_path / "ds", p.export, 1,
                              verdicts={v.clip_id: (bool(v.passed), v.reasons)
                                        for v in verdicts.itertuples()})
     assert summary.exported == 0 and summary.missing == [r.clip_id for r in rows]

@@ -28,8 +28,12 @@ def test_rows_cover_subjects_emotions_and_sequences_in_order():
     assert len({r.seed for r in rows}) == len(rows)
 
 
+PAPER = {"plan.au_source": "paper", "plan.duration_s": [0.04, 0.2],
+         "plan.rise_fraction": [0.35, 0.5], "plan.intensity": [0.2, 0.4]}
+
+
 def test_rows_respect_the_params():
-    spec = plan_spec()
+    spec = plan_spec(params(**PAPER))
     for r in plan_clips(SUBJECTS, spec, base_seed=7):
         assert r.n_frames == 144 and r.fps == 24 and (r.width, r.height) == (512, 512)
         assert 0 < r.onset_frame < r.apex_frame < r.offset_frame < r.n_frames
@@ -58,7 +62,7 @@ def test_emfacs_has_contempt_and_paper_does_not():
     spec = plan_spec(params(**{"plan.au_source": "emfacs", "plan.emotions": ["contempt"]}))
     rows = plan_clips(SUBJECTS[:1], spec, base_seed=1)
     assert [a.code for a in rows[0].aus] == ["R12", "R14"]
-    bad = plan_spec(params(**{"plan.emotions": ["happiness", "contempt"]}))
+    bad = plan_spec(params(**{**PAPER, "plan.emotions": ["happiness", "contempt"]}))
     message = "plan.emotions: 'contempt' has no AU set in table 'paper'"
     with pytest.raises(ParamsError, match=re.escape(message)):
         plan_clips(SUBJECTS, bad, base_seed=1)
@@ -70,7 +74,7 @@ def test_bad_subject_ids_are_refused():
 
 
 def test_prompt_lists_aus_with_their_facs_names():
-    rows = plan_clips(SUBJECTS[:1], plan_spec(), base_seed=1)
+    rows = plan_clips(SUBJECTS[:1], plan_spec(params(**PAPER)), base_seed=1)
     text = compose_prompt("{emotion}: {aus}; {intensity}, {duration} s", "happiness", rows[0].aus, 0.1)
     assert text == ("happiness: inner brow raiser (AU1), cheek raiser (AU6), lip corner puller "
                     "(AU12) and dimpler (AU14); slight, 0.10 s")

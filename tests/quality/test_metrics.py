@@ -112,3 +112,4 @@ def test_our_ssim_is_piqs_ssim_to_the_bit():
         theirs = piq.ssim(torch.cat([a, b]), torch.cat([b, b]), data_range=1.0, reduction="none")
         assert 0.3 < float(ours[0]) < 0.999 and float(ours[1]) == 1.0
         assert torch.equal(ours, theirs)
+

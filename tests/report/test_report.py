@@ -26,7 +26,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                    annotations={}, attributes_source="annotations", gender="f",
                                    race="white", age=35.0, age_band="30-44")}
     me_clips(rows, tmp / "videos", tmp / "clips")
-    export_dataset(rows, subjects, tmp / "clips", tmp / "videos", tmp / "ds", params().export)
+    export_dataset(rows, subjects, tmp / "clips", tmp / "videos", tmp / "ds", params().export, 1)
     html = build_report("test <report>", REPO / "params.yaml", dataset=tmp / "ds" / "ME-VLM",
                         lock=REPO / "dvc.lock")
     report_file.write(tmp / "out", html)

@@ -71,7 +71,7 @@ def test_generated_clips_become_exported_micro_expressions(tmp_path: Path):
     subjects = {"astronaut": SubjectInfo("astronaut", "astronaut.png", "0" * 64, {}, "annotations",
                                          gender="f")}
     summary = export_dataset(rows, subjects, tmp_path / "clips", tmp_path / "raw", tmp_path / "ds",
-                             p.export, verdicts={v.clip_id: (bool(v.passed), v.reasons)
+                             p.export, 1, verdicts={v.clip_id: (bool(v.passed), v.reasons)
                                                  for v in verdicts.itertuples()})
     assert summary.exported == 2
     for meta_path in sorted((tmp_path / "ds").rglob("*_metadata.json")):

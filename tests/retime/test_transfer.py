@@ -157,7 +157,7 @@ def test_a_plan_whose_motion_is_a_datasets_moves_each_face_by_a_real_me(casme, d
     subjects = {"hopper": SubjectInfo("hopper", "hopper.jpg", "0" * 64, {}, "annotations",
                                       gender="f")}
     summary = export_dataset(rows, subjects, tmp_path / "clips", tmp_path / "raw",
-                             tmp_path / "ds", p.export, verdicts={happy.clip_id: (True, "")})
+                             tmp_path / "ds", p.export, 1, verdicts={happy.clip_id: (True, "")})
     assert summary.exported == 1 and summary.missing == [surprise.clip_id]
     [meta] = [json.loads(m.read_text()) for m in (tmp_path / "ds").rglob("*_metadata.json")]
     g = meta["generation"]

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -33,7 +34,11 @@ from equime.files import (
 PATH = "data/dataset"
 FILES = ("{name}/emotion_categories/*/*.mp4", "{name}/emotion_categories/*/metadata/*_metadata.json",
          "{name}/manifest.csv", "{name}/metadata.schema.json", "{name}/pairs.jsonl",
-         "{name}/preview.png", "{name}/README.md", "{name}/dataset.json")
+         "{name}/preview.png", "{name}/README.md", "{name}/dataset.json", "{name}/me_vqa.jsonl",
+         "{name}/me_vqa_test.jsonl", "{name}/me_vqa_test_answers.jsonl")
+VQA = "me_vqa.jsonl"  # the MEGC ME-VQA training file's shape (equime.megc.vqa)
+VQA_TEST = "me_vqa_test.jsonl"  # the test questions, answers empty
+VQA_ANSWERS = "me_vqa_test_answers.jsonl"  # the same rows answered
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
     "video", "emotion", "gender", "race", "age_band", "attributes_source", "subject", "sequence",
@@ -59,10 +64,12 @@ class DatasetWriter:
     clip, its metadata, manifest row and video–text pair as they come (nothing held for the end),
     then the schema, card, preview and facts (:meth:`finish`)."""
 
-    def __init__(self, root: Path, manifest: csv.DictWriter[str], pairs: TextIO) -> None:
+    def __init__(self, root: Path, manifest: csv.DictWriter[str], pairs: TextIO,
+                 vqa: tuple[TextIO, TextIO, TextIO]) -> None:
         self.root = root
         self.manifest = manifest
         self.pairs = pairs
+        self.vqa, self.vqa_test, self.vqa_answers = vqa
         root.mkdir(parents=True, exist_ok=True)
 
     def add_clip(self, src: Path, relpath: str) -> Path:
@@ -79,6 +86,15 @@ class DatasetWriter:
         self.manifest.writerow(entry)
         self.pairs.write(jsonl_line(pair))
 
+    def add_vqa(self, rows: list[dict[str, Any]], test: bool) -> None:
+        """A clip's ME-VQA rows: to the training file, or (a test subject's) to the test file
+        with empty answers and to the answers file."""
+        if not test:
+            self.vqa.writelines(map(_in_order, rows))
+            return
+        self.vqa_test.writelines(_in_order({**r, "answer": ""}) for r in rows)
+        self.vqa_answers.writelines(map(_in_order, rows))
+
     def finish(self, card: str, preview: Any | None, facts: dict[str, Any]) -> None:
         write_json(self.root / "metadata.schema.json", json_schema())
         if preview is not None:
@@ -87,14 +103,20 @@ class DatasetWriter:
         write_text(self.root / "dataset.json", dumps_json(facts))
 
 
+def _in_order(row: dict[str, Any]) -> str:
+    """A JSON line with the keys in the challenge's order (not sorted)."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
 @contextmanager
 def writing(out: Path, name: str) -> Iterator[DatasetWriter]:
     """A writer for ``out/<name>``; the whole of ``out`` is built aside and swapped in."""
     with staged_dir(out) as staging:
         root = staging / name
         with csv_rows(root / MANIFEST, MANIFEST_COLUMNS) as manifest, \
-                atomic_lines(root / "pairs.jsonl") as pairs:
-            yield DatasetWriter(root, manifest, pairs)
+                atomic_lines(root / "pairs.jsonl") as pairs, atomic_lines(root / VQA) as vqa, \
+                atomic_lines(root / VQA_TEST) as test, atomic_lines(root / VQA_ANSWERS) as answers:
+            yield DatasetWriter(root, manifest, pairs, (vqa, test, answers))
 
 
 def read_manifest(root: Path) -> pd.DataFrame:
@@ -113,7 +135,5 @@ def read_manifest(root: Path) -> pd.DataFrame:
 
 
 def read_metadata(root: Path, video: str) -> dict[str, Any]:
-    import json
-
     path = inside(root, metadata_relpath(video), f"metadata of {video!r}")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -88,11 +88,27 @@ def _local(work: Work[I, R], items: Sequence[I], tries: int,
             yield i, attempt(work, item, tries)
         return
     work.token = uuid.uuid4().hex  # type: ignore[attr-defined]
-    with process_pool(workers, initializer=_Adopt(work)) as pool:
+    with one_cv_thread(), process_pool(workers, initializer=_Adopt(work)) as pool:
         futures = {pool.submit(_attempt_here, work.token, item, tries): i  # type: ignore[attr-defined]
                    for i, item in enumerate(items)}
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+
+@contextlib.contextmanager
+def one_cv_thread() -> Iterator[None]:
+    """OpenCV at one thread in this process while the block runs, so the worker processes it
+    forks inherit one thread each: processes share the cores, and OpenCV's default pool (a
+    thread per core in every worker) would oversubscribe them. Set in the parent, before the
+    fork: a forked child that resizes a pool it inherited without its threads can hang."""
+    import cv2
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
 
 
 class _Adopt:

@@ -35,6 +35,7 @@ from equime.export.card import CardFacts, CardTally, contact_sheet, render_card
 from equime.export.pairs import pair_record
 from equime.export.params import ExportParams
 from equime.files import cell, check_id, sha256_file
+from equime.megc import vqa
 from equime.ordered import ByClip, InPlanOrder, lookup
 from equime.plan.params import MADE_HERE
 from equime.video import VideoInfo, probe_mp4
@@ -174,7 +175,7 @@ Table = Mapping[str, T] | InPlanOrder[T] | None  # a per-clip table: held whole,
 
 
 def export_dataset(rows: Iterable[PlanRow], subjects: Mapping[str, SubjectInfo], clips_dir: Path,
-                   generated_dir: Path, out_dir: Path, e: ExportParams,
+                   generated_dir: Path, out_dir: Path, e: ExportParams, seed: int,
                    quality: Table[Mapping[str, Any]] = None,
                    verdicts: Table[tuple[bool, str]] = None,
                    clip_attributes: Table[Mapping[str, Any]] = None,
@@ -193,10 +194,11 @@ def export_dataset(rows: Iterable[PlanRow], subjects: Mapping[str, SubjectInfo],
         retimed=InPlanOrder(me_clips.iter_log(clips_dir), str(clips_dir / me_clips.LOG)),
         quality=lookup(quality), verdicts=lookup(verdicts),
         clip_attributes=lookup(clip_attributes), review=lookup(review))
+    test_subjects = vqa.held_out(list(subjects), e.vqa_test_fraction, seed)
     with dataset.writing(out_dir, e.name) as writer:
         clips = (export_clip(row, subjects, clips_dir, tables.of(row.clip_id), writer)
                  for row in tqdm(rows, desc="export", unit="clip"))
-        summary = write_metadata(writer, clips, e)
+        summary = write_metadata(writer, clips, e, test_subjects)
         tables.finish()
     for clip in summary.missing:
         log.warning("not exported (no ME clip: not generated, or refused by retime): %s", clip)
@@ -274,9 +276,10 @@ def export_clip(row: PlanRow, subjects: Mapping[str, SubjectInfo], clips_dir: Pa
 
 
 def write_metadata(writer: dataset.DatasetWriter, clips: Iterable[Exported | Skipped],
-                   e: ExportParams) -> ExportSummary:
-    """Each exported clip's metadata, manifest row and video–text pair as it comes, then the card,
-    preview and facts: memory flat in the number of clips (of the left-out ones, ids are kept)."""
+                   e: ExportParams, test_subjects: frozenset[str] = frozenset()) -> ExportSummary:
+    """Each exported clip's metadata, manifest row, video–text pair and ME-VQA rows (the test
+    split's for ``test_subjects``) as it comes, then the card, preview and facts: memory flat in
+    the number of clips (of the left-out ones, ids are kept)."""
     tally = CardTally()
     firsts: dict[str, tuple[PlanRow, Path]] = {}  # the preview shows each emotion's first clip
     missing: list[str] = []
@@ -293,6 +296,8 @@ def write_metadata(writer: dataset.DatasetWriter, clips: Iterable[Exported | Ski
             continue
         writer.add_metadata(clip.meta, manifest_entry(clip.row, clip.meta, clip.info, clip.subject),
                             pair_record(clip.meta))
+        test = clip.row.subject in test_subjects
+        writer.add_vqa(vqa_rows(clip.meta, e.name, clip.row.seed, test), test)
         tally.add(clip.meta)
         firsts.setdefault(clip.row.emotion, (clip.row, clip.path))
         by_emotion[clip.row.emotion] += 1
@@ -306,6 +311,14 @@ def write_metadata(writer: dataset.DatasetWriter, clips: Iterable[Exported | Ski
     return ExportSummary(exported=tally.clips, missing=missing, filtered=filtered,
                          clips_by_emotion=by_emotion, clips_by_gender=by_gender,
                          size_bytes=size_bytes)
+
+
+def vqa_rows(meta: ClipMetadata, name: str, seed: int, test: bool) -> list[dict[str, Any]]:
+    """The clip's ME-VQA rows from its metadata (planned AUs and sides, emotion, timing)."""
+    t = meta.generation.timing
+    return vqa.records(name.lower(), meta.video_name, meta.file, meta.subject, meta.emotion,
+                       [a.code for a in meta.generation.aus], t.onset_frame, t.offset_frame,
+                       seed, test)
 
 
 def manifest_entry(row: PlanRow, meta: ClipMetadata, info: VideoInfo,

@@ -3,6 +3,10 @@
 - ``paper``: the EquiME paper's Fig. 3 (five emotions, plus disgust as listed in this project's
   spine issue); it has no contempt.
 - ``emfacs``: the EMFACS prototypes (Ekman & Friesen). Contempt is unilateral: R12 + R14.
+- ``observed`` (:mod:`equime.plan.observed`): what real micro-expressions fire, counted in SAMM's
+  and CASME II's public labels; a clip draws one observed combination (usually one or two AUs).
+  Its "AU set" of an emotion, where one set is asked for (a video's planned AUs by its name),
+  is the emotion's frequent AUs.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import re
 
 from equime.errors import ParamsError
+from equime.plan import observed
 
 AU_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "paper": {
@@ -32,18 +37,26 @@ AU_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+SOURCES = (*AU_TABLES, observed.SOURCE)  # what plan.au_source may name
+
+
+def emotions_of(source: str) -> tuple[str, ...]:
+    """The emotions table ``source`` has AUs for."""
+    return observed.emotions() if source == observed.SOURCE else tuple(AU_TABLES[source])
+
+
 def emotion_in_name(name: str, source: str) -> str:
     """The emotion a file name states (``ltx_disgust_0`` → disgust), or "" (table ``source``)."""
     words = {w.lower() for w in re.split(r"[_\-.\s]+", name)}
-    return next((e for e in AU_TABLES[source] if e in words), "")
+    return next((e for e in emotions_of(source) if e in words), "")
 
 
 def aus_for(source: str, emotion: str) -> tuple[str, ...]:
     """The AU codes of ``emotion`` in table ``source``, or a one-line error naming the key."""
-    if source not in AU_TABLES:
-        raise ParamsError(f"plan.au_source: unknown table {source!r} (known: {', '.join(AU_TABLES)})")
-    table = AU_TABLES[source]
-    if emotion not in table:
+    if source not in SOURCES:
+        raise ParamsError(f"plan.au_source: unknown table {source!r} (known: {', '.join(SOURCES)})")
+    known = emotions_of(source)
+    if emotion not in known:
         raise ParamsError(f"plan.emotions: {emotion!r} has no AU set in table {source!r} "
-                          f"(it has {', '.join(table)}); remove it or change plan.au_source")
-    return table[emotion]
+                          f"(it has {', '.join(known)}); remove it or change plan.au_source")
+    return observed.frequent_aus(emotion) if source == observed.SOURCE else AU_TABLES[source][emotion]

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from equime.plan import observed
 from equime.section import Section, check_range, key_error, multiple_of, unique
 
 Emotion = Literal["happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt"]
@@ -24,7 +25,7 @@ MAX_PIXEL_FRAMES = 4 * 2**30
 
 class PlanParams(Section):
     emotions: Annotated[tuple[Emotion, ...], unique("an emotion")] = Field(min_length=1)
-    au_source: Literal["paper", "emfacs"]
+    au_source: Literal["observed", "paper", "emfacs"]
     motion_source: MotionSource
     sequences_per_subject: int = Field(ge=1, le=999)
     emotions_per_subject: int | None = Field(ge=1)  # null: all; else rotated within cells
@@ -70,6 +71,12 @@ class PlanParams(Section):
         if abs(frames - round(frames)) > 1e-6:
             raise key_error("clip_seconds", f"{self.clip_seconds} s at {self.fps} fps is not a "
                             "whole number of frames")
+        if self.au_source == "observed" and not len(observed.timings_within(
+                self.duration_s, self.rise_fraction)):
+            shortest, longest_seen = observed.duration_range()
+            raise key_error("duration_s", f"holds none of the observed MEs' durations "
+                            f"({shortest}-{longest_seen} s) at rise_fraction "
+                            f"{list(self.rise_fraction)}; widen it, or set au_source: paper")
         longest = self.duration_s[1]
         if self.apex_window_s[0] - longest * self.rise_fraction[1] < 0:
             raise key_error("apex_window_s", f"starts too early: an onset would fall before 0 s "

@@ -18,6 +18,7 @@ from equime.artifacts.plan import AUActivation, PlanRow
 from equime.errors import InputError
 from equime.facs import get_au, intensity_letter
 from equime.files import check_id
+from equime.plan import observed
 from equime.plan.au_tables import aus_for
 from equime.plan.params import PlanParams
 from equime.plan.timing import Timing, make_timing
@@ -52,6 +53,12 @@ def draw_timing(rng: np.random.Generator, spec: PlanParams, fps: float, n_frames
     ``n_frames`` at ``fps`` (the apex window is narrowed so onset and offset fall inside it)."""
     duration = float(rng.uniform(*spec.duration_s))
     rise = float(rng.uniform(*spec.rise_fraction))
+    return _place(rng, spec, fps, n_frames, duration, rise)
+
+
+def _place(rng: np.random.Generator, spec: PlanParams, fps: float, n_frames: int, duration: float,
+           rise: float) -> Timing:
+    """The apex on a frame drawn within the window, so onset and offset fall inside the clip."""
     first = max(math.ceil(spec.apex_window_s[0] * fps), math.ceil(duration * rise * fps))
     last = min(math.floor(spec.apex_window_s[1] * fps),
                math.floor(((n_frames - 1) / fps - duration * (1 - rise)) * fps))
@@ -60,18 +67,29 @@ def draw_timing(rng: np.random.Generator, spec: PlanParams, fps: float, n_frames
     return make_timing(int(rng.integers(first, last + 1)), duration, rise, fps)
 
 
+def draw_observed_timing(rng: np.random.Generator, spec: PlanParams, fps: float,
+                         n_frames: int) -> Timing:
+    """An observed ME's duration and rise (within the plan's ranges) and an apex frame."""
+    duration, rise = observed.draw_timing(rng, spec.duration_s, spec.rise_fraction)
+    return _place(rng, spec, fps, n_frames, duration, rise)
+
+
 def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanParams,
               base_seed: int) -> PlanRow:
+    """One clip's row. ``observed``: an AU combination and a timing real MEs of the emotion have
+    (:mod:`equime.plan.observed`); a table: its emotion's whole AU set, the plan's timing."""
     cid = clip_id(subject, emotion, seq)
     seed = clip_seed(base_seed, cid)
     rng = np.random.default_rng(seed)
+    drawn = spec.au_source == observed.SOURCE
+    codes = observed.draw_combination(rng, emotion) if drawn else aus_for(spec.au_source, emotion)
     aus = tuple(
         AUActivation(code=code, name=get_au(code).name, intensity=value,
                      letter=intensity_letter(value))
-        for code in aus_for(spec.au_source, emotion)
+        for code in codes
         for value in [round(float(rng.uniform(*spec.intensity)), 3)]
     )
-    timing = draw_timing(rng, spec, spec.fps, spec.n_frames)
+    timing = (draw_observed_timing if drawn else draw_timing)(rng, spec, spec.fps, spec.n_frames)
     return PlanRow(
         clip_id=cid, subject=subject, gender=gender, emotion=emotion, seq=seq,
         au_source=spec.au_source, motion_source=spec.motion_source, aus=aus, fps=spec.fps,

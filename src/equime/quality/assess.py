@@ -105,7 +105,7 @@ def assess_clip(frames: Callable[[], Iterator[np.ndarray]], fps: float, info: Cl
 
 def _one_thread() -> None:
     """Worker set-up: one torch thread per process (processes share the cores, and the numbers
-    then do not depend on the number of workers)."""
+    then do not depend on the number of workers). OpenCV's threads: see the engine."""
     import torch
 
     torch.set_num_threads(1)

@@ -40,13 +40,42 @@ def remove_rigid(neutral: np.ndarray, apex: np.ndarray) -> np.ndarray:
     return apex @ matrix[:, :2].T + matrix[:, 2]
 
 
+# an AU is one-sided where its weaker side moved less than this share of its stronger side (a
+# bilateral AU's two sides differ by the landmarks' noise; a one-sided AU's other side is still)
+ONE_SIDED = 0.5
+
+
 def estimate_aus(neutral: np.ndarray, apex: np.ndarray) -> dict[str, float]:
-    """NNLS fit of the landmark displacement onto every catalogue AU's unit-intensity pattern."""
-    codes = list(AUS)
-    basis = np.stack([displacements({c: 1.0}, neutral).ravel() for c in codes], axis=1)
+    """Each catalogue AU's estimated intensity: an NNLS fit of the landmark displacement onto
+    the bilateral AUs' unit-intensity patterns; then, for an AU that moved and has sides, the
+    fit again with that AU's two sides apart: where one side moved less than :data:`ONE_SIDED`
+    of the other, the AU is one-sided, its estimate split between the bilateral code (``12``,
+    the weaker side's share) and the stronger side's (``R12``); else the bilateral fit stands.
+    An AU number's codes add up to its bilateral estimate. (A basis holding 12, L12 and
+    R12 at once would let the fit share one motion among them at random, and twice the columns
+    fit the landmarks' noise.)"""
+    numbers = [c for c in AUS if c.isdigit()]
+    basis = np.stack([displacements({c: 1.0}, neutral).ravel() for c in numbers], axis=1)
     moved = (remove_rigid(neutral, apex) - neutral).ravel()
     coef, _ = nnls(basis, moved)
-    return {c: round(float(v), 4) for c, v in zip(codes, coef, strict=True)}
+    out = {c: 0.0 for c in AUS}
+    for k, (code, value) in enumerate(zip(numbers, coef, strict=True)):
+        if f"R{code}" not in AUS or value <= 0:
+            out[code] = float(value)
+            continue
+        # the fit again, this AU's two sides apart, the others as they are
+        sides = np.stack([displacements({f"{s}{code}": 1.0}, neutral).ravel() for s in "RL"], 1)
+        refit, _ = nnls(np.concatenate([np.delete(basis, k, axis=1), sides], axis=1), moved)
+        right, left = float(refit[-2]), float(refit[-1])
+        if min(right, left) >= ONE_SIDED * max(right, left):  # both sides: the bilateral fit
+            out[code] = float(value)
+            continue
+        # one side: the AU's estimate is shared, the weaker side's share bilateral, the rest the
+        # stronger side's, so an AU number's codes add up to its bilateral estimate
+        both = float(value) * min(right, left) / max(right, left)
+        out[code] = both
+        out[f"{'R' if right > left else 'L'}{code}"] = float(value) - both
+    return {c: round(v, 4) for c, v in out.items()}
 
 
 def au_pattern(estimated: dict[str, float]) -> dict[str, float]:
@@ -75,9 +104,15 @@ def au_fidelity(neutral: np.ndarray, apex: np.ndarray, planned: Sequence[str],
                 threshold: float) -> AUFidelity:
     est = estimate_aus(neutral, apex)
     found = {c for c, v in est.items() if v >= threshold}
-    # a unilateral code and its bilateral twin explain the same landmarks on one side
     found_base = found | {c.lstrip("RL") for c in found}
-    visible = tuple(c for c in planned if c in found or c.lstrip("RL") in found)
+
+    def shows(code: str) -> bool:
+        """A one-sided AU shows where its side (or both sides) moved; a bilateral one where both
+        did, or where its motion was credited to one side (a fit's call on a faint side)."""
+        base = code.lstrip("RL")
+        return code in found or base in found if code != base else base in found_base
+
+    visible = tuple(c for c in planned if shows(c))
     missing = tuple(c for c in planned if c not in visible)
     planned_base = {c.lstrip("RL") for c in planned}
     unplanned = tuple(sorted(c for c in found if c.lstrip("RL") not in planned_base

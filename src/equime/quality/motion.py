@@ -210,18 +210,23 @@ class _Discs:
 
 
 _LOWER_FACE = tuple(i for i in EXPRESSION_LANDMARKS if i >= 27)  # nose and mouth
+# the curve's landmarks: the expression's and the eyelids (AU5, AU7 and AU43 move only these);
+# a blink's frames are read on the lower face alone (see measure_motion)
+_CURVE = (*EXPRESSION_LANDMARKS, *UPPER_LIDS, *LOWER_LIDS)
 
 
 def _expression(moves: dict[int, np.ndarray], blinking: bool = False) -> float:
     """The curve's value: the mean of the largest disc motions; while the lids move (a blink),
     of the lower face only: the flow drags the brows along with a closing lid."""
-    mags = np.sort([np.hypot(*moves[i]) for i in (_LOWER_FACE if blinking else EXPRESSION_LANDMARKS)])
+    mags = np.sort([np.hypot(*moves[i]) for i in (_LOWER_FACE if blinking else _CURVE)])
     return float(mags[-_TOP:].mean())
 
 
 def _closure(moves: dict[int, np.ndarray]) -> float:
-    """How far the eyelids closed (flow pixels): upper lids down, lower lids up."""
-    return float(np.mean([moves[i][1] for i in UPPER_LIDS]) - np.mean([moves[i][1] for i in LOWER_LIDS]))
+    """How far the upper eyelids came down (flow pixels): a blink's motion. (Not the lower
+    lids': AU7, the lid tightener, raises them, with the upper lids barely lower; read as a
+    closure it would be a blink, and the most frequent AU of anger would go unseen.)"""
+    return float(np.mean([moves[i][1] for i in UPPER_LIDS]))
 
 
 def measure_motion(frames: Iterable[np.ndarray], landmarks: np.ndarray, fps: float,
