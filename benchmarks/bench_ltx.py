@@ -149,16 +149,18 @@ def build_real_size(preset: str, device: str = "cuda") -> Any:
 
 
 def clip_tflop(preset: str, steps: int, per_step: int, width: int, height: int, n_frames: int,
-               max_sequence_length: int) -> tuple[float, dict[str, float]]:
+               max_sequence_length: int, keyframes: bool = False) -> tuple[float, dict[str, float]]:
     """(transformer parameters in billions, TFLOP of one clip by part), counted on meta tensors
     at the real sizes: nothing is allocated or run. Under classifier-free guidance
-    (``per_step`` 2) each step and the T5 encode also run on the negative prompt."""
+    (``per_step`` 2) each step and the T5 encode also run on the negative prompt. With
+    ``keyframes`` (``generate.ltx.conditioning``), the apex image is encoded too and its latent
+    frame's tokens join every transformer pass (LTXConditionPipeline appends them)."""
     from diffusers import AutoencoderKLLTXVideo, LTXVideoTransformer3DModel
     from torch.utils.flop_counter import FlopCounterMode
     from transformers import T5Config, T5EncoderModel
 
     cfg = REAL[preset]
-    f, h, w = (n_frames - 1) // 8 + 1, height // 32, width // 32
+    f, h, w = (n_frames - 1) // 8 + 1 + int(keyframes), height // 32, width // 32
     counted = {}
     with torch.device("meta"):
         transformer = LTXVideoTransformer3DModel(**cfg.transformer)
@@ -179,6 +181,8 @@ def clip_tflop(preset: str, steps: int, per_step: int, width: int, height: int, 
     with FlopCounterMode(display=False) as fc:
         vae.decode(latents, temb, return_dict=False)
         vae.encode(image)  # the conditioning face
+        if keyframes:
+            vae.encode(image)  # the apex keyframe
     counted["VAE"] = fc.get_total_flops() / 1e12
     with FlopCounterMode(display=False) as fc:
         t5(input_ids=ids)
@@ -317,6 +321,11 @@ def main() -> None:
               f"params x {sched[preset][0] * sched[preset][1]} passes: "
               + ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
               + f" = {tflop[preset]:.0f} TFLOP/clip")
+    _, parts = clip_tflop("distilled", *sched["distilled"], width, height, frames,
+                          p.generate.ltx.max_sequence_length, keyframes=True)
+    print(f"  distilled with generate.ltx.conditioning: keyframes (the apex image encoded, its "
+          f"{(height // 32) * (width // 32)} tokens in every pass): {sum(parts.values()):.0f} "
+          f"TFLOP/clip, {100 * (sum(parts.values()) / tflop['distilled'] - 1):+.0f}%")
     if cuda:
         hours = {k: v * CLIPS / 3600 for k, v in measured.items()}
         print(f"GPU-hours per 100k clips, MEASURED on {torch.cuda.get_device_name()} (stage s/clip "

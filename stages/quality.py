@@ -31,7 +31,7 @@ def main(
     check_metrics(q.metrics)
     with output_lock(out):  # one run at a time; a killed one resumes from its finished clips
         result = assess_videos(plan.read_plan(plan_file), me_clips, faces, q, ItemStore(out),
-                               stage.section("compute", ComputeParams))
+                               stage.section("compute", ComputeParams), clips.read_log(me_clips))
         quality.write(out, result.records, result.curves, result.rejects,
                       plot_curves(result.curves))
     stage.record(quality_metrics(result.records), metrics)

@@ -4,19 +4,18 @@ lists exactly the params keys the stage registry names, and outputs only artifac
 
 from __future__ import annotations
 
-import ast
 import fnmatch
 import importlib
 import importlib.util
 import pkgutil
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from equime.runtime import STAGE_PARAMS
+from equime.sources import imported_modules, package_data
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
@@ -29,79 +28,6 @@ def load_dvc(path: Path = REPO / "dvc.yaml") -> dict[str, Any]:
 def stage_body(definition: dict[str, Any]) -> dict[str, Any]:
     """A stage's body (the ``do`` of a foreach stage)."""
     return definition.get("do", definition)
-
-
-def _is_type_checking(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and isinstance(node.test, ast.Name) \
-        and node.test.id == "TYPE_CHECKING"
-
-
-def _imports(tree: ast.AST) -> set[str]:
-    """Names imported anywhere in the module (functions included), minus typing-only imports."""
-    found: set[str] = set()
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if _is_type_checking(node):
-            continue
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found |= {f"{node.module}.{a.name}" for a in node.names}
-        stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
-@cache
-def module_path(name: str) -> Path | None:
-    """The source file of an ``equime`` module (a package's ``__init__.py``), None otherwise."""
-    if name != "equime" and not name.startswith("equime."):
-        return None
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ModuleNotFoundError, ValueError):
-        return None
-    return Path(spec.origin) if spec and spec.origin else None
-
-
-def _with_parents(name: str) -> list[str]:
-    parts = name.split(".")
-    return [".".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-@cache
-def _module_imports(path: Path) -> frozenset[str]:
-    return frozenset(_imports(ast.parse(path.read_text())))
-
-
-def imported_modules(script: Path) -> dict[str, Path]:
-    """Every ``equime`` module ``script`` imports, transitively (packages' ``__init__`` too)."""
-    seen: dict[str, Path] = {}
-    todo = [n for n in _module_imports(script)]
-    while todo:
-        for name in _with_parents(todo.pop()):
-            path = module_path(name)
-            if path is None or name in seen:
-                continue
-            seen[name] = path
-            todo.extend(_module_imports(path))
-    return seen
-
-
-def package_data(path: Path) -> tuple[str, ...]:
-    """A module's ``PACKAGE_DATA`` (paths under ``src/equime`` it reads at run time)."""
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "PACKAGE_DATA" for t in node.targets):
-            return tuple(_constants(node.value))
-    return ()
-
-
-def _constants(node: ast.expr) -> list[str]:
-    """The string constants of a tuple literal."""
-    return [e.value for e in node.elts if isinstance(e, ast.Constant)] if isinstance(
-        node, ast.Tuple) else []
 
 
 def covered(path: Path, deps: list[str]) -> bool:
@@ -122,7 +48,7 @@ def missing_deps(name: str, definition: dict[str, Any]) -> list[str]:
     if script != f"stages/{name}.py":
         return [f"runs {body['cmd'].split()[:3]} instead of `python -P stages/{name}.py`"]
     problems = [] if deps[:1] == [script] else [f"{script} (as the first dep)"]
-    for module, path in sorted(imported_modules(REPO / script).items()):
+    for module, path in sorted(imported_modules([REPO / script]).items()):
         if not covered(path, deps):
             problems.append(f"{path.relative_to(REPO)} ({module})")
         for data in package_data(path):

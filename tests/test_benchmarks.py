@@ -33,6 +33,8 @@ FIGURES = {
         r"VAE \d+, T5 \d+ = \d+ TFLOP/clip",
         r"  distilled: Lightricks/LTX-Video-0\.9\.8-13B-distilled, transformer 13\.04B params x 8 "
         r"passes: transformer \d+, VAE \d+, T5 \d+ = \d+ TFLOP/clip",
+        r"  distilled with generate\.ltx\.conditioning: keyframes \(the apex image encoded, its "
+        r"\d+ tokens in every pass\): \d+ TFLOP/clip, \+\d+%",
         rf"tiny pipeline on CPU, MEASURED here \(not a GPU figure\): dev {NUM} s/clip at 4 "
         rf"passes, distilled {NUM} s/clip at 8 passes",
         r"GPU-hours per 100k clips, ESTIMATE for one H100 \(counted FLOPs at an assumed 400 "
@@ -49,6 +51,13 @@ FIGURES = {
         rf"seed procedure: +{NUM} clips/s",
         rf"equime, 1 process: +{NUM} clips/s  \({NUM}x\)",
         rf"equime, clips on 2 cores: +{NUM} clips/s  \({NUM}x, target >= 2.3x\)",
+    ],
+    "bench_recognisability": [
+        r"clips: 10 usable from \S+ \(5 emotions: anger, fear, happiness, sadness, surprise\); "
+        r"refused: 0",
+        rf"\(a\) raw apex, stabilised: +{NUM} +\(chance 0\.20\)",
+        rf"\(b\) the ME clips: +{NUM} +\(target: >= \(a\) - 0\.1 = {NUM}\)",
+        r"prompted label kept under the measured-label rule: \d+ of 10",
     ],
     "bench_retime": [
         r"clips: 3 from videos built in code \(--tiny\) \(24 frames, 256x256\); x264 preset \w+, "
@@ -87,7 +96,7 @@ def test_every_benchmark_has_a_tiny_run():
     assert {p.stem for p in (REPO / "benchmarks").glob("bench_*.py")} == set(FIGURES)
 
 
-@pytest.mark.slow  # the six together take ~3 min on two cores
+@pytest.mark.slow  # the seven together take ~4 min on two cores
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_tiny_run_prints_the_figures(name: str):
     res = subprocess.run([sys.executable, f"benchmarks/{name}.py", "--tiny"], cwd=REPO,

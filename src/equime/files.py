@@ -5,10 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import functools
 import hashlib
-import importlib
-import inspect
 import io
 import json
 import os
@@ -273,27 +270,6 @@ def remove_partials(folder: Path) -> int:
     for p in found:
         p.unlink(missing_ok=True)
     return len(found)
-
-
-@functools.cache
-def code_fingerprint(modules: tuple[str, ...]) -> str:
-    """sha256 of the source files of ``modules``: part of a resume key, so that a change to the
-    code that shapes an output re-makes it instead of keeping a stale one."""
-    h = hashlib.sha256()
-    for name in modules:
-        h.update(Path(inspect.getfile(importlib.import_module(name))).read_bytes())
-    return h.hexdigest()
-
-
-@functools.cache
-def package_fingerprint() -> str:
-    """sha256 of every source file of the ``equime`` package: the code part of a per-item resume
-    key where listing the modules that shape an item would be fragile (any change re-makes)."""
-    root = Path(__file__).parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def content_key(payload: Any) -> str:

@@ -8,6 +8,7 @@ from equime.artifacts.curated import FaceImage, load_face
 from equime.errors import InputError
 from equime.export.writer import export_dataset
 from equime.files import write_png
+from equime.generate.keyframe import apex_keyframe, keyframe_index
 from equime.generate.ltx import (
     LTXRenderer,
     MissingWeightsError,
@@ -157,7 +158,10 @@ def _cli(*args: str, cwd: Path, env: dict | None = None):
 
 
 @pytest.mark.slow
-def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path):
+@pytest.mark.parametrize("conditioning", [{}, {"pipeline": "condition",
+                                              "conditioning": "keyframes"}],
+                         ids=["image", "keyframes"])
+def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path, conditioning):
     """The real LTX path, curate → plan → generate (a 9-frame raw clip) → retime → quality →
     filter → export. Random weights draw no face, so retime refuses each clip with its reason
     and the dataset is empty but whole (test_generated_to_dataset takes a generator whose
@@ -181,7 +185,8 @@ def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path):
                                "select.stratify_by": [], "generate.backend": "ltx",
                                "plan.motion_source": "generated",
                                "generate.batch_size": 2, "generate.preset": "ultrafast",
-                               "generate.ltx": {**settings(tiny, num_frames=9).model_dump()},
+                               "generate.ltx": {**settings(tiny, num_frames=9,
+                                                           **conditioning).model_dump()},
                                "quality.workers": 1})
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "hopper.jpg").write_bytes(
@@ -263,6 +268,40 @@ def test_condition_pipeline_renders_one_clip_per_call(tiny, rows, face):
     assert np.array_equal(videos[1], r.render(rows[1], face))
 
 
+def test_keyframes_reach_the_pipeline_at_the_apex_and_the_seed_fixes_the_clip(tiny, rows, face):
+    """conditioning: keyframes: the neutral at frame 0 and the planned apex (drawn by the AU
+    model) at the apex frame, in one call; the seed still fixes the clip."""
+    r = LTXRenderer(settings(tiny, pipeline="condition", conditioning="keyframes"))
+    real, calls = r.pipe, []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def __call__(self, **kw):
+            calls.append(kw)
+            return real(**kw)
+
+    r._pipe = Spy()
+    row = rows[0]  # happiness: AU12 and its like, apex at frame 5 of 10 (17 generated)
+    clip = r.render(row, face)
+    conditions = calls[0]["conditions"]
+    assert [c.frame_index for c in conditions] == [0, row.apex_frame]
+    assert keyframe_index(row, r.generated_frames(row)) == row.apex_frame
+    assert keyframe_index(row.model_copy(update={"apex_frame": 40}), 17) == 16  # within the clip
+    assert np.array_equal(np.asarray(conditions[0].image), face.image)
+    apex = apex_keyframe(row, face)
+    assert np.array_equal(np.asarray(conditions[1].image), apex)
+    mouth = face.landmarks[48:68]
+    x0, y0 = np.floor(mouth.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(mouth.max(axis=0)).astype(int)
+    changed = np.abs(apex.astype(int) - face.image.astype(int)).sum(-1) > 0
+    assert changed[y0:y1 + 1, x0:x1 + 1].any()  # the keyframe moves the mouth
+    assert np.array_equal(r.render(row, face), clip)  # the seed fixes the clip
+    first_only = LTXRenderer(settings(tiny, pipeline="condition")).render(row, face)
+    assert not np.array_equal(first_only, clip)  # and the keyframe shapes it
+
+
 def test_a_shorter_generation_for_retime_keeps_all_its_frames(tiny, rows, face):
     r = LTXRenderer(settings(tiny, num_frames=9))
     assert (r.generated_frames(rows[0]), r.kept_frames(rows[0])) == (9, 9)  # the plan has 10
@@ -340,6 +379,9 @@ def test_diffusers_image2video_pipeline_takes_no_timesteps(tiny, rows, face):
      "generate.ltx.model: Lightricks/LTX-Video-0.9.8-13B-distilled is a distilled checkpoint; "
      "preset dev needs one of its own, e.g. Lightricks/LTX-Video (or set preset: distilled) (got "
      "'Lightricks/LTX-Video-0.9.8-13B-distilled')"),
+    ({"conditioning": "keyframes"},
+     "generate.ltx.conditioning: keyframes needs pipeline: condition (diffusers' "
+     "LTXConditionPipeline takes images at frame indices) (got 'keyframes')"),
     ({"preset": "turbo"}, None),
 ])
 def test_params_that_contradict_the_preset_are_one_line_errors(override, message):

@@ -65,6 +65,12 @@ def test_generated_clips_become_exported_micro_expressions(tmp_path: Path):
     report = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "clips", p.retime,
                          p.recording.camera, encoder(preset="ultrafast"))
     assert report.rejects == [] and all(r["retimed"] for r in report.records)
+    # each clip's label is what its raw apex shows: the emotion's AUs, the head taken out
+    measured = {r["clip_id"]: r["measured_aus"] for r in report.records}
+    shown = {c.split("_")[1]: set(m) for c, m in measured.items()}
+    assert "12" in shown["happiness"] and {"1", "2"} & shown["surprise"], measured
+    assert all(len(m) <= 3 for m in shown.values()), measured
+    assert all(r["outline_share"]["me"] < 0.25 for r in report.records)
     assessed = assess_videos(rows, tmp_path / "clips", tmp_path / "cur", p.quality)
     verdicts = verdict_table(__import__("pandas").DataFrame(assessed.records), p.filter)
     assert verdicts["passed"].all(), verdicts["reasons"].tolist()
@@ -80,7 +86,9 @@ def test_generated_clips_become_exported_micro_expressions(tmp_path: Path):
         m = g["motion"]
         assert (m["source"], m["retimed"], m["raw_frames"]) == ("generated", True, 40)
         assert 0 < m["alpha"] < 1 and m["raw_apex_frame"] > 0 and m["stabilisation"]["frames_usable"]
+        clip = json.loads(meta_path.read_text())["clip_id"]
+        assert [a["code"] for a in g["aus"]] == list(measured[clip])  # measured, not planned
     html = build_report("t", REPO / "params.yaml", videos=tmp_path / "raw", clips=tmp_path / "clips")
     assert "What retime found in each generated clip" in html
-    assert html.count(", generated: neutral | apex (frame") == 2 * 2  # alt text and caption
-    assert html.count(", micro-expression (alpha") == 2 * 2
+    assert html.count(": neutral | generated apex (frame") == 2 * 2  # alt text and caption
+    assert html.count("outline share") >= 2 * 2 + 1

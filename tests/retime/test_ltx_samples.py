@@ -2,6 +2,8 @@
 never copied): none is a micro-expression as generated; retimed, they are, and keep their
 expression's AU pattern."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,12 +29,26 @@ def test_generated_clips_are_no_micro_expressions_until_retimed(tmp_path, ray_cl
     assert raw_verdicts["reasons"].str.contains(timing).all()
     assert raw_verdicts["reasons"].str.contains("never returns to neutral").sum() >= 18
 
+    # each clip keeps its prompted emotion (in its name) only where the AUs its raw apex shows
+    # support it; the others are reject lines with the AUs found
     report = retime_folder(SAMPLES, tmp_path, p.retime, p.recording.camera, p.plan, p.base.seed,
-                           encoder(), compute=ray)
+                           encoder(), emotion_from_name=True, compute=ray)
     assert len(report.records) + len(report.rejects) == 20
+    assert all(re.match(r"rendered AUs \S+ do not show \w+ \(real", why)
+               for _, why in report.rejects), report.rejects
+    kept = {r["clip_id"]: r for r in report.records}
+    assert len(kept) >= 6 and all(r["measured_aus"] for r in kept.values())
+    assert sum(c.startswith("ltx_happiness") for c in kept) >= 2  # smiles show; angers mostly not
+    # the head is gone from the ME: the outline barely moves against the face's actions
+    me_share = [r["outline_share"]["me"] for r in kept.values()]
+    assert np.median(me_share) <= 0.25 and max(me_share) <= 0.5
+    assert np.median([r["outline_share"]["raw"] for r in kept.values()]) > 2 * np.median(me_share)
+    # and each kept clip is an ME that shows the AUs it is labelled with (measured, not planned)
     me = assess_folder(tmp_path, p.quality, None, ray)
     verdicts = verdict_table(pd.DataFrame(me.records), p.filter)
     failed = verdicts[~verdicts["passed"]]
-    assert verdicts["passed"].sum() >= 18, failed.to_string()
+    assert verdicts["passed"].sum() >= len(kept) - 1, failed.to_string()
     assert (failed["reasons"] != "").all()
-    assert np.median([r["au_pattern_r"] for r in report.records]) >= 0.8
+    # the ME's AU pattern against the raw apex's, both without the head (landmark noise at the
+    # ME's scale is a large share of its motion: the agreement is moderate, not exact)
+    assert np.median([r["au_pattern_r"] for r in kept.values()]) >= 0.5

@@ -17,6 +17,7 @@ import yaml
 
 from equime.artifacts.curated import FaceImage
 from equime.faces.detect import FaceDetector
+from equime.faces.regions import pin_outline
 from equime.facs import interocular
 from equime.plan.timing import envelope, frame_times, make_timing
 from equime.quality.assess import ClipInfo, assess_clip
@@ -71,13 +72,15 @@ def test_a_sustained_drifting_expression_becomes_a_micro_expression(face, detect
                             face.landmarks, P.quality, detector)
     assert verdict(record, P.filter) == [], record
     assert "12" in record["aus_visible"]
-    # the expression survives: its AU pattern (landmarks, NNLS, per AU) is the raw apex's (r 0.84
-    # here, with every frame analysed too: the apex is the last, most turned frame, whose
-    # landmarks carry the most stabilisation error; the bar is 0.8)
+    # the expression survives: its AU pattern (landmarks, NNLS, per AU) is the raw apex's, the
+    # outline left out (the ME pins it: only the head moves it here). Measured here with a 2D
+    # similarity (r 0.82); retime's own record takes the head's 3D pose out first (r 0.81)
     neutral = detector.fine_landmarks(face.image)
-    raw_apex = remove_rigid(neutral, detector.fine_landmarks(raw[rec["raw_apex_frame"]]))
+    raw_apex = pin_outline(neutral, remove_rigid(
+        neutral, detector.fine_landmarks(raw[rec["raw_apex_frame"]])), jaw_moves=False)
     r = pattern_agreement(neutral, raw_apex, neutral, detector.fine_landmarks(me[TIMING.apex_frame]))
-    assert r > 0.8 and rec["au_pattern_r"] == pytest.approx(r, abs=1e-4)
+    assert r > 0.75 and rec["au_pattern_r"] > 0.75
+    assert any(code.lstrip("LR") == "12" for code in rec["measured_aus"])
     assert pattern_agreement(neutral, raw_apex, neutral, neutral + 1e-3) == 0.0  # none: 0
 
 

@@ -6,11 +6,12 @@ plan order) and ``rejects.csv`` (clips retime could not use, with the reason).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from equime.artifacts import videos
+from equime.artifacts.plan import AUActivation, PlanRow
 
 PATH = "data/clips"
 FILES = ("*.mp4", "*.json", "retime.jsonl", "rejects.csv")
@@ -23,6 +24,18 @@ read_sidecar = videos.read_sidecar
 write_sidecar = videos.write_sidecar
 write_rejects = videos.write_rejects
 prune = videos.prune
+
+
+def labelled(row: PlanRow, record: Mapping[str, Any] | None) -> PlanRow:
+    """``row`` with the AUs its ME clip shows: a generated clip's, as retime measured them at
+    its raw apex (``measured_aus`` in its ``record``: code → intensity in the ME), else the
+    planned ones (the warp backend renders what was planned; a transfer keeps its row's)."""
+    measured = (record or {}).get("measured_aus")
+    if not measured:
+        return row
+    strongest = sorted(measured.items(), key=lambda kv: (-kv[1], kv[0]))  # JSON sorts keys
+    return row.model_copy(update={"aus": tuple(AUActivation.of(code, value)
+                                               for code, value in strongest)})
 
 
 def write_log(folder: Path, records: list[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from equime.errors import InputError
+from equime.facs import get_au, intensity_letter
 from equime.files import (
     ID_PATTERN,
     NAME_PATTERN,
@@ -38,6 +39,12 @@ class AUActivation(BaseModel):
     name: str
     intensity: float
     letter: str
+
+    @classmethod
+    def of(cls, code: str, intensity: float) -> AUActivation:
+        """The AU ``code`` (catalogue) at ``intensity`` (0..1), named and lettered by FACS."""
+        return cls(code=code, name=get_au(code).name, intensity=intensity,
+                   letter=intensity_letter(intensity))
 
 
 class PlanRow(BaseModel):

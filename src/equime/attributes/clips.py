@@ -24,8 +24,9 @@ from equime.compute.engine import run_items
 from equime.compute.params import ComputeParams
 from equime.compute.work import Failed, Work
 from equime.errors import InputError
-from equime.files import content_key, package_fingerprint, sha256_file
+from equime.files import content_key, sha256_file
 from equime.resume import ItemStore
+from equime.sources import code_fingerprint
 from equime.video import frame_count, read_frames
 
 
@@ -55,7 +56,7 @@ def analysed(video_file: Path, analyzer: DeepfaceAnalyzer, a: AttributesParams,
     """Every ``a.frame_step``-th frame of one clip through the analyzer; kept in ``store`` under
     a key of the clip's bytes, params and code, so a stopped run resumes at the next clip."""
     key = content_key({"video": sha256_file(video_file), "params": a.model_dump(mode="json"),
-                       "code": package_fingerprint()})
+                       "code": code_fingerprint((__name__,))})
     if store is not None and (done := store.get(clip_id, key)) is not None:
         return done["index"], [FrameAttributes(**f) for f in done["frames"]]
     index = analysed_frames(frame_count(video_file), a.frame_step)

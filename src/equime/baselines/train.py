@@ -24,8 +24,9 @@ from equime.baselines.params import BaselinesParams, RunParams
 from equime.baselines.protocols import LABEL_SETS, arrange, label_of, subject_key
 from equime.baselines.split import Fold
 from equime.datasets.sample import Sample
-from equime.files import content_key, package_fingerprint, write_bytes
+from equime.files import content_key, write_bytes
 from equime.resume import ItemStore
+from equime.sources import code_fingerprint
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def _fold_key(x: np.ndarray, y: np.ndarray, fold: Fold, spec: RunParams, b: Base
                         "y": y.tolist(), "fold": [fold.name, list(fold.train), list(fold.val),
                                                   list(fold.test)],
                         "run": spec.model_dump(mode="json"), "baselines": b.model_dump(mode="json"),
-                        "seed": seed, "code": package_fingerprint()})
+                        "seed": seed, "code": code_fingerprint((__name__,))})
 
 
 @contextlib.contextmanager

@@ -190,8 +190,14 @@ def contact_sheet(clips: Sequence[tuple[PlanRow, Path]], tile: int = 192) -> np.
 
 def neutral_apex_strip(frames: np.ndarray, apex_frame: int, tile: int) -> np.ndarray:
     """Neutral | apex | DIFF_GAIN × |apex − neutral|, each resized to ``tile``², side by side."""
-    neutral, apex = frames[0], frames[min(apex_frame, len(frames) - 1)]
-    diff = np.clip(np.abs(apex.astype(np.int16) - neutral.astype(np.int16)) * DIFF_GAIN, 0, 255)
+    return difference_strip(frames[0], [frames[min(apex_frame, len(frames) - 1)]], tile)
+
+
+def difference_strip(neutral: np.ndarray, shown: Sequence[np.ndarray], tile: int) -> np.ndarray:
+    """Neutral | each of ``shown`` | DIFF_GAIN × |last shown − neutral|, each resized to
+    ``tile``², side by side."""
+    last = shown[-1]
+    diff = np.clip(np.abs(last.astype(np.int16) - neutral.astype(np.int16)) * DIFF_GAIN, 0, 255)
     tiles = [np.asarray(Image.fromarray(x.astype(np.uint8)).resize((tile, tile), Image.LANCZOS))
-             for x in (neutral, apex, diff)]
+             for x in (neutral, *shown, diff)]
     return np.concatenate(tiles, axis=1)

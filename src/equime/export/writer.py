@@ -255,6 +255,7 @@ def export_clip(row: PlanRow, subjects: Mapping[str, SubjectInfo], clips_dir: Pa
     """One planned clip copied into the dataset with its metadata built, or why it is left out."""
     src = me_clips.video_path(clips_dir, row.clip_id)
     me = t.me
+    row = me_clips.labelled(row, me)  # a generated clip's label is what retime measured
     record = t.record if row.motion_source in MADE_HERE else transfer_record(me)
     if record is None or me is None or not src.is_file() or sha256_file(src) != me["sha256"]:
         return Skipped(row.clip_id)

@@ -19,6 +19,7 @@ from PIL import Image
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
 from equime.errors import EquimeError, InputError, ParamsError
+from equime.generate.keyframe import apex_keyframe, keyframe_index
 from equime.generate.ltx_presets import PRESETS
 from equime.generate.params import LTXParams
 
@@ -190,8 +191,12 @@ class LTXRenderer:
         if self.settings.pipeline == "condition":
             from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
 
-            out = self.pipe(conditions=[LTXVideoCondition(image=images[0], frame_index=0)],
-                            **common).frames
+            conditions = [LTXVideoCondition(image=images[0], frame_index=0)]
+            if self.settings.conditioning == "keyframes":
+                conditions.append(LTXVideoCondition(
+                    image=Image.fromarray(apex_keyframe(first, faces[0])),
+                    frame_index=keyframe_index(first, self.generated_frames(first))))
+            out = self.pipe(conditions=conditions, **common).frames
         else:
             out = self.pipe(image=images, **common).frames
         return [to_uint8(np.asarray(video), self.kept_frames(r))

@@ -30,6 +30,9 @@ class LTXParams(Section):
     model: str = Field(min_length=1)  # hub id or local directory
     revision: str  # hub revision (a commit sha pins it); ignored for a local directory
     pipeline: Literal["image2video", "condition"]
+    # image: the neutral face at frame 0; keyframes: also the planned apex (the AU model's
+    # drawing, generate/keyframe.py) at the apex frame (needs pipeline: condition)
+    conditioning: Literal["image", "keyframes"]
     device: Literal["auto", "cuda", "cpu"]
     dtype: Literal["bfloat16", "float16", "float32"]  # on CUDA; CPU always float32
     num_inference_steps: int | None = Field(ge=1, le=1000)  # null where the preset fixes timesteps
@@ -56,6 +59,9 @@ class LTXParams(Section):
         if (family := preset_of(self.model)) not in (None, self.preset):
             return "model", (f"{self.model} is a {family} checkpoint; preset {self.preset} needs "
                              f"one of its own, e.g. {row.checkpoints[0]} (or set preset: {family})")
+        if self.conditioning == "keyframes" and self.pipeline != "condition":
+            return "conditioning", ("keyframes needs pipeline: condition (diffusers' "
+                                    "LTXConditionPipeline takes images at frame indices)")
         if row.pipeline is not None and self.pipeline != row.pipeline:
             return "pipeline", (f"preset {self.preset} needs {row.pipeline} (diffusers' "
                                 "LTXConditionPipeline takes its fixed timesteps; image2video "

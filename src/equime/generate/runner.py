@@ -29,7 +29,6 @@ from equime.compute.params import ComputeParams
 from equime.compute.work import Failed, Work
 from equime.errors import InputError, ParamsError
 from equime.files import (
-    code_fingerprint,
     content_key,
     lock_path,
     output_lock,
@@ -41,6 +40,7 @@ from equime.generate.base import Renderer
 from equime.generate.params import GenerateParams
 from equime.plan.params import MADE_HERE, MOTION_BY_BACKEND
 from equime.recording.params import RecordingParams
+from equime.sources import code_fingerprint
 from equime.video import EncoderOptions, write_mp4
 
 log = logging.getLogger(__name__)
@@ -88,18 +88,17 @@ class GenerationReport:
         }
 
 
-# Modules whose code shapes the frames or the bytes; a change to any of them re-renders every clip
-# (DVC reruns the stage on a code change, and the runner must not then keep stale clips).
-RENDER_MODULES = ("equime.facs", "equime.plan.timing", "equime.video", "equime.artifacts.curated",
-                  "equime.artifacts.videos", "equime.generate.render", "equime.generate.runner",
-                  "equime.recording.camera", "equime.recording.face",
-                  "equime.recording.appearance")
+# The code that makes a clip's bytes: the backend's module (with everything it imports, read
+# from the imports: :mod:`equime.sources`), the encoder and the sidecar; a change to any of it
+# re-renders every clip (DVC reruns the stage on a code change; the runner must not keep stale
+# clips). The engine that schedules the work is left out: it does not shape a byte.
+RENDER_ROOTS = ("equime.video", "equime.artifacts.videos")
 
 
 def render_key(row: PlanRow, renderer: Renderer, encoder: EncoderOptions) -> str:
     return content_key({"row": row.model_dump(mode="json"), "backend": renderer.name,
                         "backend_params": renderer.params(), "encoder": asdict(encoder),
-                        "code": code_fingerprint((*RENDER_MODULES, type(renderer).__module__))})
+                        "code": code_fingerprint((*RENDER_ROOTS, type(renderer).__module__))})
 
 
 def _complete(out_dir: Path, row: PlanRow, renderer: Renderer,

@@ -26,8 +26,8 @@ import numpy as np
 from equime.facs import AUS
 
 SOURCE = "observed"
-COMBINATIONS = "me_au_combinations.csv"
-TIMING = "me_timing.csv"
+PACKAGE_DATA = ("data/me_au_combinations.csv", "data/me_timing.csv")  # files it reads
+COMBINATIONS, TIMING = (name.removeprefix("data/") for name in PACKAGE_DATA)
 FREQUENT = 0.25  # an emotion's frequent AUs: fired by at least this share of its clips
 
 

@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from equime.emotions import EMOTIONS
 from equime.plan import observed
 from equime.section import Section, check_range, key_error, multiple_of, unique
 
-Emotion = Literal["happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt"]
+Emotion = Literal[EMOTIONS]  # type: ignore[valid-type]
 # where each clip's motion comes from: the AU landmark model (warp backend), a generated video
 # (a generative backend, retimed), or a real micro-expression of a configured dataset (transfer)
 MotionSource = Literal["facs", "generated", "casme2", "samm", "smic", "casme3", "miex"]

@@ -16,7 +16,6 @@ import pandas as pd
 
 from equime.artifacts.plan import AUActivation, PlanRow
 from equime.errors import InputError
-from equime.facs import get_au, intensity_letter
 from equime.files import check_id
 from equime.plan import observed
 from equime.plan.au_tables import aus_for
@@ -84,8 +83,7 @@ def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanParam
     drawn = spec.au_source == observed.SOURCE
     codes = observed.draw_combination(rng, emotion) if drawn else aus_for(spec.au_source, emotion)
     aus = tuple(
-        AUActivation(code=code, name=get_au(code).name, intensity=value,
-                     letter=intensity_letter(value))
+        AUActivation.of(code, value)
         for code in codes
         for value in [round(float(rng.uniform(*spec.intensity)), 3)]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from equime.artifacts import clips as me_clips
 from equime.artifacts import videos
 from equime.artifacts.curated import FaceStore
 from equime.artifacts.plan import PlanRow
@@ -23,7 +24,7 @@ from equime.compute.params import ComputeParams
 from equime.compute.work import Failed, Work
 from equime.errors import EnvironmentFault, EquimeError
 from equime.faces.detect import FaceDetector
-from equime.files import content_key, package_fingerprint, sha256_file
+from equime.files import content_key, sha256_file
 from equime.plan.au_tables import aus_for, emotion_in_name
 from equime.plots import figure_png, pyplot
 from equime.quality.au_fidelity import au_fidelity
@@ -31,6 +32,7 @@ from equime.quality.images import ImageMetrics
 from equime.quality.motion import MeasuredMotion, measure_motion
 from equime.quality.params import QualityParams
 from equime.resume import ItemStore
+from equime.sources import code_fingerprint
 from equime.video import iter_mp4, mp4_fps
 from equime.video_folder import VideoFolder, list_videos
 
@@ -49,12 +51,15 @@ class ClipInfo:
         return cls(row.clip_id, row.emotion, tuple(a.code for a in row.aus), row.apex_frame)
 
     @classmethod
-    def of_file(cls, path: Path, au_source: str | None) -> ClipInfo:
+    def of_file(cls, path: Path, au_source: str | None,
+                retimed: Mapping[str, Any] | None = None) -> ClipInfo:
         """Nothing planned; with ``au_source``, an emotion in the file name (``*_<emotion>_*``)
-        brings its AU set from that table."""
+        brings its AU set from that table; with its ``retimed`` record, the AUs retime measured."""
         stem = VideoFolder.stem(path)
         emotion = emotion_in_name(stem, au_source) if au_source else ""
-        return cls(stem, emotion, aus_for(au_source, emotion) if emotion else (), None)
+        measured = tuple((retimed or {}).get("measured_aus") or ())
+        return cls(stem, emotion, measured or (aus_for(au_source, emotion) if emotion else ()),
+                   None)
 
 
 def assess_clip(frames: Callable[[], Iterator[np.ndarray]], fps: float, info: ClipInfo,
@@ -139,7 +144,7 @@ def _assess_one(item: tuple[ClipInfo, Path, PlanRow | None], curated_dir: Path |
     key = content_key({
         "video": sha256_file(path), "clip": row.model_dump(mode="json") if row else asdict(info),
         "landmarks": None if landmarks is None else hashlib.sha256(landmarks.tobytes()).hexdigest(),
-        "params": q.model_dump(mode="json"), "code": package_fingerprint()})
+        "params": q.model_dump(mode="json"), "code": code_fingerprint((__name__,))})
     if store is not None and (done := store.get(info.clip_id, key)) is not None:
         record, curve, reason = done
         return record, curve, reason
@@ -178,9 +183,13 @@ class Assessed:
 
 def assess_videos(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path,
                   q: QualityParams, store: ItemStore | None = None,
-                  compute: ComputeParams | None = None) -> Assessed:
+                  compute: ComputeParams | None = None,
+                  retimed: Mapping[str, Mapping[str, Any]] | None = None) -> Assessed:
     """The quality stage: every planned clip, in plan order, measured against its curated face;
-    with a ``store``, clips measured by an earlier (killed) run are taken from it."""
+    with a ``store``, clips measured by an earlier (killed) run are taken from it. With
+    ``retimed`` (retime's log), a generated clip's AUs are those retime measured
+    (:func:`~equime.artifacts.clips.labelled`), not the prompt's."""
+    rows = [me_clips.labelled(r, (retimed or {}).get(r.clip_id)) for r in rows]
     items = [(ClipInfo.of_row(r), videos.video_path(videos_dir, r.clip_id), r) for r in rows]
     if store is not None:
         store.prune({r.clip_id for r in rows})
@@ -191,10 +200,13 @@ def assess_folder(folder: Path, q: QualityParams, au_source: str | None,
                   compute: ComputeParams | None = None) -> Assessed:
     """Any folder of expression videos (``*.mp4``, frame 0 neutral), without a plan: landmarks
     detected on each clip's first frame; with ``au_source``, planned AUs from an emotion in each
-    file's name (else the AU check does not apply). Entries the folder rule refuses
+    file's name (else the AU check does not apply); a folder retime wrote (its log beside the
+    clips) checks the AUs retime measured instead. Entries the folder rule refuses
     (:func:`~equime.video_folder.list_videos`) are rejects."""
     listed = list_videos(folder)
-    items = [(ClipInfo.of_file(p, au_source), p, None) for p in listed.videos]
+    log = me_clips.read_log(folder) if (folder / me_clips.LOG).is_file() else {}
+    items = [(ClipInfo.of_file(p, au_source, log.get(VideoFolder.stem(p))), p, None)
+             for p in listed.videos]
     done = _assess(items, None, q, None, compute)
     done.rejects = [*listed.refused, *done.rejects]
     return done

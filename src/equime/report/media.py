@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from equime.export.card import neutral_apex_strip
+from equime.export.card import difference_strip, neutral_apex_strip
 
 TILE = 160
 
@@ -36,6 +36,11 @@ def _tile(frame: np.ndarray, size: int = TILE) -> np.ndarray:
 def strip_uri(frames: np.ndarray, apex_frame: int) -> str:
     """The dataset card's neutral | apex | 8×|difference| strip, as one PNG data URI."""
     return data_uri(_png(neutral_apex_strip(frames, apex_frame, TILE)), "image/png")
+
+
+def retimed_strip_uri(neutral: np.ndarray, raw_apex: np.ndarray, me_apex: np.ndarray) -> str:
+    """Neutral | the generated clip's apex | the ME's apex | 8×|ME apex − neutral| (PNG URI)."""
+    return data_uri(_png(difference_strip(neutral, [raw_apex, me_apex], TILE)), "image/png")
 
 
 def animated_preview(frames: np.ndarray, window: Sequence[int], size: int = TILE) -> str:

@@ -22,7 +22,13 @@ from equime.artifacts import review as review_files
 from equime.artifacts import summaries as summaries_files
 from equime.artifacts import verdicts as verdicts_files
 from equime.plots import figure_png, pyplot
-from equime.report.media import animated_preview, data_uri, png_file_uri, strip_uri
+from equime.report.media import (
+    animated_preview,
+    data_uri,
+    png_file_uri,
+    retimed_strip_uri,
+    strip_uri,
+)
 from equime.tracking import git_commit
 from equime.video import frame_count, read_frames
 
@@ -152,11 +158,18 @@ def retime_section(videos: Path | None, clips: Path | None) -> Section:
                                       "clips refused)")
     rows = [{"clip": r["clip_id"], "raw frames": r["raw_frames"], "raw apex": r["raw_apex_frame"],
              "raw peak (IOD)": r["raw_peak_iod"], "alpha": r["alpha"],
-             "ME peak (IOD)": r["me_peak_iod"], "AU pattern r": r.get("au_pattern_r"),
+             "ME peak (IOD)": r["me_peak_iod"],
+             "AUs (measured)": "+".join(r.get("measured_aus") or {}) or "—",
+             "outline share, raw": (r.get("outline_share") or {}).get("raw"),
+             "outline share, ME": (r.get("outline_share") or {}).get("me"),
+             "AU pattern r": r.get("au_pattern_r"),
              "head at apex (IOD)": r["stabilisation"]["rigid_at_apex_iod"],
              "identity at apex": r["stabilisation"]["identity_at_apex"]} for r in made]
     tables = [table("What retime found in each generated clip and did with it (IOD: interocular "
-                    "distance; AU pattern r: the ME apex's AUs against the raw apex's)",
+                    "distance; AUs: those the raw apex shows, the head taken out, which are the "
+                    "clip's label; outline share: motion along the jaw line over the inner "
+                    "face's, at the raw apex and at the ME's (a head turn's residue is near 1); "
+                    "AU pattern r: the ME apex's AUs against the raw apex's)",
                     pd.DataFrame(rows))]
     if len(rejects):
         tables.append(table("Generated clips retime refused", rejects))
@@ -164,15 +177,15 @@ def retime_section(videos: Path | None, clips: Path | None) -> Section:
                           "clip: it rises and stays; retime keeps its motion at the apex only",
                "src": _raw_curves(made)}]
     for r in made[:RETIMED_SHOWN]:
-        raw = read_frames(clip_files.video_path(videos, r["clip_id"]), [0, int(r["raw_apex_frame"])])
+        raw = read_frames(clip_files.video_path(videos, r["clip_id"]), [int(r["raw_apex_frame"])])
         me = read_frames(clip_files.video_path(clips, r["clip_id"]),
                          [0, int(r["timing"]["apex_frame"])])
-        images += [{"caption": f"{r['clip_id']}, generated: neutral | apex (frame "
-                               f"{r['raw_apex_frame']}) | 8×|difference|",
-                    "src": strip_uri(raw, 1)},
-                   {"caption": f"{r['clip_id']}, micro-expression (alpha {r['alpha']}): neutral "
-                               f"| apex (frame {r['timing']['apex_frame']}) | 8×|difference|",
-                    "src": strip_uri(me, 1)}]
+        share = r.get("outline_share") or {}
+        images.append({"caption": f"{r['clip_id']}: neutral | generated apex (frame "
+                                  f"{r['raw_apex_frame']}) | ME apex (alpha {r['alpha']}, frame "
+                                  f"{r['timing']['apex_frame']}) | 8×|ME apex − neutral|; outline "
+                                  f"share {share.get('raw')} raw → {share.get('me')} ME",
+                       "src": retimed_strip_uri(me[0], raw[0], me[1])})
     return Section(title, tables=tables, images=images)
 
 

@@ -67,10 +67,11 @@ class _Frames:
     def measure(self, t: int) -> None:
         if t in self.placed:
             return
-        p = self.placed[t] = place(self.frames[t], self.landmarks, self.detector)
+        p = self.placed[t] = place(self.frames[t], self.landmarks, self.detector,
+                                   self.placed.get(0))
         if p.to_neutral is None or not p.rigid_iod <= self.r.max_rigid_iod:
             return
-        cur = _gray(stabilise(self.frames[t], p.to_neutral, self.size), self.scale)
+        cur = _gray(stabilise(self.frames[t], p, self.landmarks, self.size), self.scale)
         self.identity[t] = _ncc(cv2.GaussianBlur(cur, (0, 0), self.sigma), self.ref_blur, self.mask)
         self.motion[t] = flow_split(self.ref, cur, self.mask, self.anchors)[0] / self.scale / self.unit
 

@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 from scipy.interpolate import RBFInterpolator
 
+from equime.faces.flow import face_flow
+from equime.faces.regions import action_weight
 from equime.facs import RIGID_LANDMARKS, interocular
 from equime.generate.warp import displacement_field
 from equime.quality.motion import rigid_fit, rigid_mask
@@ -84,18 +86,19 @@ def pin_skull(field: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
 
 
 def apex_motion(neutral: np.ndarray, landmarks: np.ndarray, apex: np.ndarray,
-                marks: np.ndarray | None, moved: np.ndarray | None, r: RetimeParams) -> MotionField:
+                marks: np.ndarray | None, moved: np.ndarray | None, r: RetimeParams,
+                jaw_moves: bool) -> MotionField:
     """The motion neutral → ``apex`` (an already stabilised frame, the neutral's size): the dense
     flow; with ``moved`` at ``marks`` ((68, 2) each: the apex's landmarks minus the neutral's,
     both measured alike, the head removed), held to the landmarks by a thin-plate correction,
     since a dense flow blurs across a mouth that opens wide while landmarks track its features
     (for small, sharp motions the flow alone is the better measure: landmarks keep to a mean
-    shape). ``landmarks`` place the face region and the skull points."""
+    shape). ``landmarks`` place the face region and the skull points. The outline is pinned (no
+    AU but the jaw's and chin's moves it, so its motion is the head's: :mod:`~equime.faces.
+    regions`), the chin kept where ``jaw_moves``."""
     unit = interocular(landmarks)
     weight = face_region(landmarks, neutral.shape[:2])
-    a, b = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY) for x in (neutral, apex))
-    win = int(2 * round(0.15 * unit) + 1)  # a window of ~0.3 IOD: one facial feature
-    flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 4, max(win, 9), 3, 5, 1.2, 0)
+    flow = face_flow(neutral, apex, unit)
     anchors = rigid_mask(landmarks, weight.shape, 1.0)
     flow = (flow - _rigid_part(flow, anchors)) * weight[..., None]
     if r.smooth_iod > 0:
@@ -105,7 +108,8 @@ def apex_motion(neutral: np.ndarray, landmarks: np.ndarray, apex: np.ndarray,
         at = np.stack([_sample(flow, x, y) for x, y in marks])
         h, w = flow.shape[:2]
         flow += displacement_field(marks, moved - at, w, h, BORDER_ANCHORS) * weight[..., None]
-    field = np.ascontiguousarray(pin_skull(flow, landmarks), dtype=np.float32)
+    weight = weight * action_weight(landmarks, weight.shape, jaw_moves)
+    field = np.ascontiguousarray(pin_skull(flow, landmarks) * weight[..., None], dtype=np.float32)
     mag = np.hypot(field[..., 0], field[..., 1])[weight >= 1]
     peak = float(np.percentile(mag, 99)) / unit if mag.size else 0.0
     residual = None

@@ -84,6 +84,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
         if row.motion_source not in MADE_HERE:
             base = dict(clip_id=row.clip_id, fps=Fraction(row.fps), n_frames=row.n_frames,
                         timing=row_timing(row), planned=tuple(a.code for a in row.aus),
+                        emotion=row.emotion,
                         motion_source=row.motion_source, passthrough=False,
                         neutral=Neutral(curated_dir, row), seed=row.seed,
                         about={"row": row.model_dump(mode="json")})
@@ -93,7 +94,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
         jobs.append(Job(
             clip_id=row.clip_id, source=videos.video_path(videos_dir, row.clip_id),
             fps=Fraction(row.fps), n_frames=row.n_frames, timing=row_timing(row),
-            planned=tuple(a.code for a in row.aus),
+            planned=tuple(a.code for a in row.aus), emotion=row.emotion,
             motion_source="facs" if backend in ME_BACKENDS else "generated",
             passthrough=backend in ME_BACKENDS, neutral=Neutral(curated_dir, row),
             seed=row.seed,
@@ -133,7 +134,7 @@ def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
         jobs.append(Job(
             clip_id=name, source=path, fps=fps, n_frames=n,
             timing=draw_timing(rng, plan, float(fps), n),
-            planned=aus_for(plan.au_source, emotion) if emotion else (),
+            planned=aus_for(plan.au_source, emotion) if emotion else (), emotion=emotion,
             motion_source="video", passthrough=False, neutral=None, seed=seed,
             about={"file": path.name}))
     return jobs, rejects

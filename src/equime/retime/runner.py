@@ -27,7 +27,6 @@ from equime.errors import EnvironmentFault, EquimeError
 from equime.faces.detect import FaceDetector
 from equime.files import (
     atomic_path,
-    code_fingerprint,
     content_key,
     output_lock,
     remove_partials,
@@ -40,15 +39,15 @@ from equime.retime.analyse import Unusable
 from equime.retime.clip import retime_frames
 from equime.retime.params import RetimeParams
 from equime.retime.transfer import transfer_frames
+from equime.sources import code_fingerprint
 from equime.video import EncoderOptions, read_mp4, write_mp4
 
 log = logging.getLogger(__name__)
 # the code that shapes a retimed clip: a change re-makes every clip (see generate.runner)
-RETIME_MODULES = ("equime.retime.analyse", "equime.retime.clip", "equime.retime.extract",
-                  "equime.retime.track", "equime.retime.runner", "equime.retime.transfer",
-                  "equime.generate.render", "equime.generate.warp", "equime.datasets.sample",
-                  "equime.plan.timing", "equime.quality.motion", "equime.quality.au_fidelity",
-                  "equime.faces.detect", "equime.facs", "equime.video")
+# The code that makes an ME clip's bytes, with everything it imports (:mod:`equime.sources`):
+# the retiming, the transfer, the camera that films it, the encoder, the sidecar.
+RETIME_ROOTS = ("equime.retime.clip", "equime.retime.transfer", "equime.recording.camera",
+                "equime.datasets.sample", "equime.video", "equime.artifacts.clips")
 
 
 @functools.cache
@@ -77,6 +76,7 @@ class Job:
     n_frames: int  # frames of the ME clip
     timing: Timing  # its onset → apex → offset
     planned: tuple[str, ...]  # AU codes planned for it (may choose the apex), or ()
+    emotion: str  # its planned (prompted) emotion, "" when unknown: measured before it is kept
     motion_source: str  # facs | generated | a dataset's name
     passthrough: bool  # already an ME (the warp backend's): the clip itself, byte for byte
     neutral: Neutral | None  # the face to render on; None: the first frame's
@@ -120,10 +120,11 @@ def _key(job: Job, r: RetimeParams, camera: CameraParams, encoder: EncoderOption
     return content_key({"about": job.about, "clip_id": job.clip_id, "fps": str(job.fps),
                         "seed": job.seed, "camera": camera_key(camera),
                         "n_frames": job.n_frames, "timing": asdict(job.timing),
-                        "planned": job.planned, "motion_source": job.motion_source,
+                        "planned": job.planned, "emotion": job.emotion,
+                        "motion_source": job.motion_source,
                         "passthrough": job.passthrough, "retime": r.model_dump(mode="json"),
                         "encoder": asdict(encoder), "source": source_sha,
-                        "code": code_fingerprint(RETIME_MODULES)})
+                        "code": code_fingerprint(RETIME_ROOTS)})
 
 
 def _complete(out_dir: Path, clip: str, key: str) -> dict[str, Any] | None:
@@ -188,7 +189,7 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
         raise Unusable(f"the clip is {raw.shape[2]}x{raw.shape[1]} but its neutral face "
                        f"{face.image.shape[1]}x{face.image.shape[0]}")
     done = retime_frames(raw, float(job.fps), face.image, face.landmarks, weights, r, detector,
-                         job.planned)
+                         job.planned, job.emotion)
     encoded = write_mp4(video, record(done.frames, job.seed, camera, len(done.frames)), job.fps,
                         encoder)
     return {**base, "retimed": True, "sha256": sha256_file(video),

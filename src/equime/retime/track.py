@@ -1,5 +1,6 @@
-"""The face through a clip: landmarks per frame, and the similarity that puts each frame's head
-back where it is in the neutral face (stabilisation), from the points no expression moves."""
+"""The face through a clip: landmarks per frame, and the head put back where it is in the
+neutral face (stabilisation): a similarity from the points no expression moves, then the rest of
+the head's 3D pose (a turn, a nod: :mod:`~equime.faces.head`), undone by a smooth warp."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ import cv2
 import numpy as np
 
 from equime.faces.detect import FaceDetector
+from equime.faces.head import Pose, fit_pose, generic_face
 from equime.facs import RIGID_LANDMARKS, interocular
+from equime.generate.warp import displacement_field
 
 STABLE = list(RIGID_LANDMARKS)
 DETECT_FACE_PX = 120  # faces are found on frames scaled so the face is about this wide
+BORDER_ANCHORS = 8  # the pose's warp is 0 on the image border (anchors per side)
+# a turn or nod (from the first frame) below this is left to the similarity: the landmarks'
+# noise fits poses of ~0.5° to a head that only shifts and rolls in the picture
+MIN_TURN_DEG = 1.0
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,18 @@ class Placed:
     landmarks: np.ndarray | None  # (68, 2), None where no face is found
     to_neutral: np.ndarray | None  # 2x3: frame coordinates → the neutral's
     rigid_iod: float  # mean move of the skull points from the neutral, IOD units (nan: no face)
+    # (68, 2) where the head's pose alone puts the neutral's landmarks, once ``to_neutral`` is
+    # applied: the frame's landmarks minus these are the facial action
+    head: np.ndarray | None = None
+    pose: Pose | None = None  # the head's 3D pose fitted to this frame (the head's reference)
+
+    def action(self, landmarks: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+        """``landmarks`` of this frame (measured again, e.g. finer) in the neutral's coordinates
+        with the head's pose taken out: the neutral (68 points) plus the facial action."""
+        if self.to_neutral is None or self.head is None:
+            raise ValueError("the frame is not placed")
+        m = self.to_neutral
+        return landmarks @ m[:, :2].T + m[:, 2] - (self.head - neutral)
 
 
 def find_landmarks(detector: FaceDetector, frame: np.ndarray, scale: float) -> np.ndarray | None:
@@ -47,16 +66,43 @@ def detection_scale(neutral: np.ndarray) -> float:
     return min(1.0, DETECT_FACE_PX / max(float(np.ptp(neutral[:, 0])), 1.0))
 
 
-def place(frame: np.ndarray, neutral: np.ndarray, detector: FaceDetector) -> Placed:
-    """Find the face in ``frame`` and its stabilisation against ``neutral`` (68 landmarks)."""
+def place(frame: np.ndarray, neutral: np.ndarray, detector: FaceDetector,
+          first: Placed | None = None) -> Placed:
+    """Find the face in ``frame`` and its stabilisation against ``neutral`` (68 landmarks).
+    The head's pose is taken relative to the clip's ``first`` frame (None: this is the first):
+    the neutral's landmarks and a frame's are found differently (another detection, another
+    picture of the face), and the pose fitted to that difference is not the head's motion."""
     lm = find_landmarks(detector, frame, detection_scale(neutral))
     if lm is None:
         return Placed(None, None, float("nan"))
     rigid = float(np.linalg.norm(lm[STABLE] - neutral[STABLE], axis=1).mean() / interocular(neutral))
-    return Placed(lm, similarity(lm, neutral), rigid)
+    m = similarity(lm, neutral)
+    if m is None:
+        return Placed(lm, None, rigid)
+    face, origin = generic_face(neutral)
+    pose = fit_pose(face, lm @ m[:, :2].T + m[:, 2], origin)
+    head = neutral
+    if first is not None and first.pose is not None:
+        turn = max(abs(a - b) for a, b in zip(pose.degrees[:2], first.pose.degrees[:2],
+                                              strict=True))
+        if turn >= MIN_TURN_DEG:  # the change of pose since the first frame
+            head = neutral + pose.project(face) - first.pose.project(face)
+    return Placed(lm, m, rigid, head, pose)
 
 
-def stabilise(frame: np.ndarray, to_neutral: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``frame`` resampled into the neutral face's coordinates (``size`` = (width, height))."""
-    return cv2.warpAffine(frame, to_neutral, size, flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+def stabilise(frame: np.ndarray, placed: Placed, neutral: np.ndarray,
+              size: tuple[int, int]) -> np.ndarray:
+    """``frame`` resampled into the neutral face's coordinates (``size`` = (width, height)), its
+    head's pose undone: each neutral point takes the frame's point the pose put there."""
+    if placed.to_neutral is None:
+        raise ValueError("the frame is not placed")
+    out = cv2.warpAffine(frame, placed.to_neutral, size, flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
+    if placed.head is None:
+        return out
+    w, h = size
+    field = displacement_field(neutral, (placed.head - neutral).astype(np.float64), w, h,
+                               BORDER_ANCHORS, local=False)
+    gy, gx = np.mgrid[0:h, 0:w].astype(np.float32)
+    return cv2.remap(out, gx + field[..., 0], gy + field[..., 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)

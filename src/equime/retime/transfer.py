@@ -11,6 +11,7 @@ import numpy as np
 
 from equime.artifacts.curated import FaceImage
 from equime.faces.detect import FaceDetector
+from equime.faces.regions import moves_jaw
 from equime.facs import interocular
 from equime.generate.render import render_field
 from equime.generate.warp import merge_close, tps_field
@@ -56,13 +57,12 @@ def transfer_frames(frames: Sequence[np.ndarray], target: FaceImage, weights: np
     a = analyse(frames, neutral, start, r, detector, planned, coded_apex)
     p = a.placed[a.apex]
     assert p.to_neutral is not None and p.landmarks is not None  # a usable frame is placed
-    m = p.to_neutral
     end = detector.fine_landmarks(frames[a.apex])
-    end = (p.landmarks if end is None else end) @ m[:, :2].T + m[:, 2]
+    end = p.action(p.landmarks if end is None else end, start)
     # a real ME's motion is small and its frames sharp: the flow alone (no landmark hold), and
     # no appearance residual (another face's skin)
-    motion = apex_motion(neutral, start, stabilise(frames[a.apex], m, (w, h)), None, None,
-                         r.model_copy(update={"residual": False}))
+    motion = apex_motion(neutral, start, stabilise(frames[a.apex], p, start, (w, h)), None, None,
+                         r.model_copy(update={"residual": False}), moves_jaw(planned))
     th, tw = target.image.shape[:2]
     field = map_field(motion.field, start, target.landmarks, (th, tw))
     mag = np.hypot(field[..., 0], field[..., 1])[face_region(target.landmarks, (th, tw)) >= 1]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-EMOTION_CHOICES: tuple[str, ...] = ("happiness", "sadness", "surprise", "fear", "anger", "none")
+from equime.emotions import EMOTIONS
+
+EMOTION_CHOICES: tuple[str, ...] = (*EMOTIONS, "none")  # every emotion a plan may hold
 TIMING_CHOICES: tuple[str, ...] = ("micro", "sustained")
 REALISM_RANGE: tuple[int, int] = (1, 5)
 MAX_ARTEFACTS_CHARS = 500
