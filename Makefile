@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 
-.PHONY: setup repro test lint bench
+.PHONY: setup repro test test-fast lint bench
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
@@ -19,6 +19,11 @@ repro: $(STAMP)
 
 test: $(STAMP)
 	pytest -q
+
+# the tier to run while working (< 2 min on 2 cores): no Ray, browser, servers, subprocess
+# pipelines or tiny LTX (`make test`, as CI, runs everything)
+test-fast: $(STAMP)
+	pytest -q -m "not slow and not gpu" -p no:randomly --durations=5
 
 lint: $(STAMP)
 	ruff check src tests benchmarks

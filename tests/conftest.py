@@ -1,5 +1,16 @@
 import pytest
 
+# what makes a test slow whatever it asserts: a Ray cluster, the tiny LTX pipeline, a server
+# in a subprocess (S3, MLflow); such tests are marked slow here, so `make test-fast`
+# (-m "not slow") leaves them out
+HEAVY_FIXTURES = frozenset({"ray_cluster", "tiny", "s3_endpoint", "mlflow_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_mlflow(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):

@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from mlflow.tracking import MlflowClient
 
 from equime.tracking import EXPERIMENT, flatten, mlflow_name, record_stage, tracking_uri
@@ -49,6 +50,7 @@ record_stage(f"stage{sys.argv[2]}", {"a": 1}, {"n": 1}, go.parent / f"m{sys.argv
 """
 
 
+@pytest.mark.slow  # processes racing to create the store (~14 s)
 def test_processes_creating_the_store_at_once_all_record(tmp_path: Path, monkeypatch):
     uri = f"sqlite:///{tmp_path / 'fresh.db'}"
     env = {**os.environ, "MLFLOW_TRACKING_URI": uri}

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from equime.artifacts import curated, quality
 from equime.artifacts.curated import Curated, Subject
@@ -13,6 +14,7 @@ from tests.fixtures import encoder
 from tests.hostile import REFUSED, hostile_folder
 
 
+@pytest.mark.slow  # measures clips in worker processes (~15 s)
 def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
     row, frames = fixtures.au12_clip()
     face = fixtures.aligned_astronaut()
@@ -36,6 +38,7 @@ def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
     assert np.isclose(records[0]["standard_ssim_min"], records[1]["standard_ssim_min"])
 
 
+@pytest.mark.slow  # measures clips in worker processes (~15 s)
 def test_a_stopped_run_resumes_from_its_finished_clips_to_the_same_bytes(tmp_path: Path,
                                                                           monkeypatch):
     row, frames = fixtures.au12_clip()

@@ -44,6 +44,7 @@ def test_data_strings_are_escaped_and_absent_inputs_are_said(report: Path):
     assert "http://" not in html and "https://" not in html  # opens from disk, no network
 
 
+@pytest.mark.slow  # a real Chromium
 def test_report_in_a_real_browser(report: Path, tmp_path: Path):
     with chromium() as driver:
         driver.get(report.as_uri())

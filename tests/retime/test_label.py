@@ -10,6 +10,8 @@ def test_the_aus_that_carry_the_motion_strongest_first():
     est = {"12": 0.1, "L12": 0.3, "R12": 0.0, "R23": 0.3, "23": 0.0, "L23": 0.0}
     assert moved_aus(est) == {"L12": 0.4, "R23": 0.3}
     assert moved_aus({"12": 0.0}) == {} and moved_aus({}) == {}
+    diffuse = {"14": 0.5, "10": 0.49, "5": 0.48, "23": 0.47, "12": 0.45}
+    assert moved_aus(diffuse) == {"14": 0.5, "10": 0.49, "5": 0.48}  # the 3 strongest
 
 
 def test_an_emotion_is_kept_only_with_one_of_its_frequent_aus():

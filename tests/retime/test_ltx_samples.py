@@ -37,7 +37,7 @@ def test_generated_clips_are_no_micro_expressions_until_retimed(tmp_path, ray_cl
     assert all(re.match(r"rendered AUs \S+ do not show \w+ \(real", why)
                for _, why in report.rejects), report.rejects
     kept = {r["clip_id"]: r for r in report.records}
-    assert len(kept) >= 6 and all(r["measured_aus"] for r in kept.values())
+    assert 5 <= len(kept) <= 12 and all(r["measured_aus"] for r in kept.values())  # 6 of 20
     assert sum(c.startswith("ltx_happiness") for c in kept) >= 2  # smiles show; angers mostly not
     # the head is gone from the ME: the outline barely moves against the face's actions
     me_share = [r["outline_share"]["me"] for r in kept.values()]

@@ -26,7 +26,6 @@ from equime.generate.warp import displacement_field
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.plan.timing import envelope, frame_times, make_timing
 from equime.quality.assess import assess_videos
-from equime.quality.au_fidelity import au_pattern, estimate_aus
 from equime.quality.filter import verdict_table
 from equime.retime.jobs import retime_plan
 from equime.retime.transfer import transfer_frames
@@ -100,11 +99,14 @@ def test_a_real_clips_motion_moves_another_face_the_same_way(casme, detector):
                         for x, y in target.landmarks])
     r = np.corrcoef(known.ravel(), tracked.ravel())[0, 1]
     assert r >= 0.8, r
-    # its AU pattern, by landmarks (a coarser measure on this grey, older photo, where the fit
-    # also credits the dimpler and chin raiser with some of a subtle smile): AU12 is shown
+    # by landmarks (the NNLS AU estimate is too coarse on this grey, older photo to name a
+    # subtle smile reliably): the lip corners rise and move out, as AU12 moves them
     dst0 = detector.fine_landmarks(target.image)
-    pattern = au_pattern(estimate_aus(dst0, detector.fine_landmarks(me[t.apex_frame])))
-    assert pattern["12"] >= 0.3, pattern
+    moved = detector.fine_landmarks(me[t.apex_frame]) - dst0
+    centre = dst0[27:36, 0].mean()
+    assert moved[[48, 54], 1].mean() < -0.5  # up, by more than half a pixel
+    assert moved[48, 0] * np.sign(dst0[48, 0] - centre) + moved[54, 0] * np.sign(
+        dst0[54, 0] - centre) > 0  # and out
     assert isinstance(done.record["au_pattern_r"], float)
     assert np.hypot(*tracked[[48, 54]].T).min() > 2  # the lip corners move, as AU12 moves them
 

@@ -163,6 +163,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # a real Chromium
 def test_a_rater_rates_a_clip_by_clicking(served):
     import uvicorn
     from selenium.common.exceptions import StaleElementReferenceException

@@ -78,31 +78,33 @@ def locality(points: np.ndarray, width: int, height: int, sigma: float) -> np.nd
     return weight
 
 
-def tps_field(centres: np.ndarray, values: np.ndarray, width: int, height: int) -> np.ndarray:
+def tps_field(centres: np.ndarray, values: np.ndarray, width: int, height: int,
+              step: int = _FIELD_STEP) -> np.ndarray:
     """Dense (H, W, 2) float32: the thin-plate spline through ``values`` (N, 2) at ``centres``
-    (N, 2, distinct), evaluated on a grid of :data:`_FIELD_STEP` px and upsampled bilinearly."""
+    (N, 2, distinct), evaluated on a grid of ``step`` px and upsampled bilinearly."""
     tps = RBFInterpolator(centres, values, kernel="thin_plate_spline", degree=1)
-    gx = np.arange(0, width + _FIELD_STEP, _FIELD_STEP, dtype=np.float64)
-    gy = np.arange(0, height + _FIELD_STEP, _FIELD_STEP, dtype=np.float64)
+    gx = np.arange(0, width + step, step, dtype=np.float64)
+    gy = np.arange(0, height + step, step, dtype=np.float64)
     grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
     coarse = tps(grid).reshape(len(gy), len(gx), 2).astype(np.float32)
     # bilinear upsampling with node j exactly on pixel j*step
-    py, px = np.mgrid[0:height, 0:width].astype(np.float32) / _FIELD_STEP
+    py, px = np.mgrid[0:height, 0:width].astype(np.float32) / step
     return cv2.remap(coarse, px, py, cv2.INTER_LINEAR)
 
 
 def displacement_field(landmarks: np.ndarray, moves: np.ndarray, width: int, height: int,
-                       border_anchors: int, local: bool = True) -> np.ndarray:
+                       border_anchors: int, local: bool = True,
+                       step: int = _FIELD_STEP) -> np.ndarray:
     """Dense (H, W, 2) float32 field: TPS through landmark moves, zero on the border; ``local``:
     kept local to the moving landmarks (muscle actions are local; a bare TPS would also move the
-    hair), else the whole head moves with them (sway)."""
+    hair), else the whole head moves with them (sway); evaluated every ``step`` px."""
     moving = np.hypot(moves[:, 0], moves[:, 1]) > 0
     if not moving.any():
         return np.zeros((height, width, 2), np.float32)
     anchors = border_points(width, height, border_anchors)
     centres, values = merge_close(np.concatenate([landmarks, anchors]),
                                   np.concatenate([moves, np.zeros_like(anchors)]), _MERGE_PX)
-    field = tps_field(centres, values, width, height)
+    field = tps_field(centres, values, width, height, step)
     if local:
         unit = interocular(landmarks)
         field *= locality(landmarks[moving], width, height, _FALLOFF * unit)[..., None]

@@ -4,19 +4,25 @@ the head's 3D pose (a turn, a nod: :mod:`~equime.faces.head`), undone by a smoot
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.interpolate import RBFInterpolator
 
 from equime.faces.detect import FaceDetector
 from equime.faces.head import Pose, fit_pose, generic_face
 from equime.facs import RIGID_LANDMARKS, interocular
-from equime.generate.warp import displacement_field
+from equime.generate.warp import border_points
 
 STABLE = list(RIGID_LANDMARKS)
 DETECT_FACE_PX = 120  # faces are found on frames scaled so the face is about this wide
 BORDER_ANCHORS = 8  # the pose's warp is 0 on the image border (anchors per side)
+POSE_FIELD_STEP = 16  # the pose's warp is smooth: evaluated every 16 px, upsampled
+# where the pose's warp is pinned to the head's motion: the outline, brows, nose and eye corners
+# (spread over the face, no two of them close, unlike a closed mouth's inner lips)
+POSE_POINTS = (*range(37), 39, 42, 45)
 # a turn or nod (from the first frame) below this is left to the similarity: the landmarks'
 # noise fits poses of ~0.5° to a head that only shifts and rolls in the picture
 MIN_TURN_DEG = 1.0
@@ -98,11 +104,30 @@ def stabilise(frame: np.ndarray, placed: Placed, neutral: np.ndarray,
         raise ValueError("the frame is not placed")
     out = cv2.warpAffine(frame, placed.to_neutral, size, flags=cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REPLICATE)
-    if placed.head is None:
+    if placed.head is None or np.array_equal(placed.head, neutral):
         return out
     w, h = size
-    field = displacement_field(neutral, (placed.head - neutral).astype(np.float64), w, h,
-                               BORDER_ANCHORS, local=False)
+    basis, grid_shape = _pose_basis(neutral.tobytes(), w, h)
+    moves = (placed.head - neutral)[list(POSE_POINTS)]
+    values = np.concatenate([moves, np.zeros((basis.shape[1] - len(moves), 2))])
+    coarse = (basis @ values).reshape(*grid_shape, 2).astype(np.float32)
     gy, gx = np.mgrid[0:h, 0:w].astype(np.float32)
+    field = cv2.remap(coarse, gx / POSE_FIELD_STEP, gy / POSE_FIELD_STEP, cv2.INTER_LINEAR)
     return cv2.remap(out, gx + field[..., 0], gy + field[..., 1], cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)
+
+
+@functools.lru_cache(maxsize=8)
+def _pose_basis(neutral: bytes, width: int, height: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The pose warp as a linear map: (grid points, centres) thin-plate-spline weights through
+    the neutral's :data:`POSE_POINTS` and the border's anchors (held still), on a grid of
+    :data:`POSE_FIELD_STEP` px; one solve per clip, then a product per frame (the spline is
+    linear in the values it passes through)."""
+    landmarks = np.frombuffer(neutral, dtype=np.float64).reshape(-1, 2)
+    centres = np.concatenate([landmarks[list(POSE_POINTS)],
+                              border_points(width, height, BORDER_ANCHORS)])
+    gx = np.arange(0, width + POSE_FIELD_STEP, POSE_FIELD_STEP, dtype=np.float64)
+    gy = np.arange(0, height + POSE_FIELD_STEP, POSE_FIELD_STEP, dtype=np.float64)
+    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+    spline = RBFInterpolator(centres, np.eye(len(centres)), kernel="thin_plate_spline", degree=1)
+    return spline(grid), (len(gy), len(gx))
