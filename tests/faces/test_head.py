@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from equime.faces.head import Pose, fit_pose, generic_face, head_motion
+from equime.faces.head import Pose, fit_pose, generic_face
 from equime.facs import displacements
 from tests.fixtures import face_image
 
@@ -26,5 +26,6 @@ def test_a_turn_and_a_nod_are_found_and_a_smile_is_left_to_the_face():
     action = frame - found.project(face)
     assert np.abs(action[[48, 54]] - smile[[48, 54]]).max() < 0.05 * np.abs(smile).max()
     assert np.abs(action[27:31]).max() < 0.2  # the nose stays where the head put it
-    # the neutral is its own pose
-    assert np.allclose(head_motion(lm, lm), lm, atol=1e-6)
+    # the neutral is its own pose: the identity
+    still = fit_pose(face, lm, origin)
+    assert np.allclose(still.project(face), lm, atol=1e-6) and np.allclose(still.degrees, 0)

@@ -104,10 +104,3 @@ def fit_pose(face: np.ndarray, landmarks: np.ndarray, origin: np.ndarray,
     return Pose(Rotation.from_matrix(rotation).as_rotvec(), float(np.exp(log_scale)),
                 shift + origin)
 
-
-def head_motion(neutral: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-    """(68, 2) where the head's pose alone puts each of the ``neutral``'s landmarks in a frame
-    whose landmarks are ``landmarks`` (both in one image's coordinates): the frame's landmarks
-    minus this is the facial action."""
-    face, origin = generic_face(neutral)
-    return fit_pose(face, landmarks, origin).project(face)
