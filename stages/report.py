@@ -9,6 +9,7 @@ from equime.artifacts import (
     clips,
     demographics,
     evaluation,
+    longvideos,
     quality,
     report,
     review,
@@ -34,13 +35,15 @@ def main(
     lock: Annotated[Path | None, typer.Option(help="dvc.lock (inputs' hashes)")] = Path("dvc.lock"),
     generated: Annotated[Path | None, typer.Option("--videos")] = Path(videos.PATH),
     me_clips: Annotated[Path | None, typer.Option("--clips")] = Path(clips.PATH),
+    long_videos: Annotated[Path | None, typer.Option("--longvideo")] = Path(longvideos.PATH),
     params: ParamsOpt = Path("params.yaml"),
 ) -> None:
     """Write the report; a section whose inputs are absent says so."""
     stage = Stage("report", params)
     name = stage.section("export", ExportParams).name
     html = build_report(f"{name}: equime report", params, exported, groups,
-                        compared, measured, judged, baselines, reviewed, lock, generated, me_clips)
+                        compared, measured, judged, baselines, reviewed, lock, generated, me_clips,
+                        long_videos)
     report.write(out, html)
     log.info("report: %s", out / "index.html")
 

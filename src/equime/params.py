@@ -17,6 +17,7 @@ from equime.demographics.params import SelectParams
 from equime.errors import ParamsError
 from equime.export.params import ExportParams
 from equime.generate.params import GenerateParams
+from equime.longvideo.params import LongVideoParams
 from equime.plan.params import PlanParams
 from equime.quality.params import FilterParams, QualityParams, SummarizeParams
 from equime.recording.params import RecordingParams
@@ -39,6 +40,7 @@ class Params(Section):
     filter: FilterParams
     summarize: SummarizeParams
     export: ExportParams
+    longvideo: LongVideoParams
     review: ReviewParams
     baselines: BaselinesParams
     datasets: Datasets  # local copies of real ME datasets

@@ -20,7 +20,7 @@ from equime.errors import ParamsError
 # the file's sections, in order (equime.params.Params has one field per name; a test keeps it so)
 SECTIONS = ("base", "compute", "curate", "attributes", "select", "plan", "generate", "recording", "retime",
             "quality",
-            "filter", "summarize", "export", "review", "baselines", "datasets")
+            "filter", "summarize", "export", "longvideo", "review", "baselines", "datasets")
 
 
 class Section(BaseModel):

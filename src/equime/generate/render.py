@@ -28,23 +28,28 @@ def row_weights(row: PlanRow) -> np.ndarray:
 
 
 def render_frames(image: np.ndarray, fields: Sequence[np.ndarray], weights: np.ndarray,
-                  interpolation: str, residual: np.ndarray | None = None,
+                  interpolation: str, residual: np.ndarray | Sequence[np.ndarray] | None = None,
                   residual_weights: np.ndarray | None = None) -> Iterator[np.ndarray]:
     """``len(weights)`` frames (uint8 H×W×3, one at a time) of ``image`` displaced by
     ``Σ_i weights[k, i] · fields[i]`` (each H×W×2, pixels: where each neutral point moves) plus
-    ``residual_weights[k] · residual`` (H×W×3 grey levels in the neutral geometry, or None)."""
+    ``Σ_j residual_weights[k, j] · residual[j]`` (each H×W×3 grey levels in the neutral
+    geometry; one residual takes (T,) weights; None: none)."""
     h, w = image.shape[:2]
     for f in fields:
         if f.shape != (h, w, 2):
             raise ValueError(f"field is {f.shape}, the image {image.shape[:2]}")
     if weights.ndim != 2 or weights.shape[1] != len(fields):
         raise ValueError(f"weights are {weights.shape}, want (frames, {len(fields)} fields)")
-    rw = np.zeros(len(weights)) if residual is None or residual_weights is None else residual_weights
+    residuals = [] if residual is None or residual_weights is None else (
+        [residual] if isinstance(residual, np.ndarray) else list(residual))
+    rw = (np.zeros((len(weights), 0)) if not residuals
+          else np.asarray(residual_weights).reshape(len(weights), len(residuals)))
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    source = image if residual is None else image.astype(np.float32)
+    source = image if not residuals else image.astype(np.float32)
     for k in range(len(weights)):
         active = np.flatnonzero(weights[k])
-        if not len(active) and not rw[k]:
+        shaded = np.flatnonzero(rw[k])
+        if not len(active) and not len(shaded):
             yield image
             continue
         # backward map (first order): output pixel x samples the neutral face at x - D_k(x)
@@ -53,7 +58,8 @@ def render_frames(image: np.ndarray, fields: Sequence[np.ndarray], weights: np.n
             e = np.float32(weights[k, i])
             dx -= e * fields[i][..., 0]
             dy -= e * fields[i][..., 1]
-        src = source if not rw[k] else np.clip(source + np.float32(rw[k]) * residual, 0, 255)
+        src = source if not len(shaded) else np.clip(
+            source + sum(np.float32(rw[k, j]) * residuals[j] for j in shaded), 0, 255)
         moved = cv2.remap(src, dx, dy, INTERPOLATION[interpolation],
                           borderMode=cv2.BORDER_REFLECT101)
         yield moved if moved.dtype == np.uint8 else np.round(moved).astype(np.uint8)

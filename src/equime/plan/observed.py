@@ -18,6 +18,7 @@ import csv
 import functools
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -128,3 +129,22 @@ def draw_timing(rng: np.random.Generator, duration: tuple[float, float],
     inside = timings_within(duration, rise)
     d, r = inside[int(rng.integers(len(inside)))]
     return float(d), float(r)
+
+
+def au_shares(emotion: str) -> dict[str, float]:
+    """Side-less AU → the share of ``emotion``'s observed MEs that fire it."""
+    combos = combinations(emotion)
+    total = sum(c.clips for c in combos)
+    counts: Counter[str] = Counter()
+    for c in combos:
+        counts.update({side_less(a): c.clips for a in {side_less(x) for x in c.aus}})
+    return {a: n / total for a, n in counts.items()} if total else {}
+
+
+def likeliest_emotion(aus: Iterable[str], among: Sequence[str]) -> str:
+    """The emotion of ``among`` whose observed MEs fire ``aus`` most often (the sum of each AU's
+    share; ties and no AUs: the first in ``among``): a recogniser from the label statistics
+    alone, for a baseline."""
+    moved = {side_less(a) for a in aus}
+    scores = [sum(au_shares(e).get(a, 0.0) for a in moved) for e in among]
+    return among[int(np.argmax(scores))]

@@ -18,6 +18,7 @@ taken for it, and the ME is seen whole) unless ``blinks_during_me`` asks for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,11 +53,12 @@ def _drift(rng: np.random.Generator, n: int, sigma_frames: float) -> np.ndarray:
     return smooth * np.sqrt(2 * np.sqrt(np.pi) * sigma_frames)  # unit σ for a Gaussian kernel
 
 
-def blink_times(p: FaceParams, seed: int, clip_s: float, keep_clear: tuple[float, float] | None,
+def blink_times(p: FaceParams, seed: int, clip_s: float,
+                keep_clear: Sequence[tuple[float, float]] | None,
                 ) -> tuple[tuple[float, float], ...]:
     """(start, end) of the clip's blinks: Poisson at ``p.blinks_per_min``, each lasting a
-    duration drawn from ``p.blink_s``, inside the clip (frame 0 open), none overlapping
-    ``keep_clear`` (seconds; None: anywhere)."""
+    duration drawn from ``p.blink_s``, inside the clip (frame 0 open), none overlapping an
+    interval of ``keep_clear`` (seconds; None: anywhere)."""
     rng = np.random.default_rng([seed, _BLINK])
     out: list[tuple[float, float]] = []
     if p.blinks_per_min <= 0:
@@ -67,7 +69,7 @@ def blink_times(p: FaceParams, seed: int, clip_s: float, keep_clear: tuple[float
         duration = float(rng.uniform(*p.blink_s))
         if t + duration >= clip_s:
             return tuple(out)
-        clear = keep_clear is None or t + duration <= keep_clear[0] or t >= keep_clear[1]
+        clear = keep_clear is None or all(t + duration <= a or t >= b for a, b in keep_clear)
         if clear and (not out or t > out[-1][1]):
             out.append((round(t, 6), round(t + duration, 6)))
 
@@ -86,9 +88,9 @@ def closure(times: np.ndarray, blinks: tuple[tuple[float, float], ...]) -> np.nd
 
 
 def live_motion(p: FaceParams, seed: int, n_frames: int, fps: float,
-                expression_s: tuple[float, float]) -> LiveMotion:
+                expressions: Sequence[tuple[float, float]]) -> LiveMotion:
     """The clip's head sway, breathing and blinks (all zero when ``p.enabled`` is false);
-    blinks keep ``p.blink_clear_s`` away from the expression (onset, offset seconds)."""
+    blinks keep ``p.blink_clear_s`` away from each expression (onset, offset seconds)."""
     times = np.arange(n_frames) / fps
     if not p.enabled:
         return LiveMotion(np.zeros((n_frames, 2)), np.zeros(n_frames), np.zeros(n_frames), ())
@@ -100,8 +102,8 @@ def live_motion(p: FaceParams, seed: int, n_frames: int, fps: float,
     shift[:, 1] += p.breathing_iod * np.sin(2 * np.pi * p.breaths_per_min / 60 * times + phase)
     shift -= shift[0]
     roll -= roll[0]
-    onset, offset = expression_s
-    clear = None if p.blinks_during_me else (onset - p.blink_clear_s, offset + p.blink_clear_s)
+    clear = None if p.blinks_during_me else [(onset - p.blink_clear_s, offset + p.blink_clear_s)
+                                             for onset, offset in expressions]
     blinks = blink_times(p, seed, n_frames / fps, clear)
     blink = closure(times, blinks)
     blink[0] = 0.0

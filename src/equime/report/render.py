@@ -12,6 +12,7 @@ from equime.report.sections import (
     Section,
     baselines_section,
     dataset_section,
+    longvideo_section,
     provenance_section,
     quality_section,
     retime_section,
@@ -38,13 +39,14 @@ def build_report(title: str, params: Path, dataset: Path | None = None,
                  quality: Path | None = None, verdicts: Path | None = None,
                  baselines: Path | None = None, review: Path | None = None,
                  lock: Path | None = None, videos: Path | None = None,
-                 clips: Path | None = None) -> str:
+                 clips: Path | None = None, longvideo: Path | None = None) -> str:
     """The report stage: every section from the folders given (a section whose inputs are
     absent says so), as one HTML page."""
     sections = [
         dataset_section(dataset, demographics),
         quality_section(summaries, quality, verdicts),
         retime_section(videos, clips),
+        longvideo_section(longvideo),
         baselines_section(baselines),
         review_section(review),
         provenance_section(params, lock),

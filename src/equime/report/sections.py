@@ -17,10 +17,12 @@ from equime.artifacts import clips as clip_files
 from equime.artifacts import dataset as dataset_files
 from equime.artifacts import demographics as demographics_files
 from equime.artifacts import evaluation as evaluation_files
+from equime.artifacts import longvideos as longvideo_files
 from equime.artifacts import quality as quality_files
 from equime.artifacts import review as review_files
 from equime.artifacts import summaries as summaries_files
 from equime.artifacts import verdicts as verdicts_files
+from equime.longvideo.scores import baseline_scores
 from equime.plots import figure_png, pyplot
 from equime.report.media import (
     animated_preview,
@@ -198,6 +200,45 @@ def _raw_curves(made: list[dict[str, Any]]) -> str:
         ax.plot([r["raw_apex_frame"] / fps], [values[r["raw_apex_frame"]]], "k.", ms=4)
     ax.set_xlabel("time in the generated clip (s); dots: the apex retime took")
     ax.set_ylabel("facial motion (IOD)")
+    fig.tight_layout()
+    return data_uri(figure_png(fig), "image/png")
+
+
+def longvideo_section(folder: Path | None) -> Section:
+    """The long videos: their events, the baseline spotter's scores (MEGC spotting and STRS, both
+    modes) and, per video, a timeline of the truth against the spots."""
+    if folder is None or not (folder / "events.csv").is_file():
+        return Section("Long videos", missing="no long videos (run `dvc repro longvideo`)")
+    events = pd.read_csv(folder / "events.csv", dtype={"Subject": str, "Filename": str})
+    spots = longvideo_files.read_spots(folder)
+    scores = baseline_scores(folder)
+    rows = [{"mode": mode, **{k: scores[mode][k] for k in (
+        "TP spotting", "FP spotting", "FN spotting", "F1-score spotting", "F1-score analysis",
+        "UF1 analysis", "UAR analysis", "STRS")}} for mode in ("megc2025", "corrected")]
+    counts = events.groupby("Type").size().rename("events").reset_index()
+    return Section("Long videos", tables=[
+        table("Expressions in the long videos (ground truth)", counts),
+        table("Baseline spotter (motion curve, ME by duration ≤ 0.5 s; emotion from the apex's "
+              "AUs): MEs spotted (IoU ≥ 0.5) and recognised, as the MEGC organisers score "
+              f"(megc2025) and corrected; macro-expression spotting F1 "
+              f"{scores['macro_spotting_f1']}", pd.DataFrame(rows))],
+        images=[{"caption": f"{video}: truth (top) and spots (bottom); MEs dark, MaEs light",
+                 "src": _timeline(events[events["Filename"] == video],
+                                  spots[spots["video"] == video])}
+                for video in list(dict.fromkeys(events["Filename"]))[:2]])
+
+
+def _timeline(events: pd.DataFrame, spots: pd.DataFrame) -> str:
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(9, 1.6))
+    for y, rows, kind in ((1, events.itertuples(), "Type"), (0, spots.itertuples(), "type")):
+        for r in rows:
+            onset, offset = (r.Onset, r.Offset) if y else (r.onset, r.offset)
+            micro = str(getattr(r, kind)).startswith(("Micro", "ME"))
+            ax.broken_barh([(onset, max(offset - onset, 1))], (y - 0.35, 0.7),
+                           color="#b2182b" if micro else "#92c5de")
+    ax.set_yticks([0, 1], ["spots", "truth"])
+    ax.set_xlabel("frame")
     fig.tight_layout()
     return data_uri(figure_png(fig), "image/png")
 

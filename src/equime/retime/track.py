@@ -17,6 +17,9 @@ from equime.facs import RIGID_LANDMARKS, interocular
 from equime.generate.warp import border_points
 
 STABLE = list(RIGID_LANDMARKS)
+# a face followed from the first frame (not detected) where the predictor's box, moved as its
+# landmarks moved, moves again by at most this share of its width
+FOLLOW_TOLERANCE = 0.02
 DETECT_FACE_PX = 120  # faces are found on frames scaled so the face is about this wide
 BORDER_ANCHORS = 8  # the pose's warp is 0 on the image border (anchors per side)
 POSE_FIELD_STEP = 16  # the pose's warp is smooth: evaluated every 16 px, upsampled
@@ -33,6 +36,7 @@ class Placed:
     """One frame's face: its landmarks, the similarity onto the neutral face, head motion."""
 
     landmarks: np.ndarray | None  # (68, 2), None where no face is found
+    box: tuple[int, int, int, int] | None  # where the landmarks were searched (left, top, right, bottom)
     to_neutral: np.ndarray | None  # 2x3: frame coordinates → the neutral's
     rigid_iod: float  # mean move of the skull points from the neutral, IOD units (nan: no face)
     # (68, 2) where the head's pose alone puts the neutral's landmarks, once ``to_neutral`` is
@@ -49,15 +53,52 @@ class Placed:
         return landmarks @ m[:, :2].T + m[:, 2] - (self.head - neutral)
 
 
-def find_landmarks(detector: FaceDetector, frame: np.ndarray, scale: float) -> np.ndarray | None:
-    """The largest face's 68 landmarks at full resolution, found on ``frame`` scaled by ``scale``."""
+def find_face(detector: FaceDetector, frame: np.ndarray,
+              scale: float) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """The largest face's box and 68 landmarks at full resolution, found on ``frame`` scaled by
+    ``scale``; None where there is no face."""
     small = frame if scale == 1 else cv2.resize(frame, None, fx=scale, fy=scale,
                                                 interpolation=cv2.INTER_AREA)
     faces = detector.boxes(small)
     if not faces:
         return None
-    box = tuple(round(v / scale) for v in faces[0][0])
-    return detector.landmarks(np.ascontiguousarray(frame), box)  # type: ignore[arg-type]
+    box: tuple[int, int, int, int] = tuple(round(v / scale) for v in faces[0][0])  # type: ignore[assignment]
+    return box, detector.landmarks(np.ascontiguousarray(frame), box)
+
+
+def follow_face(detector: FaceDetector, frame: np.ndarray, first: Placed,
+                scale: float) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """The box and 68 landmarks of the face of the clip's ``first`` frame, followed into
+    ``frame``: the shape predictor started in the first frame's box, then in that box moved as
+    the skull points moved; where that second box does not hold (the face moved too far for
+    the predictor to follow), a detection (:func:`find_face`, on ``frame`` scaled by ``scale``).
+    A detection per frame costs ~2 predictions, and its box jitters by pixels from frame to
+    frame, the size of a micro-expression. Each frame is placed from the first alone: the order
+    frames are measured in changes nothing."""
+    if first.box is None or first.landmarks is None:
+        raise ValueError("the first frame has no face to follow")
+    image = np.ascontiguousarray(frame)
+    box = _moved_box(first, detector.landmarks(image, first.box))
+    if box is not None:
+        landmarks = detector.landmarks(image, box)
+        again = _moved_box(first, landmarks)
+        width = box[2] - box[0]
+        if again is not None and max(abs(a - b) for a, b in zip(again, box, strict=True)) \
+                <= FOLLOW_TOLERANCE * width:
+            return box, landmarks
+    return find_face(detector, frame, scale)
+
+
+def _moved_box(first: Placed, landmarks: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The ``first`` frame's box moved as its skull points moved to ``landmarks``."""
+    assert first.box is not None and first.landmarks is not None
+    m = similarity(first.landmarks, landmarks)
+    if m is None:
+        return None
+    left, top, right, bottom = first.box
+    cx, cy = m[:, :2] @ ((left + right) / 2, (top + bottom) / 2) + m[:, 2]
+    half = np.hypot(*m[:, 0]) * np.array([right - left, bottom - top]) / 2
+    return round(cx - half[0]), round(cy - half[1]), round(cx + half[0]), round(cy + half[1])
 
 
 def similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
@@ -78,13 +119,18 @@ def place(frame: np.ndarray, neutral: np.ndarray, detector: FaceDetector,
     The head's pose is taken relative to the clip's ``first`` frame (None: this is the first):
     the neutral's landmarks and a frame's are found differently (another detection, another
     picture of the face), and the pose fitted to that difference is not the head's motion."""
-    lm = find_landmarks(detector, frame, detection_scale(neutral))
-    if lm is None:
-        return Placed(None, None, float("nan"))
+    scale = detection_scale(neutral)
+    if first is None or first.landmarks is None:
+        found = find_face(detector, frame, scale)
+    else:
+        found = follow_face(detector, frame, first, scale)
+    if found is None:
+        return Placed(None, None, None, float("nan"))
+    box, lm = found
     rigid = float(np.linalg.norm(lm[STABLE] - neutral[STABLE], axis=1).mean() / interocular(neutral))
     m = similarity(lm, neutral)
     if m is None:
-        return Placed(lm, None, rigid)
+        return Placed(lm, box, None, rigid)
     face, origin = generic_face(neutral)
     pose = fit_pose(face, lm @ m[:, :2].T + m[:, 2], origin)
     head = neutral
@@ -93,7 +139,7 @@ def place(frame: np.ndarray, neutral: np.ndarray, detector: FaceDetector,
                                               strict=True))
         if turn >= MIN_TURN_DEG:  # the change of pose since the first frame
             head = neutral + pose.project(face) - first.pose.project(face)
-    return Placed(lm, m, rigid, head, pose)
+    return Placed(lm, box, m, rigid, head, pose)
 
 
 def stabilise(frame: np.ndarray, placed: Placed, neutral: np.ndarray,
