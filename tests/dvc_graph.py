@@ -57,6 +57,17 @@ def missing_deps(name: str, definition: dict[str, Any]) -> list[str]:
     return problems
 
 
+def extra_deps(name: str, definition: dict[str, Any]) -> list[str]:
+    """Source deps the stage's code no longer imports or reads: a change to them would re-run
+    the stage for nothing."""
+    body = stage_body(definition)
+    modules = imported_modules([REPO / script_of(body)]).values()
+    used = {p.relative_to(REPO).as_posix() for p in modules} | {
+        f"src/equime/{data}" for p in modules for data in package_data(p)}
+    return [d for d in map(str, body.get("deps", [])) if d.startswith("src/")
+            and not any(u == d or u.startswith(d.rstrip("/") + "/") for u in used)]
+
+
 def params_mismatch(name: str, definition: dict[str, Any]) -> list[str]:
     """Keys in dvc.yaml's ``params:`` but not in the registry, and the other way round."""
     listed = [str(k).replace("${key}", "{run}") for k in stage_body(definition).get("params", [])]

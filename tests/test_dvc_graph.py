@@ -8,6 +8,7 @@ import pytest
 from equime.runtime import STAGE_PARAMS
 from tests.dvc_graph import (
     artifact_paths,
+    extra_deps,
     load_dvc,
     missing_deps,
     non_artifact_outputs,
@@ -25,6 +26,11 @@ def test_every_stage_has_a_script_and_a_registry_entry():
 @pytest.mark.parametrize("name", sorted(STAGES))
 def test_deps_cover_the_script_every_module_it_imports_and_their_data(name):
     assert missing_deps(name, STAGES[name]) == []
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_deps_list_no_source_the_stage_does_not_use(name):
+    assert extra_deps(name, STAGES[name]) == []
 
 
 @pytest.mark.parametrize("name", sorted(STAGES))

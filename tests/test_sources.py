@@ -15,6 +15,9 @@ def test_the_closure_follows_imports_and_reads_package_data():
     assert {"equime.recording.camera", "equime.retime.extract", "equime.faces.regions",
             "equime.plan.observed", "equime.facs", "equime"} <= set(found)
     assert "equime.compute.engine" not in found  # the scheduler shapes no byte
+    # the measurements are not retime's: tuning the quality stage re-makes no retimed clip
+    assert not [m for m in found if m.startswith("equime.quality")]
+    assert {"equime.faces.flow", "equime.faces.aus"} <= set(found)
     assert sources.package_data(found["equime.plan.observed"]) == (
         "data/me_au_combinations.csv", "data/me_timing.csv")
 

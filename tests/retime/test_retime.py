@@ -16,12 +16,12 @@ import pytest
 import yaml
 
 from equime.artifacts.curated import FaceImage
+from equime.faces.aus import pattern_agreement, remove_rigid
 from equime.faces.detect import FaceDetector
 from equime.faces.regions import pin_outline
 from equime.facs import interocular
 from equime.plan.timing import envelope, frame_times, make_timing
 from equime.quality.assess import ClipInfo, assess_clip
-from equime.quality.au_fidelity import pattern_agreement, remove_rigid
 from equime.quality.filter import verdict
 from equime.retime.analyse import Unusable
 from equime.retime.clip import retime_frames

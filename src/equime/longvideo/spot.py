@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from equime.datasets.labels import megc3
+from equime.faces.aus import estimate_aus, remove_rigid
 from equime.faces.detect import FaceDetector
 from equime.longvideo.events import MACRO, MICRO
 from equime.longvideo.params import LongVideoParams
 from equime.plan.observed import likeliest_emotion
-from equime.quality.au_fidelity import estimate_aus, remove_rigid
 from equime.quality.motion import measure_motion, runs
 from equime.quality.params import QualityParams
 from equime.retime.label import moved_aus

@@ -25,21 +25,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
+from equime.faces.flow import (
+    DISC_IOD,
+    face_mask,
+    farneback,
+    gray,
+    rigid_fit,
+    rigid_mask,
+)
 from equime.facs import (
     EXPRESSION_LANDMARKS,
     LOWER_LIDS,
     NOSE_LANDMARKS,
-    RIGID_LANDMARKS,
     UPPER_LIDS,
     interocular,
 )
 from equime.plan.timing import MIN_FRAMES
 from equime.quality.params import QualityParams
 
-_DISC_IOD = 0.08  # disc radius around a landmark (interocular units)
 _TOP = 8  # the curve: mean motion of this many most-moving discs
 _NOISE_PAIRS = 24  # consecutive-frame pairs that measure the noise floor
 
@@ -117,66 +122,11 @@ class MeasuredMotion:
         return self.peak_px > 0
 
 
-def face_mask(landmarks: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
-    """Convex hull of the landmarks (brows to chin), grown by 10 %, at ``scale``."""
-    pts = landmarks * scale
-    centre = pts.mean(axis=0)
-    hull = cv2.convexHull(((pts - centre) * 1.1 + centre).astype(np.int32))
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillConvexPoly(mask, hull, 1)
-    return mask.astype(bool)
-
-
-def _gray(frame: np.ndarray, scale: float) -> np.ndarray:
-    g = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
-    return cv2.resize(g, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else g
-
-
-def rigid_mask(landmarks: np.ndarray, shape: tuple[int, int], scale: float,
-               points: tuple[int, ...] = RIGID_LANDMARKS) -> np.ndarray:
-    """Discs (0.08 IOD) around the landmarks no AU moves: where head motion is measured."""
-    mask = np.zeros(shape, np.uint8)
-    radius = max(1, round(_DISC_IOD * interocular(landmarks) * scale))
-    for x, y in landmarks[list(points)] * scale:
-        cv2.circle(mask, (round(x), round(y)), radius, 1, -1)
-    return mask.astype(bool)
-
-
-def rigid_fit(flow: np.ndarray, anchors: np.ndarray) -> np.ndarray | None:
-    """The similarity (2x3, RANSAC) that best explains ``flow`` on the ``anchors`` (skull points)."""
-    ys, xs = np.nonzero(anchors)
-    step = max(1, len(xs) // 2000)
-    src = np.stack([xs[::step], ys[::step]], 1).astype(np.float32)
-    dst = src + flow[ys[::step], xs[::step]]
-    matrix, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=0.5)
-    return matrix
-
-
-def _flow(ref: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    # ME motion is a few pixels: 2 pyramid levels and 2 iterations are enough
-    return cv2.calcOpticalFlowFarneback(ref, cur, None, 0.5, 2, 15, 2, 5, 1.2, 0)
-
-
-def flow_split(ref: np.ndarray, cur: np.ndarray, mask: np.ndarray,
-               anchors: np.ndarray) -> tuple[float, float]:
-    """(mean non-rigid magnitude, mean rigid magnitude) inside ``mask``, in pixels of ``ref``; the
-    rigid part is the head's: the similarity that explains the motion of the ``anchors``."""
-    flow = _flow(ref, cur)
-    matrix = rigid_fit(flow, anchors)
-    if matrix is None:
-        matrix = np.array([[1, 0, 0], [0, 1, 0]], np.float32)
-    ys, xs = np.nonzero(mask)
-    pts = np.stack([xs, ys], 1).astype(np.float32)
-    rigid = pts @ matrix[:, :2].T + matrix[:, 2] - pts
-    residual = flow[ys, xs] - rigid
-    return float(np.hypot(*residual.T).mean()), float(np.hypot(*rigid.T).mean())
-
-
 class _Discs:
     """Pixels of a disc around each of some landmarks, and the face's points, at flow scale."""
 
     def __init__(self, landmarks: np.ndarray, shape: tuple[int, int], scale: float) -> None:
-        radius = max(1, round(_DISC_IOD * interocular(landmarks) * scale))
+        radius = max(1, round(DISC_IOD * interocular(landmarks) * scale))
         oy, ox = np.mgrid[-radius:radius + 1, -radius:radius + 1]
         inside = ox**2 + oy**2 <= radius**2
         ox, oy = ox[inside], oy[inside]
@@ -250,7 +200,7 @@ def measure_motion(frames: Iterable[np.ndarray], landmarks: np.ndarray, fps: flo
     h, w = first.shape[:2]
     x0, y0 = np.maximum(landmarks.min(axis=0) - 40, 0).astype(int)
     x1, y1 = np.minimum(landmarks.max(axis=0) + 40, (w, h)).astype(int)
-    ref = _gray(first[y0:y1, x0:x1], scale)
+    ref = gray(first[y0:y1, x0:x1], scale)
     discs = _Discs(landmarks - (x0, y0), ref.shape, scale)
     # per frame: the curve over every expression landmark, and over the lower face (for blinks)
     curve, lower, head, lids, noise = [0.0], [0.0], [0.0], [0.0], []
@@ -264,8 +214,8 @@ def measure_motion(frames: Iterable[np.ndarray], landmarks: np.ndarray, fps: flo
             if pair:
                 noise.append(0.0)
             continue
-        cur = _gray(frame[y0:y1, x0:x1], scale)
-        flow = _flow(ref, cur)
+        cur = gray(frame[y0:y1, x0:x1], scale)
+        flow = farneback(ref, cur)
         moves, rigid = discs.motions(flow)
         low = _expression(moves, blinking=True)
         if _closure(moves) / scale / unit > q.blink_closure_iod / 2:
@@ -278,7 +228,7 @@ def measure_motion(frames: Iterable[np.ndarray], landmarks: np.ndarray, fps: flo
         lower.append(low / scale)
         head.append(rigid / scale)
         if pair:
-            noise.append(_expression(discs.motions(_flow(prev, cur))[0]) / scale)
+            noise.append(_expression(discs.motions(farneback(prev, cur))[0]) / scale)
         prev_frame, prev = frame, cur
     if len(curve) < MIN_FRAMES:
         raise ValueError(f"{len(curve)} frame(s): too short to hold an expression (needs "

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from equime.faces.aus import estimate_aus
 from equime.faces.detect import FaceDetector
+from equime.faces.flow import face_mask, flow_split, gray, rigid_mask
 from equime.facs import interocular
 from equime.plan.timing import MIN_FRAMES
-from equime.quality.au_fidelity import estimate_aus
-from equime.quality.motion import face_mask, flow_split, rigid_mask
 from equime.retime.params import RetimeParams
 from equime.retime.track import Placed, place, stabilise
 
@@ -40,11 +40,6 @@ class Analysis:
     apex: int
 
 
-def _gray(image: np.ndarray, scale: float) -> np.ndarray:
-    g = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    return g if scale == 1 else cv2.resize(g, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-
-
 def _ncc(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
     x, y = a[mask].astype(np.float64), b[mask].astype(np.float64)
     x, y = x - x.mean(), y - y.mean()
@@ -61,7 +56,7 @@ class _Frames:
         self.size = (neutral.shape[1], neutral.shape[0])
         self.unit = interocular(landmarks)
         self.scale = min(1.0, r.analysis_iod_px / self.unit)
-        ref = _gray(neutral, self.scale)
+        ref = gray(neutral, self.scale)
         mask = face_mask(landmarks, ref.shape, self.scale)
         anchors = rigid_mask(landmarks, ref.shape, self.scale)
         # flow and identity on the face's box (the flow's window and the blur around it): what
@@ -83,7 +78,7 @@ class _Frames:
                                    self.placed.get(0))
         if p.to_neutral is None or not p.rigid_iod <= self.r.max_rigid_iod:
             return
-        cur = _gray(stabilise(self.frames[t], p, self.landmarks, self.size), self.scale)[self.roi]
+        cur = gray(stabilise(self.frames[t], p, self.landmarks, self.size), self.scale)[self.roi]
         self.identity[t] = _ncc(cv2.GaussianBlur(cur, (0, 0), self.sigma), self.ref_blur, self.mask)
         self.motion[t] = flow_split(self.ref, cur, self.mask, self.anchors)[0] / self.scale / self.unit
 

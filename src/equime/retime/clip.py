@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from equime.faces.aus import estimate_aus, pattern_agreement, remove_rigid
 from equime.faces.detect import FaceDetector
 from equime.faces.flow import face_flow
 from equime.faces.regions import moves_jaw, outline_share, pin_outline
 from equime.facs import interocular
 from equime.generate.render import render_field
-from equime.quality.au_fidelity import estimate_aus, pattern_agreement, remove_rigid
 from equime.retime.analyse import Unusable, analyse
 from equime.retime.extract import apex_motion, me_alpha
 from equime.retime.label import label_refusal, moved_aus

@@ -10,11 +10,10 @@ import cv2
 import numpy as np
 from scipy.interpolate import RBFInterpolator
 
-from equime.faces.flow import face_flow
+from equime.faces.flow import face_flow, rigid_fit, rigid_mask
 from equime.faces.regions import action_weight
 from equime.facs import RIGID_LANDMARKS, interocular
 from equime.generate.warp import displacement_field
-from equime.quality.motion import rigid_fit, rigid_mask
 from equime.retime.params import RetimeParams
 
 FOREHEAD_IOD = 0.6  # the face region reaches this far above the brows (AU1/2/4 move the forehead)

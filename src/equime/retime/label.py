@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from equime.faces.aus import au_pattern
 from equime.plan.observed import frequent_aus, side_less
-from equime.quality.au_fidelity import au_pattern
 
 MOVED_SHARE = 0.5  # an AU moved where its estimate is at least this share of the strongest's
 # at most this many (the strongest): real MEs fire 1-3 AUs (259 of the 264 SAMM and CASME II

@@ -10,12 +10,12 @@ import cv2
 import numpy as np
 
 from equime.artifacts.curated import FaceImage
+from equime.faces.aus import pattern_agreement
 from equime.faces.detect import FaceDetector
 from equime.faces.regions import moves_jaw
 from equime.facs import interocular
 from equime.generate.render import render_field
 from equime.generate.warp import merge_close, tps_field
-from equime.quality.au_fidelity import pattern_agreement
 from equime.retime.analyse import Unusable, analyse
 from equime.retime.clip import Retimed
 from equime.retime.extract import apex_motion, face_region, me_alpha
