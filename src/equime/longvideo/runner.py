@@ -6,6 +6,7 @@ score spotting and spot-then-recognise (:mod:`equime.megc.strs`, both modes)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from equime.recording.params import RecordingParams
 from equime.sources import code_fingerprint
 from equime.video import EncoderOptions, iter_mp4, write_mp4
 
+log = logging.getLogger(__name__)
 ROOTS = ("equime.longvideo.render", "equime.longvideo.events")  # what makes a video's bytes
 DATASET = "equime_lv"
 
@@ -60,9 +62,10 @@ class LongVideoReport:
 
     def metrics(self, out: Path) -> dict[str, Any]:
         micro = sum(e["Type"] == longvideos.SAMM_TYPE["ME"] for e in self.events)
-        return {"videos": len(self.videos), "videos_rendered": self.rendered,
-                "frames": self.frames, "events": len(self.events), "micro_events": micro,
-                "macro_events": len(self.events) - micro, "spots": len(self.spots),
+        # (how many this run rendered, the rest kept, is a log line: a metric must not depend on
+        # what an earlier run left)
+        return {"videos": len(self.videos), "frames": self.frames, "events": len(self.events),
+                "micro_events": micro, "macro_events": len(self.events) - micro, "spots": len(self.spots),
                 "baseline": baseline_scores(out)}
 
 
@@ -140,6 +143,8 @@ def run_longvideos(rows: Sequence[PlanRow], faces: Callable[[PlanRow], FaceImage
             if stale.name not in keep:
                 stale.unlink()
         longvideos.write_tables(out, report.events, report.spots, lvqa_rows)
+    log.info("longvideo: %d video(s) rendered, %d kept from an earlier run", report.rendered,
+             len(report.videos) - report.rendered)
     return report
 
 
