@@ -168,12 +168,14 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
     assert sorted(_out_hashes(repo)) == [
         "data/attributes/clips", "data/attributes/faces.csv", "data/baselines/demo", "data/clips",
         "data/curated",
-        "data/dataset", "data/demographics", "data/evaluation/demo", "data/plan.jsonl",
+        "data/dataset", "data/demographics", "data/evaluation/demo", "data/longvideo",
+        "data/plan.jsonl",
         "data/quality", "data/review", "data/selection", "data/sources", "data/summaries",
         "data/verdicts.csv", "data/videos", "metrics/attributes_clips.json",
         "metrics/attributes_faces.json", "metrics/curate.json", "metrics/demographics.json",
         "metrics/evaluate_demo.json", "metrics/export.json", "metrics/filter.json",
-        "metrics/generate.json", "metrics/plan.json", "metrics/plan_timing.csv",
+        "metrics/generate.json", "metrics/longvideo.json", "metrics/plan.json",
+        "metrics/plan_timing.csv",
         "metrics/quality.json", "metrics/retime.json", "metrics/review.json", "metrics/select.json",
         "metrics/summary.json",
         "report"]
