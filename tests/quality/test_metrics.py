@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from equime.errors import EquimeError
+from equime.errors import EquimeError, ParamsError
 from equime.quality.metrics import METRICS, check_metrics, standard_metrics, weight_path
 from tests import fixtures
 
@@ -30,8 +30,10 @@ def test_standard_psnr_ssim_values():
 
 def test_unknown_metric_and_missing_weights_are_one_line(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    with pytest.raises(EquimeError, match="unknown metric 'niqe'"):
-        check_metrics(["niqe"])
+    # the names are METRICS' keys, checked where params.yaml is read
+    with pytest.raises(ParamsError, match=r"^params.yaml: quality.metrics.0: Input should be "
+                       r"'psnr', 'ssim', 'tv', 'brisque' or 'clip_iqa' \(got 'niqe'\)$"):
+        fixtures.params(**{"quality.metrics": ["niqe"]})
     with pytest.raises(EquimeError) as exc:
         check_metrics(["psnr", "brisque"])
     assert "brisque_svm_weights.pt" in str(exc.value) and "equime models fetch piq" in str(exc.value)

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from equime.datasets.params import REAL_DATASETS
 from equime.section import Section
 
-Source = Literal["synthetic", "casme2", "samm", "smic", "miex", "casme3", "megc"]
+Source = Literal[("synthetic", *REAL_DATASETS, "megc")]  # type: ignore[valid-type]
 
 
 class RunParams(Section):

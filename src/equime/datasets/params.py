@@ -6,7 +6,9 @@ from typing import Literal
 
 from equime.section import Section
 
-RealDataset = Literal["casme2", "samm", "smic", "miex", "casme3"]
+# the real ME datasets equime reads (a loader each in equime.datasets): the one list of their names
+REAL_DATASETS = ("casme2", "samm", "smic", "miex", "casme3")
+RealDataset = Literal[REAL_DATASETS]  # type: ignore[valid-type]
 
 
 class LocalDataset(Section):

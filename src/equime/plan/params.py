@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from equime.datasets.params import REAL_DATASETS
 from equime.emotions import EMOTIONS
 from equime.plan import observed
 from equime.section import Section, check_range, key_error, multiple_of, unique
@@ -13,7 +14,7 @@ from equime.section import Section, check_range, key_error, multiple_of, unique
 Emotion = Literal[EMOTIONS]  # type: ignore[valid-type]
 # where each clip's motion comes from: the AU landmark model (warp backend), a generated video
 # (a generative backend, retimed), or a real micro-expression of a configured dataset (transfer)
-MotionSource = Literal["facs", "generated", "casme2", "samm", "smic", "casme3", "miex"]
+MotionSource = Literal[("facs", "generated", *REAL_DATASETS)]  # type: ignore[valid-type]
 MOTION_BY_BACKEND = {"warp": "facs", "ltx": "generated"}  # the motion each backend's clips show
 MADE_HERE = frozenset(MOTION_BY_BACKEND.values())  # motion sources the generate stage renders
 # what one clip may be: an ME clip holds a few seconds around one expression (long recordings

@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from equime.quality.metrics import METRICS
 from equime.section import Section, check_range, key_error
 
 
 class QualityParams(Section):
-    metrics: tuple[Literal["psnr", "ssim", "tv", "brisque", "clip_iqa"], ...]
+    metrics: tuple[Literal[tuple(METRICS)], ...]  # type: ignore[valid-type]  # METRICS' names
     modes: tuple[Literal["standard", "paper"], ...] = Field(min_length=1)
     color: Literal["luma", "rgb"]  # standard mode
     flow_iod_px: float = Field(gt=8)  # flow on frames scaled to this interocular distance (px)
