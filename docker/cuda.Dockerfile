@@ -6,6 +6,8 @@
 # cpu.Dockerfile (BASE: CI gives the Debian 13 base it makes; TORCH_INDEX: PyPI by default).
 ARG BASE=nvidia/cuda:13.0.1-runtime-ubuntu24.04
 FROM ${BASE}
+# CI removes the dangling images of its earlier builds by this label (.ci/containers)
+LABEL org.opencontainers.image.title=equime
 ARG TORCH_INDEX=https://pypi.org/simple
 ARG PIP_CERT
 
@@ -33,12 +35,13 @@ RUN apt-get update \
 
 WORKDIR /work
 RUN python3 -m venv /opt/venv && pip install --no-cache-dir pip==25.3
-# the dependencies first, against a stub package: this layer is rebuilt only when they change.
-# torch from TORCH_INDEX (the CPU index's builds carry no CUDA libraries: their pins are
-# dropped), then the rest as pinned. The same lines in both Dockerfiles: given the same build
+# the dependencies first, against a stub package (and a stub README, which pyproject names):
+# this ~8 GB layer is rebuilt only when pyproject.toml or constraints.txt change, not when the
+# README does. torch from TORCH_INDEX (the CPU index's builds carry no CUDA libraries: their pins
+# are dropped), then the rest as pinned. The same lines in both Dockerfiles: given the same build
 # args, the second image reuses the first's layers
-COPY pyproject.toml constraints.txt README.md ./
-RUN mkdir -p src/equime && touch src/equime/__init__.py
+COPY pyproject.toml constraints.txt ./
+RUN mkdir -p src/equime && touch src/equime/__init__.py README.md
 # (pip's cache is a build mount, shared by builds, never in a layer)
 # hadolint ignore=DL3042
 RUN --mount=type=cache,target=/cache/pip \
