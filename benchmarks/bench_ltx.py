@@ -44,8 +44,8 @@ from PIL import Image
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
 from equime.generate.ltx import LTXRenderer, sampling, valid_num_frames
+from equime.generate.ltx_params import LTXParams
 from equime.generate.ltx_presets import PRESETS, passes_per_step
-from equime.generate.params import LTXParams
 from equime.generate.runner import generate_clips
 from equime.params import load_params, parse_params
 from equime.plan.planner import PlanSubject, plan_clips

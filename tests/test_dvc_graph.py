@@ -51,8 +51,8 @@ def _without(name: str, section: str, item: str) -> dict:
 
 
 def test_removing_a_dep_or_a_key_is_caught():
-    assert missing_deps("generate", _without("generate", "deps", "src/equime/plan/timing.py")) == [
-        "src/equime/plan/timing.py (equime.plan.timing)"]
+    assert missing_deps("generate", _without("generate", "deps", "src/equime/plan/observed.py")) == [
+        "src/equime/plan/observed.py (equime.plan.observed)"]
     assert missing_deps("summarize", _without("summarize", "deps", "src/equime/data/paper_table2.csv")
                         ) == ["src/equime/data/paper_table2.csv (read by equime.quality.summarize)"]
     assert missing_deps("plan", _without("plan", "deps", "stages/plan.py")) == [

@@ -8,7 +8,15 @@ import pytest
 from equime import models_fetch
 from equime.attributes.labels import DEEPFACE_MODELS
 from equime.errors import EquimeError
-from equime.models_fetch import SHA256, fetch_deepface, fetch_ltx, fetch_piq, sidecar, verify_weight
+from equime.generate.registry import LTX_FILES
+from equime.models_fetch import (
+    SHA256,
+    fetch_deepface,
+    fetch_pipeline,
+    fetch_piq,
+    sidecar,
+    verify_weight,
+)
 from equime.quality import metrics
 
 WEIGHT = b"weights \x00\x01" * 100
@@ -145,11 +153,11 @@ def _fake_hub(monkeypatch, files: dict[str, bytes], published: dict[str, bytes])
 def test_ltx_files_are_checked_against_the_hub(tmp_path: Path, monkeypatch):
     pipe = {"model_index.json": b"{}", "vae/a.bin": b"a", "transformer/b.bin": b"b"}
     _fake_hub(monkeypatch, pipe, pipe)
-    assert fetch_ltx("org/ltx", "main", tmp_path / "ok") == tmp_path / "ok"
+    assert fetch_pipeline("org/ltx", "main", LTX_FILES, "ltx", tmp_path / "ok") == tmp_path / "ok"
 
     _fake_hub(monkeypatch, {**pipe, "transformer/b.bin": b"tampered"}, pipe)
     with pytest.raises(EquimeError) as exc:
-        fetch_ltx("org/ltx", "main", tmp_path / "bad")
+        fetch_pipeline("org/ltx", "main", LTX_FILES, "ltx", tmp_path / "bad")
     assert str(exc.value) == (f"org/ltx@main in {tmp_path / 'bad'}: 1 file(s) do not match the hub's "
                               "checksums (transformer/b.bin; removed); run `equime models fetch ltx` "
                               "again")
@@ -164,11 +172,11 @@ def test_ltx_fetches_only_the_diffusers_pipeline(tmp_path: Path, monkeypatch):
             "transformer/diffusion_pytorch_model.safetensors": b"t", "vae/config.json": b"{}"}
     single = {"ltxv-13b-0.9.7-distilled.safetensors": b"13B", "README.md": b"card"}
     asked = _fake_hub(monkeypatch, {**pipe, **single}, {**pipe, **single})
-    out = fetch_ltx("org/ltx", "main", tmp_path / "ok")
-    assert asked == list(models_fetch.LTX_FILES)
+    out = fetch_pipeline("org/ltx", "main", LTX_FILES, "ltx", tmp_path / "ok")
+    assert asked == list(LTX_FILES)
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(pipe)
 
     _fake_hub(monkeypatch, {k: v for k, v in pipe.items() if not k.startswith("vae/")},
               {**pipe, **single})
     with pytest.raises(EquimeError, match=r"1 file\(s\) missing \(vae/config\.json\); run"):
-        fetch_ltx("org/ltx", "main", tmp_path / "partial")
+        fetch_pipeline("org/ltx", "main", LTX_FILES, "ltx", tmp_path / "partial")

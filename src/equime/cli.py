@@ -249,17 +249,19 @@ app.add_typer(models_app, name="models")
 
 @models_app.command("fetch")
 def models_fetch(
-    name: Annotated[str, typer.Argument(help="which weights: ltx | piq | deepface")],
+    name: Annotated[str, typer.Argument(
+        help="which weights: a generative backend (ltx, ltx2) | piq | deepface")],
     params: ParamsOpt = Path("params.yaml"),
     dest: Annotated[Path | None, typer.Option(help="a folder instead of the hub cache")] = None,
 ) -> None:
     """Download weights where there is internet; stages then load them offline."""
     from equime.errors import EquimeError
-    from equime.models_fetch import NAMES, fetch_deepface, fetch_ltx, fetch_piq
+    from equime.generate.registry import backend
+    from equime.models_fetch import fetch_deepface, fetch_pipeline, fetch_piq, names
     from equime.params import load_params
 
-    if name not in NAMES:
-        raise EquimeError(f"unknown model {name!r}; choose one of {', '.join(NAMES)}")
+    if name not in names():
+        raise EquimeError(f"unknown model {name!r}; choose one of {', '.join(names())}")
     if name == "deepface":
         home = load_params(params).attributes.deepface_home
         for path in fetch_deepface(Path(home) if home else None):
@@ -269,9 +271,9 @@ def models_fetch(
         for path in fetch_piq():
             typer.echo(f"piq: {path}")
         return
-    ltx = load_params(params).generate.ltx
-    path = fetch_ltx(ltx.model, ltx.revision, dest)
-    typer.echo(f"ltx: {path}" + (f"  (set generate.ltx.model: {path})" if dest else ""))
+    settings = load_params(params).generate.settings(name)
+    path = fetch_pipeline(settings.model, settings.revision, backend(name).weights, name, dest)
+    typer.echo(f"{name}: {path}" + (f"  (set generate.{name}.model: {path})" if dest else ""))
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """``equime models fetch NAME``: every downloadable weight, and where it goes.
 
-- ``ltx``: the diffusers pipeline files (:data:`LTX_FILES`) of ``generate.ltx.model`` at its
-  revision → hub cache. params validation ties the model to ``generate.ltx.preset`` (a known
-  checkpoint of the other preset is refused), so this is the checkpoint the preset runs.
+- a generative backend (``ltx``, ``ltx2``: each entry of :data:`equime.generate.registry.BACKENDS`
+  with weights): the diffusers pipeline files its entry lists of ``generate.<name>.model`` at its
+  revision → hub cache (params validation ties the model to the preset, so this is the
+  checkpoint the preset runs).
 - ``piq``: ``brisque_svm_weights.pt`` → ``$TORCH_HOME/hub/checkpoints``; ``RN50.pt`` and
   ``clipiqa_tokens.pt`` → ``~/.cache/clip`` (for the BRISQUE and CLIP-IQA quality metrics).
 - ``deepface``: the age, gender, race and emotion models → ``$DEEPFACE_HOME/.deepface/weights``.
@@ -37,9 +38,9 @@ log = logging.getLogger(__name__)
 # the accepted file is then recorded in the sidecar and checked by every later fetch and by
 # :func:`verify_weight`. Pin an entry by putting the hex digest of a trusted copy in place of None.
 # Not here: dlib's and face_recognition_models' weights ship inside their wheels (installed and
-# checked by pip), and LTX-Video, which huggingface_hub downloads checking sizes only, so
-# :func:`fetch_ltx` verifies the files against the hub's per-file checksums (sha256 for LFS
-# files, git blob sha1 for the rest) after the download.
+# checked by pip), and the generative backends' pipelines, which huggingface_hub downloads
+# checking sizes only, so :func:`fetch_pipeline` verifies the files against the hub's per-file
+# checksums (sha256 for LFS files, git blob sha1 for the rest) after the download.
 SHA256: dict[str, str | None] = {
     # piq: github.com/photosynthesis-team/piq/releases (equime.quality.metrics.PIQ_URLS)
     "brisque_svm_weights.pt": None,
@@ -51,11 +52,6 @@ SHA256: dict[str, str | None] = {
     "gender_model_weights.pth": None,
     "race_model_single_batch.pth": None,
 }
-# What diffusers loads of an LTX-Video repository: model_index.json and the pipeline's component
-# folders. Lightricks' repositories may also hold single-file checkpoints (the original LTX-Video
-# code's: Lightricks/LTX-Video holds one per release, GBs each) that no diffusers pipeline reads.
-LTX_FILES = ("model_index.json", "scheduler/*", "text_encoder/*", "tokenizer/*", "transformer/*",
-             "vae/*")
 _HUB_URL = re.compile(r"https://huggingface\.co/([^/]+/[^/]+)/resolve/([^/]+)/(.+)")
 
 
@@ -162,10 +158,11 @@ def fetch_weight(urls: Sequence[str], target: Path, fetch: str) -> Path:
     return download_verified(urls, target, fetch)
 
 
-def fetch_ltx(model: str, revision: str, dest: Path | None = None) -> Path:
-    """Download the diffusers pipeline files (:data:`LTX_FILES`) of an LTX-Video repository into
-    the hub cache (or ``dest``), then verify them against the hub's checksums; mismatching files
-    are removed."""
+def fetch_pipeline(model: str, revision: str, files: Sequence[str], fetch: str,
+                   dest: Path | None = None) -> Path:
+    """Download the diffusers pipeline ``files`` (glob patterns: its registry entry's weights) of
+    a hub repository into the hub cache (or ``dest``), then verify them against the hub's
+    checksums; mismatching files are removed. ``fetch``: the name to fetch again."""
     from fnmatch import fnmatch
 
     from huggingface_hub import HfApi, snapshot_download
@@ -173,7 +170,7 @@ def fetch_ltx(model: str, revision: str, dest: Path | None = None) -> Path:
 
     try:
         path = Path(snapshot_download(repo_id=model, revision=revision,
-                                      allow_patterns=list(LTX_FILES),
+                                      allow_patterns=list(files),
                                       local_dir=str(dest) if dest else None))
         # in the cache the snapshot folder is named by its commit: verify exactly that commit
         commit = revision if dest else path.name
@@ -181,16 +178,16 @@ def fetch_ltx(model: str, revision: str, dest: Path | None = None) -> Path:
     except (HfHubHTTPError, LocalEntryNotFoundError, OSError, ValueError) as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise EquimeError(f"cannot download {model}@{revision} ({reason}); check the network, the "
-                          "model id (generate.ltx.model) and the revision") from None
+                          f"model id (generate.{fetch}.model) and the revision") from None
     bad = [m["path"] for m in check.mismatches]
-    missing = [p for p in check.missing_paths if any(fnmatch(p, pat) for pat in LTX_FILES)]
+    missing = [p for p in check.missing_paths if any(fnmatch(p, pat) for pat in files)]
     if bad or missing:
         for rel in bad:  # in the cache: the snapshot's link and the blob it points to
             (path / rel).resolve().unlink(missing_ok=True)
             (path / rel).unlink(missing_ok=True)
         what = (f"{len(bad)} file(s) do not match the hub's checksums ({', '.join(bad[:3])}; removed)"
                 if bad else f"{len(missing)} file(s) missing ({missing[0]})")
-        raise EquimeError(f"{model}@{revision} in {path}: {what}; run `equime models fetch ltx` again")
+        raise EquimeError(f"{model}@{revision} in {path}: {what}; run `equime models fetch {fetch}` again")
     log.info("fetched %s@%s into %s (%d files verified)", model, revision, path, check.checked_count)
     return path
 
@@ -225,4 +222,8 @@ def fetch_deepface(home: Path | None = None) -> list[Path]:
             for filename, urls in deepface_urls().items()]
 
 
-NAMES = ("ltx", "piq", "deepface")
+def names() -> tuple[str, ...]:
+    """What ``equime models fetch`` takes: each backend with weights, piq and deepface."""
+    from equime.generate.registry import BACKENDS
+
+    return (*(n for n, b in BACKENDS.items() if b.weights), "piq", "deepface")

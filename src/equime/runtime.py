@@ -41,9 +41,10 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
              "plan.sequences_per_subject", "plan.emotions_per_subject", "plan.fps", "plan.clip_seconds",
              "plan.width", "plan.height", "plan.duration_s", "plan.rise_fraction", "plan.apex_window_s",
              "plan.intensity", "plan.prompt_template", "plan.negative_prompt"),
-    "generate": (*_ENGINE, "compute.resources.generate", "generate.backend", "generate.batch_size",
-                 "generate.crf", "generate.preset", "generate.x264_asm", "generate.warp",
-                 "generate.ltx", "recording.camera", "recording.face", "recording.appearance"),
+    # (the whole section: the backend, the encoder and every backend's settings, one per entry
+    # of equime.generate.registry.BACKENDS, so a new backend needs no key here or in dvc.yaml)
+    "generate": (*_ENGINE, "compute.resources.generate", "generate", "recording.camera",
+                 "recording.face", "recording.appearance"),
     "retime": (*_ENGINE, "compute.resources.retime", "generate.crf", "generate.preset",
                "generate.x264_asm", "retime.analysis_iod_px", "retime.frame_step", "retime.max_rigid_iod",
                "retime.min_identity", "retime.min_motion_iod", "retime.apex_by", "retime.residual",

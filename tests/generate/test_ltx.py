@@ -16,7 +16,7 @@ from equime.generate.ltx import (
     load_pipeline,
     valid_num_frames,
 )
-from equime.generate.params import LTXParams
+from equime.generate.ltx_params import LTXParams
 from equime.generate.runner import Shard, generate_clips
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, read_mp4

@@ -9,10 +9,21 @@ import numpy as np
 
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
+from equime.recording.params import RecordingParams
 
 
 class Renderer(Protocol):
     name: str
+
+    @classmethod
+    def from_params(cls, settings: Any, recording: RecordingParams) -> Renderer:
+        """The renderer over its ``generate.<name>`` section; ``recording``: how an ME it draws
+        itself is filmed (a generative backend's raw output is filmed by retime)."""
+        ...
+
+    def check(self, rows: Sequence[PlanRow]) -> None:
+        """Raise a one-line error for any row it cannot render, before any model loads."""
+        ...
 
     def params(self) -> dict[str, Any]:
         """Everything that changes the frames (recorded in metadata, part of the resume key)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
@@ -20,8 +20,11 @@ from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
 from equime.errors import EquimeError, InputError, ParamsError
 from equime.generate.keyframe import apex_keyframe, keyframe_index
+from equime.generate.ltx_params import LTXParams
 from equime.generate.ltx_presets import PRESETS
-from equime.generate.params import LTXParams
+
+if TYPE_CHECKING:
+    from equime.recording.params import RecordingParams
 
 log = logging.getLogger(__name__)
 FRAME_STEP = 8  # LTX's VAE compresses time by 8: frame counts are 8k + 1
@@ -136,6 +139,14 @@ class LTXRenderer:
             logging.getLogger("diffusers.schedulers.scheduling_flow_match_euler_discrete").addFilter(
                 _GIVEN_TIMESTEPS)
         self._pipe = pipe
+
+    @classmethod
+    def from_params(cls, settings: LTXParams, recording: RecordingParams) -> LTXRenderer:
+        """(``recording`` films an ME that a renderer draws; retime films a generated one.)"""
+        return cls(settings)
+
+    def check(self, rows: Sequence[PlanRow]) -> None:
+        check_inputs(rows)
 
     @property
     def pipe(self) -> Any:

@@ -2,7 +2,7 @@
 
 A row fixes only what its checkpoints were trained for; every other setting stays a param. A
 param that the preset fixes must be null in params.yaml: a value there would be ignored, so
-validation refuses it, naming the key (:meth:`equime.generate.params.LTXParams.preset_conflict`).
+validation refuses it, naming the key (:meth:`equime.generate.ltx_params.LTXParams.preset_conflict`).
 
 Sources: diffusers' LTX-Video docs (docs/source/en/api/pipelines/ltx_video.md,
 huggingface.co/docs/diffusers/api/pipelines/ltx_video) and conversion script

@@ -1,13 +1,17 @@
-"""The ``generate`` section: the backend, its settings and the encoder."""
+"""The ``generate`` section: the backend, each backend's settings and the encoder.
+
+The section has one field per entry of :data:`equime.generate.registry.BACKENDS` (its
+``generate.<name>`` settings); ``backend`` names the one that runs.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, create_model
 
-from equime.generate.ltx_presets import PRESETS, preset_of
-from equime.section import Section, key_error
+from equime.generate.registry import BACKENDS
+from equime.section import Section
 from equime.video import X264_ASM, EncoderOptions
 
 X264_PRESETS = (
@@ -15,86 +19,22 @@ X264_PRESETS = (
 )
 
 
-class WarpParams(Section):
-    interpolation: Literal["linear", "cubic"]
-    border_anchors: int = Field(ge=2, le=64)
-
-
-class LTXParams(Section):
-    """LTX-Video through diffusers (params.yaml holds the model card's recommendations for 0.9.x).
-
-    ``preset`` names a row of :data:`equime.generate.ltx_presets.PRESETS`; what the row fixes
-    (the distilled schedule and guidance, the pipeline it needs) must not also be set here."""
-
-    preset: Literal[tuple(PRESETS)]  # type: ignore[valid-type]
-    model: str = Field(min_length=1)  # hub id or local directory
-    revision: str  # hub revision (a commit sha pins it); ignored for a local directory
-    pipeline: Literal["image2video", "condition"]
-    # image: the neutral face at frame 0; keyframes: also the planned apex (the AU model's
-    # drawing, generate/keyframe.py) at the apex frame (needs pipeline: condition)
-    conditioning: Literal["image", "keyframes"]
-    device: Literal["auto", "cuda", "cpu"]
-    dtype: Literal["bfloat16", "float16", "float32"]  # on CUDA; CPU always float32
-    num_inference_steps: int | None = Field(ge=1, le=1000)  # null where the preset fixes timesteps
-    guidance_scale: float | None = Field(ge=0)  # null where the preset fixes guidance
-    decode_timestep: float = Field(ge=0, le=1)
-    decode_noise_scale: float = Field(ge=0, le=1)
-    max_sequence_length: int = Field(ge=1, le=1024)
-    cpu_offload: bool  # model CPU offload (accelerate), for small GPUs
-    vae_tiling: bool
-    # frames to generate (8k+1); retime keeps only the motion neutral → apex, so a short clip
-    # serves a long plan. null: the plan's frame count (the smallest 8k+1 ≥ it, trimmed)
-    num_frames: int | None = Field(ge=9)
-
-    @field_validator("num_frames")
-    @classmethod
-    def _eight_k_plus_one(cls, v: int | None) -> int | None:
-        if v is not None and (v - 1) % 8:
-            raise ValueError(f"must be 8k+1 (LTX's VAE compresses time by 8), e.g. 49 (got {v})")
-        return v
-
-    def preset_conflict(self) -> tuple[str, str] | None:
-        """(key, why) for the first setting that contradicts the preset; None when none does."""
-        row = PRESETS[self.preset]
-        if (family := preset_of(self.model)) not in (None, self.preset):
-            return "model", (f"{self.model} is a {family} checkpoint; preset {self.preset} needs "
-                             f"one of its own, e.g. {row.checkpoints[0]} (or set preset: {family})")
-        if self.conditioning == "keyframes" and self.pipeline != "condition":
-            return "conditioning", ("keyframes needs pipeline: condition (diffusers' "
-                                    "LTXConditionPipeline takes images at frame indices)")
-        if row.pipeline is not None and self.pipeline != row.pipeline:
-            return "pipeline", (f"preset {self.preset} needs {row.pipeline} (diffusers' "
-                                "LTXConditionPipeline takes its fixed timesteps; image2video "
-                                "takes none)")
-        if row.timesteps is not None and self.num_inference_steps is not None:
-            return "num_inference_steps", (f"preset {self.preset} runs its {len(row.timesteps)} "
-                                           "fixed timesteps; set it to null")
-        if row.timesteps is None and self.num_inference_steps is None:
-            return "num_inference_steps", f"preset {self.preset} needs a step count, e.g. 50"
-        if row.guidance_scale is not None and self.guidance_scale is not None:
-            return "guidance_scale", (f"preset {self.preset} fixes guidance at "
-                                      f"{row.guidance_scale} (distilled into the weights); "
-                                      "set it to null")
-        if row.guidance_scale is None and self.guidance_scale is None:
-            return "guidance_scale", f"preset {self.preset} needs a guidance scale, e.g. 3.0"
-        return None
-
-    @model_validator(mode="after")
-    def _agrees_with_preset(self) -> LTXParams:
-        if conflict := self.preset_conflict():
-            raise key_error(*conflict)
-        return self
-
-
-class GenerateParams(Section):
-    backend: Literal["warp", "ltx"]
+class _Generate(Section):
+    backend: Literal[tuple(BACKENDS)]  # type: ignore[valid-type]
     batch_size: int = Field(ge=1, le=256)
     crf: int = Field(ge=0, le=51)
     preset: Literal[X264_PRESETS]  # type: ignore[valid-type]
     x264_asm: Literal[tuple(X264_ASM)]  # type: ignore[valid-type]
-    warp: WarpParams
-    ltx: LTXParams
 
     def encoder(self) -> EncoderOptions:
         """The encoder every written clip goes through (generate, retime)."""
         return EncoderOptions(crf=self.crf, preset=self.preset, asm=self.x264_asm)
+
+    def settings(self, name: str | None = None) -> Any:
+        """``generate.<name>`` (default: the configured backend's)."""
+        return getattr(self, name or self.backend)
+
+
+GenerateParams = create_model(  # type: ignore[call-overload]
+    "GenerateParams", __base__=_Generate, __module__=__name__,
+    **{name: (entry.settings, ...) for name, entry in BACKENDS.items()})

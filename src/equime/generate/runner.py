@@ -35,10 +35,10 @@ from equime.files import (
     remove_partials,
     sha256_file,
 )
-from equime.generate.backends import build_renderer
 from equime.generate.base import Renderer
 from equime.generate.params import GenerateParams
-from equime.plan.params import MADE_HERE, MOTION_BY_BACKEND
+from equime.generate.registry import backend, build_renderer
+from equime.plan.params import MADE_HERE
 from equime.recording.params import RecordingParams
 from equime.sources import code_fingerprint
 from equime.video import EncoderOptions, write_mp4
@@ -232,7 +232,7 @@ class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]
 
     @property
     def holds_model(self) -> bool:  # type: ignore[override]
-        return self.renderer.name != "warp"
+        return backend(self.renderer.name).holds_model
 
     def setup(self) -> None:
         self.renderer.prepare()
@@ -339,18 +339,16 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
     backend from its curated face, encoded and written into ``out_dir``, on the engine
     ``compute`` names (None: this process). ``dry_run``: each clip's work checked and dispatched,
     nothing rendered or written."""
-    made = MOTION_BY_BACKEND[g.backend]
+    made = backend(g.backend).motion
     if wrong := [r for r in rows if r.motion_source in MADE_HERE and r.motion_source != made]:
         raise ParamsError(f"params.yaml: plan.motion_source is {wrong[0].motion_source} but "
                           f"generate.backend {g.backend} makes {made} motion; change one of them")
     rows = [r for r in rows if r.motion_source == made]  # a dataset's motion: nothing to generate
-    if g.backend == "ltx":
-        from equime.generate.ltx import check_inputs
-
-        check_inputs(rows)  # before any model loads
+    renderer = build_renderer(g.backend, g.settings(), recording)
+    renderer.check(rows)  # before any model loads
     faces = FaceStore(curated_dir.resolve())  # absolute: workers may run on other nodes
     _ = faces.table  # a missing or broken subjects.csv stops the stage here
-    report = generate_clips(rows, faces, build_renderer(g, recording),
+    report = generate_clips(rows, faces, renderer,
                             g.encoder(), out_dir.resolve(),
                             batch_size=g.batch_size, shard=shard, compute=compute, dry_run=dry_run)
     if dry_run:
@@ -397,6 +395,7 @@ def _write_clip(out_dir: Path, row: PlanRow, frames: Iterable[np.ndarray], rende
         "sha256": sha256_file(video),
         "frames_sha256": encoded.frames_sha256,
         "backend": renderer.name,
+        "motion": backend(renderer.name).motion,
         "backend_params": backend_params,
         "encoder": asdict(encoder),
         "n_frames": renderer.kept_frames(row),

@@ -27,8 +27,8 @@ from scipy.spatial import cKDTree
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
 from equime.facs import blink_displacements, displacements, interocular
-from equime.generate.params import WarpParams
 from equime.generate.render import render_frames, row_weights
+from equime.generate.warp_params import WarpParams
 from equime.recording.appearance import residual, shading
 from equime.recording.camera import camera_key, record
 from equime.recording.face import LiveMotion, live_motion
@@ -131,6 +131,13 @@ class WarpRenderer:
     settings: WarpParams
     recording: RecordingParams
     name: ClassVar[str] = "warp"
+
+    @classmethod
+    def from_params(cls, settings: WarpParams, recording: RecordingParams) -> WarpRenderer:
+        return cls(settings, recording)
+
+    def check(self, rows: Sequence[PlanRow]) -> None:
+        """Any plan row renders (its size is the curated face's, checked per clip)."""
 
     def params(self) -> dict[str, Any]:
         r = self.recording

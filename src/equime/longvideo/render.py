@@ -10,9 +10,9 @@ import numpy as np
 
 from equime.artifacts.curated import FaceImage
 from equime.facs import blink_displacements, displacements
-from equime.generate.params import WarpParams
 from equime.generate.render import render_frames
 from equime.generate.warp import displacement_field, head_fields
+from equime.generate.warp_params import WarpParams
 from equime.longvideo.events import Event
 from equime.plan.timing import envelope, frame_times
 from equime.recording.appearance import residual, shading

@@ -21,7 +21,7 @@ from equime.artifacts.plan import PlanRow
 from equime.datasets.labels import megc3
 from equime.faces.detect import FaceDetector
 from equime.files import check_id, content_key, output_lock, remove_partials, sha256_file
-from equime.generate.params import WarpParams
+from equime.generate.warp_params import WarpParams
 from equime.longvideo.events import Event, draw_events
 from equime.longvideo.params import LongVideoParams
 from equime.longvideo.render import video_frames

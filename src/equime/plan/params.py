@@ -15,8 +15,9 @@ Emotion = Literal[EMOTIONS]  # type: ignore[valid-type]
 # where each clip's motion comes from: the AU landmark model (warp backend), a generated video
 # (a generative backend, retimed), or a real micro-expression of a configured dataset (transfer)
 MotionSource = Literal[("facs", "generated", *REAL_DATASETS)]  # type: ignore[valid-type]
-MOTION_BY_BACKEND = {"warp": "facs", "ltx": "generated"}  # the motion each backend's clips show
-MADE_HERE = frozenset(MOTION_BY_BACKEND.values())  # motion sources the generate stage renders
+# the motion sources the generate stage renders (each backend makes one of them:
+# equime.generate.registry)
+MADE_HERE = frozenset({"facs", "generated"})
 # what one clip may be: an ME clip holds a few seconds around one expression (long recordings
 # are the longvideo stage's); frames × pixels bounds what a generator holds at once (LTX keeps a
 # clip's frames in memory: 4 G pixel-frames are 12 GB of RGB)

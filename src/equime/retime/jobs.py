@@ -28,8 +28,6 @@ from equime.retime.runner import Job, Neutral, RetimeReport, retime_jobs
 from equime.video import EncoderOptions, mp4_fps, probe_mp4
 from equime.video_folder import VideoFolder, list_videos
 
-ME_BACKENDS = ("warp",)  # backends whose clips are micro-expressions as rendered
-
 
 def row_timing(row: PlanRow) -> Timing:
     return Timing(row.onset_s, row.apex_s, row.offset_s, row.onset_frame, row.apex_frame,
@@ -90,15 +88,16 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
                         about={"row": row.model_dump(mode="json")})
             jobs.append(_dataset_job(row, base, samples(row.motion_source)))
             continue
-        backend = (records.get(row.clip_id) or {}).get("backend", "")
+        record = records.get(row.clip_id) or {}
+        # the motion its backend made (the generation log says): facs clips are MEs as rendered
+        motion = record.get("motion", "generated")
         jobs.append(Job(
             clip_id=row.clip_id, source=videos.video_path(videos_dir, row.clip_id),
             fps=Fraction(row.fps), n_frames=row.n_frames, timing=row_timing(row),
             planned=tuple(a.code for a in row.aus), emotion=row.emotion,
-            motion_source="facs" if backend in ME_BACKENDS else "generated",
-            passthrough=backend in ME_BACKENDS, neutral=Neutral(curated_dir, row),
+            motion_source=motion, passthrough=motion == "facs", neutral=Neutral(curated_dir, row),
             seed=row.seed,
-            about={"row": row.model_dump(mode="json"), "backend": backend}))
+            about={"row": row.model_dump(mode="json"), "backend": record.get("backend", "")}))
     return jobs
 
 
