@@ -73,12 +73,13 @@ class _GivenTimesteps(logging.Filter):
 _GIVEN_TIMESTEPS = _GivenTimesteps()
 
 
-def resolve_device(settings: LTXParams) -> tuple[str, str]:
-    """(device, dtype name): bf16 (or the param) on CUDA, float32 on CPU."""
+def resolve_device(settings: Any, backend: str = "ltx") -> tuple[str, str]:
+    """(device, dtype name): bf16 (or the param) on CUDA, float32 on CPU (``settings``: a
+    ``generate.<backend>`` section with ``device`` and ``dtype``)."""
     import torch
 
     if settings.device == "cuda" and not torch.cuda.is_available():
-        raise EquimeError("generate.ltx.device is cuda but no CUDA device is visible; "
+        raise EquimeError(f"generate.{backend}.device is cuda but no CUDA device is visible; "
                           "set it to auto or cpu")
     device = "cuda" if settings.device in ("auto", "cuda") and torch.cuda.is_available() else "cpu"
     return device, settings.dtype if device == "cuda" else "float32"
@@ -86,16 +87,24 @@ def resolve_device(settings: LTXParams) -> tuple[str, str]:
 
 def load_pipeline(settings: LTXParams) -> Any:
     """Load the diffusers pipeline from a local directory or the local hub cache (no download)."""
-    import torch
     from diffusers import LTXConditionPipeline, LTXImageToVideoPipeline
 
     cls = LTXImageToVideoPipeline if settings.pipeline == "image2video" else LTXConditionPipeline
-    device, dtype = resolve_device(settings)
+    return load_diffusers(cls, settings, "ltx")
+
+
+def load_diffusers(cls: Any, settings: Any, backend: str) -> Any:
+    """Pipeline class ``cls`` from ``generate.<backend>.model``, a local diffusers folder or a hub
+    id in the local hub cache at its revision (never a download), on the device and dtype the
+    section asks for, with its offload and VAE tiling."""
+    import torch
+
+    device, dtype = resolve_device(settings, backend)
     local = Path(settings.model).expanduser()
     if local.is_dir():
         if not (local / "model_index.json").is_file():
             raise MissingWeightsError(f"{local}: not a diffusers model folder (no model_index.json); "
-                                      "point generate.ltx.model at one")
+                                      f"point generate.{backend}.model at one")
         source, kwargs = str(local), {}
     else:
         source, kwargs = settings.model, {"revision": settings.revision}
@@ -105,9 +114,9 @@ def load_pipeline(settings: LTXParams) -> Any:
     except (OSError, ValueError) as exc:
         reason = str(exc).splitlines()[0][:160]
         raise MissingWeightsError(
-            f"LTX weights {settings.model}@{settings.revision} are not available locally ({reason}); "
-            "run `equime models fetch ltx` where there is internet, or set generate.ltx.model to a "
-            "local diffusers folder") from None
+            f"{backend.upper()} weights {settings.model}@{settings.revision} are not available locally "
+            f"({reason}); run `equime models fetch {backend}` where there is internet, or set "
+            f"generate.{backend}.model to a local diffusers folder") from None
     if settings.cpu_offload and device == "cuda":
         pipe.enable_model_cpu_offload()
     else:
