@@ -23,6 +23,11 @@ conditioning image's encode, a full T5-XXL), divided by an assumed sustained H10
 (``--assume-tflops``, default 400 = 40 % of the 989 TFLOP/s dense bf16 peak). A CUDA run prints
 the throughput it achieved, to check that assumption.
 
+LTX-2 (``generate.ltx2``, both presets): the FLOPs of one clip at its real config, counted the
+same way (the 19B audio-video transformer a pass, the video VAE's decode and the face's encode,
+Gemma 3 12B and the text connectors per prompt, the audio VAE and vocoder), and the ESTIMATE of
+GPU-hours they give; no LTX-2 run is timed here.
+
     python benchmarks/bench_ltx.py [--batches 1 2 4] [--assume-tflops 400] [--tiny]
 """
 
@@ -44,6 +49,7 @@ from PIL import Image
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
 from equime.generate.ltx import LTXRenderer, sampling, valid_num_frames
+from equime.generate.ltx2_params import PRESETS as LTX2_PRESETS
 from equime.generate.ltx_params import LTXParams
 from equime.generate.ltx_presets import PRESETS, passes_per_step
 from equime.generate.runner import generate_clips
@@ -86,6 +92,32 @@ REAL = {
 }
 T5_XXL = {"d_model": 4096, "d_kv": 64, "d_ff": 10240, "num_layers": 24, "num_heads": 64,
           "feed_forward_proj": "gated-gelu"}  # google/t5-v1_1-xxl, LTX-Video's text encoder
+
+
+# LTX-2.0 at its real sizes (diffusers' scripts/convert_ltx2_to_diffusers.py, version "2.0"):
+# the transformer and the connectors are diffusers' defaults with split RoPE; the text encoder is
+# google/gemma-3-12b-it's text model; the video VAE, audio VAE and vocoder as converted
+LTX2_VAE = {"block_out_channels": (256, 512, 1024, 2048),
+            "down_block_types": ("LTX2VideoDownBlock3D",) * 4,
+            "decoder_block_out_channels": (256, 512, 1024), "layers_per_block": (4, 6, 6, 2, 2),
+            "decoder_layers_per_block": (5, 5, 5, 5), "spatio_temporal_scaling": (True,) * 4,
+            "decoder_spatio_temporal_scaling": (True,) * 3, "decoder_inject_noise": (False,) * 4,
+            "downsample_type": ("spatial", "temporal", "spatiotemporal", "spatiotemporal"),
+            "upsample_residual": (True,) * 3, "upsample_factor": (2, 2, 2), "patch_size": 4,
+            "spatial_compression_ratio": 32, "temporal_compression_ratio": 8}
+LTX2_AUDIO_VAE = {"base_channels": 128, "output_channels": 2, "ch_mult": (1, 2, 4),
+                  "num_res_blocks": 2, "attn_resolutions": None, "in_channels": 2,
+                  "resolution": 256, "latent_channels": 8, "norm_type": "pixel",
+                  "causality_axis": "height", "mid_block_add_attention": False,
+                  "sample_rate": 16000, "mel_hop_length": 160, "is_causal": True, "mel_bins": 64,
+                  "double_z": True}
+LTX2_VOCODER = {"in_channels": 128, "hidden_channels": 1024, "out_channels": 2,
+                "upsample_kernel_sizes": [16, 15, 8, 4, 4], "upsample_factors": [6, 5, 2, 2, 2],
+                "resnet_kernel_sizes": [3, 7, 11], "resnet_dilations": [[1, 3, 5]] * 3,
+                "output_sampling_rate": 24000}
+GEMMA3_12B = {"vocab_size": 262208, "hidden_size": 3840, "intermediate_size": 15360,
+              "num_hidden_layers": 48, "num_attention_heads": 16, "num_key_value_heads": 8,
+              "head_dim": 256, "query_pre_attn_scalar": 256, "sliding_window": 1024}
 
 
 def preset_settings(base: LTXParams, preset: str, **update: Any) -> LTXParams:
@@ -187,6 +219,69 @@ def clip_tflop(preset: str, steps: int, per_step: int, width: int, height: int, 
     with FlopCounterMode(display=False) as fc:
         t5(input_ids=ids)
     counted["T5"] = fc.get_total_flops() * per_step / 1e12
+    return sum(p.numel() for p in transformer.parameters()) / 1e9, counted
+
+
+def ltx2_passes(sampling: dict[str, Any]) -> int:
+    """Transformer passes a step of the LTX2 pipeline call: two under classifier-free guidance
+    (the prompt and the negative one in a batch of 2), one more for spatio-temporal guidance,
+    one more for modality guidance."""
+    return (passes_per_step(sampling["guidance_scale"]) + int(sampling["stg_scale"] > 0)
+            + int(sampling["modality_scale"] != 1))
+
+
+def ltx2_clip_tflop(sampling: dict[str, Any], width: int, height: int, n_frames: int, fps: float,
+                    max_sequence_length: int) -> tuple[float, dict[str, float]]:
+    """(transformer parameters in billions, TFLOP of one LTX-2 clip by part), counted on meta
+    tensors at the real sizes; nothing is allocated or run."""
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        LTX2VideoTransformer3DModel,
+    )
+    from diffusers.pipelines.ltx2 import LTX2TextConnectors
+    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+    from torch.utils.flop_counter import FlopCounterMode
+    from transformers import Gemma3TextConfig, Gemma3TextModel
+
+    steps, per_step = sampling["num_inference_steps"], ltx2_passes(sampling)
+    prompts = passes_per_step(sampling["guidance_scale"])  # the negative prompt under CFG
+    f, h, w = (n_frames - 1) // 8 + 1, height // 32, width // 32
+    audio = round(n_frames / fps * 16000 / 160 / 4)  # audio latent frames (16 kHz, hop 160, /4)
+    text_len = max_sequence_length
+    with torch.device("meta"):
+        transformer = LTX2VideoTransformer3DModel(rope_type="split")
+        connectors = LTX2TextConnectors(rope_type="split")
+        vae = AutoencoderKLLTX2Video(**LTX2_VAE)
+        audio_vae = AutoencoderKLLTX2Audio(**LTX2_AUDIO_VAE)
+        vocoder = LTX2Vocoder(**LTX2_VOCODER)
+        gemma = Gemma3TextModel(Gemma3TextConfig(**GEMMA3_12B))
+        one = torch.ones(1)
+        text = torch.randn(1, text_len, 3840)
+        mask = torch.ones(1, text_len)
+    counted = {}
+    with FlopCounterMode(display=False) as fc:
+        transformer(hidden_states=torch.randn(1, f * h * w, 128, device="meta"),
+                    audio_hidden_states=torch.randn(1, audio, 128, device="meta"),
+                    encoder_hidden_states=text, audio_encoder_hidden_states=text,
+                    timestep=torch.ones(1, f * h * w, device="meta"), audio_timestep=one,
+                    sigma=one, encoder_attention_mask=mask, audio_encoder_attention_mask=mask,
+                    num_frames=f, height=h, width=w, fps=fps, audio_num_frames=audio,
+                    return_dict=False)
+    counted["transformer"] = fc.get_total_flops() * steps * per_step / 1e12
+    with FlopCounterMode(display=False) as fc:
+        vae.decode(torch.randn(1, 128, f, h, w, device="meta"), None, return_dict=False)
+        vae.encode(torch.randn(1, 3, 1, height, width, device="meta"))  # the conditioning face
+    counted["VAE"] = fc.get_total_flops() / 1e12
+    with FlopCounterMode(display=False) as fc:
+        gemma(input_ids=torch.zeros(1, text_len, dtype=torch.long, device="meta"),
+              output_hidden_states=True)
+        connectors(torch.randn(1, text_len, 3840 * 49, device="meta"), mask)
+    counted["Gemma 3 + connectors"] = fc.get_total_flops() * prompts / 1e12
+    with FlopCounterMode(display=False) as fc:
+        vocoder(audio_vae.decode(torch.randn(1, 8, audio, 16, device="meta"),
+                                 return_dict=False)[0])
+    counted["audio"] = fc.get_total_flops() / 1e12
     return sum(p.numel() for p in transformer.parameters()) / 1e9, counted
 
 
@@ -342,6 +437,27 @@ def main() -> None:
               f"{args.assume_tflops:.0f} TFLOP/s sustained = "
               f"{100 * args.assume_tflops / H100_PEAK_TFLOPS:.0f}% of the bf16 peak; not "
               "measured): " + ", ".join(f"{k} {v:.1f}" for k, v in est.items()))
+    ltx2 = p.generate.ltx2
+    frames2 = ltx2.num_frames or valid_num_frames(round(p.plan.clip_seconds * p.plan.fps))
+    print(f"LTX-2 (generate.ltx2), real config: {width}x{height}, {frames2} frames at "
+          f"{p.plan.fps} fps; FLOPs counted on meta tensors, nothing run:")
+    tflop2 = {}
+    for preset in LTX2_PRESETS:
+        update = ({} if preset == ltx2.preset else
+                  {"preset": preset, **dict.fromkeys(
+                      ("num_inference_steps", *LTX2_PRESETS[preset].fixed), None)})
+        sampling2 = ltx2.model_copy(update=update).sampling()
+        size2, parts = ltx2_clip_tflop(sampling2, width, height, frames2, p.plan.fps,
+                                       ltx2.max_sequence_length)
+        tflop2[preset] = sum(parts.values())
+        passes = sampling2["num_inference_steps"] * ltx2_passes(sampling2)
+        print(f"  {preset}: transformer {size2:.1f}B params x {passes} passes: "
+              + ", ".join(f"{k} {v:.1f}" for k, v in parts.items())
+              + f" = {tflop2[preset]:.0f} TFLOP/clip; ESTIMATE at {args.assume_tflops:.0f} "
+              f"TFLOP/s: {tflop2[preset] / args.assume_tflops * CLIPS / 3600:.0f} GPU-hours per "
+              "100k clips")
+    print(f"LTX-2 distilled vs LTX-Video distilled: {tflop2['distilled'] / tflop['distilled']:.2f}x "
+          "the FLOPs a clip")
     (dev_steps, dev_per), (dist_steps, dist_per) = sched["dev"], sched["distilled"]
     print(f"distilled vs dev: {dev_steps / dist_steps:.1f}x fewer steps, "
           f"{dev_steps * dev_per / (dist_steps * dist_per):.1f}x fewer transformer passes, "

@@ -40,6 +40,15 @@ FIGURES = {
         r"GPU-hours per 100k clips, ESTIMATE for one H100 \(counted FLOPs at an assumed 400 "
         r"TFLOP/s sustained = 40% of the bf16 peak; not measured\): "
         rf"dev {NUM}, distilled {NUM}",
+        r"LTX-2 \(generate\.ltx2\), real config: \d+x\d+, \d+ frames at \d+ fps; FLOPs counted "
+        r"on meta tensors, nothing run:",
+        rf"  dev: transformer 18\.9B params x 80 passes: transformer {NUM}, VAE {NUM}, Gemma 3 \+ "
+        rf"connectors {NUM}, audio {NUM} = \d+ TFLOP/clip; ESTIMATE at 400 TFLOP/s: \d+ "
+        r"GPU-hours per 100k clips",
+        rf"  distilled: transformer 18\.9B params x 8 passes: transformer {NUM}, VAE {NUM}, Gemma "
+        rf"3 \+ connectors {NUM}, audio {NUM} = \d+ TFLOP/clip; ESTIMATE at 400 TFLOP/s: \d+ "
+        r"GPU-hours per 100k clips",
+        rf"LTX-2 distilled vs LTX-Video distilled: {NUM}x the FLOPs a clip",
         rf"distilled vs dev: {NUM}x fewer steps, {NUM}x fewer transformer passes, {NUM}x fewer "
         rf"FLOPs \(its transformer is 6\.8x larger\): a step-count extrapolation alone would "
         r"overstate the saving",

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from equime.errors import ParamsError
+from equime.generate.ltx2_params import LTX2Params
 from equime.generate.ltx_params import LTXParams
 from equime.generate.warp_params import WarpParams
 from equime.section import Section
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 # the original code, which no diffusers pipeline reads)
 LTX_FILES = ("model_index.json", "scheduler/*", "text_encoder/*", "tokenizer/*", "transformer/*",
              "vae/*")
+# LTX-2's (diffusers' LTX2ImageToVideoPipeline): also the audio VAE, the text connectors and the
+# vocoder; the optional processor and duration head where a release has them
+LTX2_FILES = ("model_index.json", "scheduler/*", "text_encoder/*", "tokenizer/*", "connectors/*",
+              "transformer/*", "vae/*", "audio_vae/*", "vocoder/*", "processor/*",
+              "duration_head/*")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,9 @@ BACKENDS: Mapping[str, Backend] = MappingProxyType({
     "ltx": Backend("ltx", LTXParams, motion="generated",
                    renderer="equime.generate.ltx:LTXRenderer", holds_model=True,
                    weights=LTX_FILES),
+    "ltx2": Backend("ltx2", LTX2Params, motion="generated",
+                    renderer="equime.generate.ltx2:LTX2Renderer", holds_model=True,
+                    weights=LTX2_FILES),
 })
 
 
