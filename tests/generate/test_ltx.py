@@ -233,9 +233,13 @@ def test_models_fetch_offline_is_one_line(tmp_path: Path):
     assert res.returncode == 2 and "Traceback" not in res.stderr
     last = res.stderr.strip().splitlines()[-1]
     assert last.startswith("error: cannot download Lightricks/LTX-Video@main (")
+    res = _cli("models", "fetch", "ltx2", cwd=tmp_path,
+               env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")})
+    assert res.returncode == 2 and res.stderr.strip().splitlines()[-1].startswith(
+        "error: cannot download Lightricks/LTX-2@main (")
     res = _cli("models", "fetch", "sd", cwd=tmp_path)
     last = res.stderr.strip().splitlines()[-1]
-    assert last == "error: unknown model 'sd'; choose one of ltx, piq, deepface"
+    assert last == "error: unknown model 'sd'; choose one of ltx, ltx2, piq, deepface"
 
 
 @pytest.mark.gpu
