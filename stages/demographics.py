@@ -23,6 +23,8 @@ def main(
     selected: Annotated[Path, typer.Option()] = Path(selection.PATH) / "subjects.csv",
     plan_file: Annotated[Path, typer.Option("--plan")] = Path(plan.PATH),
     out: Annotated[Path, typer.Option()] = Path(demographics.PATH),
+    balance: Annotated[Path, typer.Option(help="the balance table (in git)")] = Path(
+        demographics.BALANCE),
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
 ) -> None:
@@ -34,7 +36,7 @@ def main(
                    dataset.read_manifest(exported)["subject"].tolist(), edges)
     groups = group_table(steps, edges)
     balances = balance_table(groups)
-    demographics.write(out, groups, balances, plot_demographics(groups, balances))
+    demographics.write(out, balance, groups, balances, plot_demographics(groups, balances))
     stage.record(demographics_metrics(balances), metrics)
 
 

@@ -17,6 +17,8 @@ def main(
     run: Annotated[str, typer.Option(help="a key of baselines.runs")],
     trained: Annotated[Path, typer.Option(help="the train stage's folder for this run")],
     out: Annotated[Path, typer.Option(help="the run's evaluation folder")],
+    results: Annotated[Path, typer.Option(help="the run's scores (in git)")],
+    groups: Annotated[Path, typer.Option(help="the run's per-group scores (in git)")],
     subjects: Annotated[Path, typer.Option(help="select's subjects.csv")] = Path(
         selection.PATH) / "subjects.csv",
     params: ParamsOpt = Path("params.yaml"),
@@ -27,7 +29,7 @@ def main(
     b = stage.section("baselines", BaselinesParams)
     ev = evaluate(run, run_params(b, run), baselines.read_predictions(trained, run),
                   selection.read_selected(subjects), b.bootstrap, stage.section("base", BaseParams).seed)
-    evaluation.write(out, run, ev)
+    evaluation.write(out, results, groups, run, ev)
     stage.record(ev.summary, metrics,
                  artifacts=[*evaluation.plots(out, run), *baselines.model_files(trained)])
     log.info("evaluate %s: UF1 %.3f [%.3f, %.3f], UAR %.3f over %d clips", run, ev.summary["uf1"],

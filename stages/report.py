@@ -36,6 +36,12 @@ def main(
     generated: Annotated[Path | None, typer.Option("--videos")] = Path(videos.PATH),
     me_clips: Annotated[Path | None, typer.Option("--clips")] = Path(clips.PATH),
     long_videos: Annotated[Path | None, typer.Option("--longvideo")] = Path(longvideos.PATH),
+    summary_table: Annotated[Path | None, typer.Option(help="summarize's table")] = Path(
+        summaries.TABLE),
+    balance: Annotated[Path | None, typer.Option(help="demographics' balance table")] = Path(
+        demographics.BALANCE),
+    scores: Annotated[Path | None, typer.Option(help="the evaluations' scores folder")] = Path(
+        evaluation.SCORES),
     params: ParamsOpt = Path("params.yaml"),
 ) -> None:
     """Write the report; a section whose inputs are absent says so."""
@@ -43,7 +49,7 @@ def main(
     name = stage.section("export", ExportParams).name
     html = build_report(f"{name}: equime report", params, exported, groups,
                         compared, measured, judged, baselines, reviewed, lock, generated, me_clips,
-                        long_videos)
+                        long_videos, summary_table, balance, scores)
     report.write(out, html)
     log.info("report: %s", out / "index.html")
 

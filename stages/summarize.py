@@ -17,7 +17,9 @@ def main(
     measured: Annotated[Path, typer.Option("--quality", help="quality's clips.csv")] = Path(
         quality.PATH) / "clips.csv",
     judged: Annotated[Path, typer.Option("--verdicts", help="verdicts.csv")] = Path(verdicts.PATH),
-    out: Annotated[Path, typer.Option(help="tables and plots")] = Path(summaries.PATH),
+    out: Annotated[Path, typer.Option(help="per-clip tables and plots")] = Path(summaries.PATH),
+    table: Annotated[Path, typer.Option(help="the comparison table (in git)")] = Path(
+        summaries.TABLE),
     params: ParamsOpt = Path("params.yaml"),
     metrics: MetricsOpt = None,
 ) -> None:
@@ -26,7 +28,7 @@ def main(
     result = summarize(quality.read(measured), verdicts.read(judged),
                        stage.section("datasets", Datasets), stage.section("summarize", SummarizeParams),
                        stage.section("quality", QualityParams))
-    summaries.write(out, result.tables, result.comparison, result.plots)
+    summaries.write(out, table, result.tables, result.comparison, result.plots)
     stage.record(summary_metrics(result.comparison), metrics)
 
 

@@ -83,9 +83,9 @@ def artifact_paths() -> dict[str, str]:
     out = {}
     for info in pkgutil.iter_modules(equime.artifacts.__path__):
         module = importlib.import_module(f"equime.artifacts.{info.name}")
-        for attr in ("PATH", "TIMING"):
-            if hasattr(module, attr):
-                out[getattr(module, attr).replace("{run}", "${key}")] = module.__name__
+        for path in (*([module.PATH] if hasattr(module, "PATH") else []),
+                     *getattr(module, "GIT_TABLES", ())):
+            out[path.replace("{run}", "${key}")] = module.__name__
     return out
 
 

@@ -149,7 +149,7 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
     html = (repo / "report" / "index.html").read_text()
     assert html.count('src="data:image/') >= 8 and "no human ratings yet (0 clips sampled" in html
     assert "no baseline results" not in html and "largest gap (uf1)" in html
-    results = pd.read_csv(repo / "data" / "evaluation" / "demo" / "results.csv")
+    results = pd.read_csv(repo / "metrics" / "evaluation" / "demo" / "results.csv")
     assert results.loc[0, "n"] == len(passed) and 0 <= results.loc[0, "uf1_lo"] <= results.loc[0, "uf1"]
     with chromium() as driver:  # the pipeline's own report, in a real browser
         driver.get((repo / "report" / "index.html").as_uri())
@@ -173,11 +173,13 @@ def test_the_dataset_is_complete_and_valid(repo: Path):
         "data/quality", "data/review", "data/selection", "data/sources", "data/summaries",
         "data/verdicts.csv", "data/videos", "metrics/attributes_clips.json",
         "metrics/attributes_faces.json", "metrics/curate.json", "metrics/demographics.json",
-        "metrics/evaluate_demo.json", "metrics/export.json", "metrics/filter.json",
+        "metrics/demographics_balance.csv", "metrics/evaluate_demo.json",
+        "metrics/evaluation/demo/groups.csv", "metrics/evaluation/demo/results.csv",
+        "metrics/export.json", "metrics/filter.json",
         "metrics/generate.json", "metrics/longvideo.json", "metrics/plan.json",
         "metrics/plan_timing.csv",
         "metrics/quality.json", "metrics/retime.json", "metrics/review.json", "metrics/select.json",
-        "metrics/summary.json",
+        "metrics/summary.json", "metrics/summary_table.csv",
         "report"]
 
 

@@ -30,6 +30,7 @@ SubjectId = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 
 PATH = "data/plan.jsonl"
 TIMING = "metrics/plan_timing.csv"
+GIT_TABLES = (TIMING,)  # the outputs kept in git (cache: false)
 TIMING_COLUMNS = ("clip_id", "emotion", "apex_s", "duration_ms", "expressive_frames")
 
 

@@ -1,6 +1,7 @@
-"""The comparison with real datasets (``data/summaries``): ``summary_metrics_<dataset>.csv`` (one
-row per clip), ``summary_table.csv`` (mean, std, median per dataset × mode × metric beside the
-paper's Table 2) and ``distributions_<mode>.png``."""
+"""The comparison with real datasets: ``data/summaries`` holds ``summary_metrics_<dataset>.csv``
+(one row per clip) and ``distributions_<mode>.png``; the comparison table (mean, std, median per
+dataset × mode × metric beside the paper's Table 2) is ``metrics/summary_table.csv``, kept in git
+(a DVC plot, ``cache: false``) so that ``dvc plots diff`` compares any two commits."""
 
 from __future__ import annotations
 
@@ -12,23 +13,23 @@ import pandas as pd
 from equime.files import staged_dir, write_bytes, write_csv
 
 PATH = "data/summaries"
-FILES = ("summary_metrics_*.csv", "summary_table.csv", "distributions_*.png")
-TABLE = "summary_table.csv"
+FILES = ("summary_metrics_*.csv", "distributions_*.png")
+TABLE = "metrics/summary_table.csv"
+GIT_TABLES = (TABLE,)  # the outputs kept in git (cache: false)
 
 
-def write(out: Path, tables: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
-          plots: Mapping[str, bytes]) -> None:
+def write(out: Path, table_path: Path, tables: Mapping[str, pd.DataFrame],
+          comparison: pd.DataFrame, plots: Mapping[str, bytes]) -> None:
     with staged_dir(out) as staging:
         for name, table in tables.items():
             write_csv(staging / f"summary_metrics_{name}.csv", table)
-        write_csv(staging / TABLE, comparison)
         for mode, png in plots.items():
             write_bytes(staging / f"distributions_{mode}.png", png)
+    write_csv(table_path, comparison)
 
 
-def read_table(folder: Path) -> pd.DataFrame | None:
+def read_table(path: Path) -> pd.DataFrame | None:
     """The comparison table, or None when the stage has not run."""
-    path = folder / TABLE
     return pd.read_csv(path) if path.is_file() else None
 
 

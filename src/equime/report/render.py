@@ -39,15 +39,17 @@ def build_report(title: str, params: Path, dataset: Path | None = None,
                  quality: Path | None = None, verdicts: Path | None = None,
                  baselines: Path | None = None, review: Path | None = None,
                  lock: Path | None = None, videos: Path | None = None,
-                 clips: Path | None = None, longvideo: Path | None = None) -> str:
+                 clips: Path | None = None, longvideo: Path | None = None,
+                 summary_table: Path | None = None, balance: Path | None = None,
+                 scores: Path | None = None) -> str:
     """The report stage: every section from the folders given (a section whose inputs are
     absent says so), as one HTML page."""
     sections = [
-        dataset_section(dataset, demographics),
-        quality_section(summaries, quality, verdicts),
+        dataset_section(dataset, demographics, balance),
+        quality_section(summaries, summary_table, quality, verdicts),
         retime_section(videos, clips),
         longvideo_section(longvideo),
-        baselines_section(baselines),
+        baselines_section(baselines, scores),
         review_section(review),
         provenance_section(params, lock),
     ]

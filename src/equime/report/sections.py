@@ -56,7 +56,8 @@ def table(caption: str, frame: pd.DataFrame) -> dict[str, Any]:
             "rows": frame.values.tolist()}
 
 
-def dataset_section(root: Path | None, demographics: Path | None) -> Section:
+def dataset_section(root: Path | None, demographics: Path | None,
+                    balance_table: Path | None = None) -> Section:
     if root is None or not (root / dataset_files.MANIFEST).is_file():
         return Section("Dataset", missing="no exported dataset (run `dvc repro export`)")
     m = dataset_files.read_manifest(root)
@@ -68,12 +69,13 @@ def dataset_section(root: Path | None, demographics: Path | None) -> Section:
     tables = [table(f"{len(m)} clips per gender × race × age band (rows) and emotion (columns)",
                     counts)]
     images = []
-    balance = demographics_files.read_balance(demographics) if demographics is not None else None
+    balance = (demographics_files.read_balance(balance_table) if balance_table is not None
+               else None)
     if balance is not None:
         tables.append(table("Balance per step: normalised Shannon entropy (1 = uniform over the "
                             "known groups) and min/max share ratio; 'paper' = the paper's "
                             "reported make-up", balance))
-        if (plot := demographics_files.plot(demographics)) is not None:
+        if demographics is not None and (plot := demographics_files.plot(demographics)) is not None:
             images.append({"caption": "Share per group from sources to exported clips; black: "
                                       "the paper's reported shares",
                            "src": png_file_uri(plot)})
@@ -98,9 +100,11 @@ def dataset_section(root: Path | None, demographics: Path | None) -> Section:
     return Section("Dataset", tables=tables, images=images + previews)
 
 
-def quality_section(summaries: Path | None, quality: Path | None, verdicts: Path | None) -> Section:
+def quality_section(summaries: Path | None, summary_table: Path | None, quality: Path | None,
+                    verdicts: Path | None) -> Section:
     tables, images, notes = [], [], []
-    comparison = summaries_files.read_table(summaries) if summaries is not None else None
+    comparison = (summaries_files.read_table(summary_table) if summary_table is not None
+                  else None)
     if comparison is not None:
         tables.append(table("Image metrics per dataset (mean, std, median) beside the paper's "
                             "reported Table 2", comparison))
@@ -243,10 +247,12 @@ def _timeline(events: pd.DataFrame, spots: pd.DataFrame) -> str:
     return data_uri(figure_png(fig), "image/png")
 
 
-def baselines_section(evaluation: Path | None) -> Section:
-    """Reads every run folder of the evaluate stage: ``results.csv`` (scores with CIs),
-    ``groups.csv`` (per-demographic scores, largest gaps) and its plots."""
-    runs = evaluation_files.read_runs(evaluation) if evaluation is not None else {}
+def baselines_section(evaluation: Path | None, scores: Path | None) -> Section:
+    """Reads every run of the evaluate stage: its ``results.csv`` (scores with CIs) and
+    ``groups.csv`` (per-demographic scores, largest gaps) under ``scores``, its per-class table
+    and plots under ``evaluation``."""
+    runs = (evaluation_files.read_runs(evaluation, scores)
+            if evaluation is not None and scores is not None else {})
     if not runs:
         return Section("Baselines", missing="no baseline results yet (the train / evaluate "
                                             "stages have not run)")
