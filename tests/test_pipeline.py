@@ -189,6 +189,12 @@ def test_push_clone_pull_round_trip(repo: Path):
     _sh(["dvc", "push"], repo)
     clone = repo.parent / "b"
     _sh(["git", "clone", "-q", str(repo), str(clone)], repo.parent)
+    # the summary tables are in git: a clone with no DVC cache diffs them against a commit
+    plots = json.loads(_sh(["dvc", "plots", "diff", "HEAD", "--json"], clone).stdout)
+    assert sorted(plots["data"]) == [
+        "metrics/demographics_balance.csv", "metrics/evaluation/demo/groups.csv",
+        "metrics/evaluation/demo/results.csv", "metrics/plan_timing.csv",
+        "metrics/summary_table.csv"] and not plots.get("errors")
     _sh(["dvc", "pull"], clone)
     assert _tree(clone / "data") == _tree(repo / "data")
     assert _sh(["dvc", "status", "-q"], clone, check=False).returncode == 0

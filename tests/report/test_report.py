@@ -57,3 +57,27 @@ def test_report_in_a_real_browser(report: Path, tmp_path: Path):
         assert "<script>window.__pwned = 1</script>" in body  # shown as text
         assert driver.save_screenshot(str(tmp_path / "report.png"))
         assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_the_baselines_section_reads_the_scores_kept_in_git(tmp_path: Path):
+    """Scores come from metrics/evaluation/<run>/ (git), the per-class table and the plots from
+    data/evaluation/<run>/; a run with no scores is not shown."""
+    import pandas as pd
+
+    from equime.artifacts import evaluation
+    from equime.report.sections import baselines_section
+
+    scores, folders = tmp_path / "metrics" / "evaluation", tmp_path / "data" / "evaluation"
+    for folder in (scores / "demo", folders / "demo", folders / "old"):  # old: no scores now
+        folder.mkdir(parents=True)
+    assert evaluation.RESULTS.format(run="demo") == "metrics/evaluation/demo/results.csv"
+    pd.DataFrame([{"run": "demo", "dataset": "all", "uf1": 0.278, "uar": 0.317}]).to_csv(
+        scores / "demo" / "results.csv", index=False)
+    pd.DataFrame([{"run": "demo", "attribute": "gender", "group": "f", "uf1": 0.278}]).to_csv(
+        scores / "demo" / "groups.csv", index=False)
+    pd.DataFrame([{"class": "happiness", "f1": 0.5}]).to_csv(folders / "demo" / "per_class.csv",
+                                                             index=False)
+    section = baselines_section(folders, scores)
+    assert section.missing is None and len(section.tables) == 3
+    assert "0.278" in str(section.tables[0]) and "happiness" in str(section.tables[1])
+    assert baselines_section(folders, tmp_path / "none").missing.startswith("no baseline results")
