@@ -20,10 +20,12 @@ repro: $(STAMP)
 test: $(STAMP)
 	pytest -q
 
-# the tier to run while working (< 2 min on 2 cores): no Ray, browser, servers, subprocess
-# pipelines or tiny LTX (`make test`, as CI, runs everything)
+# the tier to run while working (< 2 min on 2 cores: one pytest-xdist worker per core): no Ray,
+# browser, servers, CLI subprocesses, whole filmed clips or tiny LTX (`make test`, as CI, runs
+# everything, in one process: the Ray tests share one local cluster)
 test-fast: $(STAMP)
-	pytest -q -m "not slow and not gpu" -p no:randomly --durations=5
+	@start=$$(date +%s); pytest -q -n 2 -m "not slow and not gpu" -p no:randomly --durations=5; \
+	  rc=$$?; echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 lint: $(STAMP)
 	ruff check src tests benchmarks

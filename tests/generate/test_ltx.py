@@ -222,6 +222,7 @@ def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path, co
     assert "refused by retime): 2;" in (tmp_path / "ds" / "ME-VLM" / "README.md").read_text()
 
 
+@pytest.mark.slow  # the CLI in subprocesses (~5 s)
 def test_models_fetch_offline_is_one_line(tmp_path: Path):
     import yaml
 
@@ -423,6 +424,7 @@ def test_the_render_key_changes_with_the_preset(tiny, rows):
     assert render_key(rows[0], LTXRenderer(settings(tiny, **DISTILLED)), ENC) in keys  # stable
 
 
+@pytest.mark.slow  # the CLI in subprocesses (~3 s)
 def test_models_fetch_ltx_fetches_the_presets_checkpoint(tmp_path: Path):
     import yaml
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EQUIME = Path(sys.executable).parent / "equime"
 
 
@@ -13,6 +15,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+@pytest.mark.slow  # the CLI in subprocesses (~3 s)
 def test_str_and_spotting_from_csv(tmp_path: Path):
     (tmp_path / "gt.csv").write_text("subject,video,onset,offset,emotion\n"
                                      "1,v,10,20,happiness\n1,v,100,130,surprise\n")
@@ -33,6 +36,7 @@ def test_str_and_spotting_from_csv(tmp_path: Path):
                                                           "megc2025, corrected")
 
 
+@pytest.mark.slow  # the CLI in subprocesses (~4 s)
 def test_vqa_from_jsonl(tmp_path: Path):
     truth = [{"id": "a_1", "question": "What is the coarse expression class?", "answer": "positive"},
              {"id": "a_2", "question": "Is the action unit dimpler shown on the face?",

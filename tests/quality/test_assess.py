@@ -74,6 +74,7 @@ def test_a_stopped_run_resumes_from_its_finished_clips_to_the_same_bytes(tmp_pat
     assert measured == [rows[0].clip_id]
 
 
+@pytest.mark.slow  # measures a folder of every kind of broken file (~5 s)
 def test_a_hostile_folder_gives_a_record_or_a_reject_for_every_video(tmp_path: Path):
     _, frames = fixtures.au12_clip()
     good = tmp_path / "good.mp4"

@@ -11,6 +11,10 @@ from equime.video import read_mp4, write_mp4
 from tests import fixtures
 from tests.fixtures import face_image, single_au_row
 
+# end to end for one clip: each test films whole clips (living face, shading, camera), encodes
+# and measures them (~21 s for the three)
+pytestmark = pytest.mark.slow
+
 P = fixtures.params()
 Q = P.quality
 
