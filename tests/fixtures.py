@@ -160,6 +160,25 @@ TINY_PLAN = {"plan.width": 32, "plan.height": 32, "plan.clip_seconds": 10 / 24,
 TINY_LTX = {"num_inference_steps": 2, "max_sequence_length": 16, "device": "cpu", "num_frames": None}
 
 
+def tiny_rows() -> list[PlanRow]:
+    """What the tiny generators render: 2 subjects × 2 emotions × 2 sequences of 10 frames at
+    32x32 (:data:`TINY_PLAN`)."""
+    from equime.plan.planner import PlanSubject, plan_clips
+
+    spec = plan_spec(params(**TINY_PLAN, **{"plan.emotions": ["happiness", "sadness"]}))
+    return plan_clips([PlanSubject("ann", "f"), PlanSubject("bob", "m")], spec, base_seed=3)
+
+
+def tiny_face(folder: Path) -> FaceImage:
+    """The aligned astronaut at 32x32, loaded from a PNG in ``folder`` as the stage loads one."""
+    from equime.artifacts.curated import load_face
+    from equime.files import write_png
+
+    png = folder / "f.png"
+    write_png(png, aligned_astronaut().image)
+    return load_face(png, aligned_astronaut().landmarks, 32, 32)
+
+
 @cache
 def au12_clip() -> tuple[PlanRow, np.ndarray]:
     """A rendered AU12 clip at intensity 0.4, apex at frame 20 of 48 (shared by several tests)."""

@@ -4,10 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from equime.artifacts.curated import FaceImage, load_face
 from equime.errors import InputError
 from equime.export.writer import export_dataset
-from equime.files import write_png
 from equime.generate.keyframe import apex_keyframe, keyframe_index
 from equime.generate.ltx import (
     LTXRenderer,
@@ -18,9 +16,13 @@ from equime.generate.ltx import (
 )
 from equime.generate.ltx_params import LTXParams
 from equime.generate.runner import Shard, generate_clips
-from equime.plan.planner import PlanSubject, plan_clips
+from equime.plan.planner import plan_clips
 from equime.video import EncoderOptions, read_mp4
-from tests.fixtures import TINY_LTX, TINY_PLAN, aligned_astronaut, build_tiny_ltx, params, plan_spec
+from tests.fixtures import TINY_LTX, TINY_PLAN, build_tiny_ltx, params
+from tests.generate.conftest import (
+    check_generates_8k_plus_1_and_trims,
+    check_same_frames_alone_in_a_batch_and_on_rerun,
+)
 
 ENC = EncoderOptions(crf=18, preset="ultrafast", asm="AVX2")
 
@@ -32,20 +34,6 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def settings(model: Path | str, **kw) -> LTXParams:
     return params().generate.ltx.model_copy(update={**TINY_LTX, "model": str(model), **kw})
-
-
-@pytest.fixture(scope="module")
-def rows():
-    spec = plan_spec(params(**TINY_PLAN, **{"plan.emotions": ["happiness", "sadness"]}))
-    # 2 subjects × 2 emotions × 2 sequences = 8 clips
-    return plan_clips([PlanSubject("ann", "f"), PlanSubject("bob", "m")], spec, base_seed=3)
-
-
-@pytest.fixture(scope="module")
-def face(tmp_path_factory: pytest.TempPathFactory) -> FaceImage:
-    png = tmp_path_factory.mktemp("face") / "f.png"
-    write_png(png, aligned_astronaut().image)
-    return load_face(png, aligned_astronaut().landmarks, 32, 32)
 
 
 def test_valid_frame_counts():
@@ -75,24 +63,11 @@ def test_missing_weights_say_what_to_fetch(tmp_path: Path, monkeypatch):
 
 
 def test_loads_by_path_generates_8k_plus_1_and_trims(tiny, rows, face):
-    r = LTXRenderer(settings(tiny))
-    row = rows[0]
-    assert row.n_frames == 10 and r.generated_frames(row) == 17
-    frames = r.render(row, face)
-    assert frames.shape == (10, 32, 32, 3) and frames.dtype == np.uint8
-    assert frames.std() > 1  # random weights still produce varied pixels, not a constant
+    check_generates_8k_plus_1_and_trims(LTXRenderer(settings(tiny)), rows, face)
 
 
 def test_same_row_same_frames_alone_in_a_batch_and_on_rerun(tiny, rows, face):
-    r = LTXRenderer(settings(tiny))
-    alone = [r.render(row, face) for row in rows[:3]]
-    batch = r.render_batch(rows[:3], [face] * 3)
-    again = r.render(rows[1], face)
-    assert np.array_equal(again, alone[1])
-    for a, b in zip(alone, batch, strict=True):
-        diff = np.abs(a.astype(int) - b.astype(int))
-        assert diff.max() <= 1 and diff.mean() < 0.01  # float batching noise, at most one level
-    assert not np.array_equal(alone[0], alone[1])  # different seeds, different clips
+    check_same_frames_alone_in_a_batch_and_on_rerun(LTXRenderer(settings(tiny)), rows, face)
 
 
 class _Crash(BaseException):

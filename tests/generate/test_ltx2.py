@@ -10,14 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from equime.artifacts.curated import FaceImage, load_face
-from equime.files import write_png
 from equime.generate.ltx2 import LTX2Renderer
 from equime.generate.ltx2_params import LTX2Params
 from equime.generate.runner import generate_clips
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, read_mp4
-from tests.fixtures import TINY_PLAN, aligned_astronaut, params, plan_spec
+from tests.fixtures import TINY_PLAN, params
+from tests.generate.conftest import (
+    check_generates_8k_plus_1_and_trims,
+    check_same_frames_alone_in_a_batch_and_on_rerun,
+)
 
 ENC = EncoderOptions(crf=18, preset="ultrafast", asm="AVX2")
 TINY = {"num_inference_steps": 2, "max_sequence_length": 16, "device": "cpu", "num_frames": None,
@@ -117,37 +119,12 @@ def settings(model: Path | str, **kw) -> LTX2Params:
     return params().generate.ltx2.model_copy(update={**TINY, "model": str(model), **kw})
 
 
-@pytest.fixture(scope="module")
-def rows():
-    spec = plan_spec(params(**TINY_PLAN, **{"plan.emotions": ["happiness", "sadness"]}))
-    return plan_clips([PlanSubject("ann", "f"), PlanSubject("bob", "m")], spec, base_seed=3)
-
-
-@pytest.fixture(scope="module")
-def face(tmp_path_factory: pytest.TempPathFactory) -> FaceImage:
-    png = tmp_path_factory.mktemp("face") / "f.png"
-    write_png(png, aligned_astronaut().image)
-    return load_face(png, aligned_astronaut().landmarks, 32, 32)
-
-
 def test_loads_by_path_generates_8k_plus_1_and_trims(tiny, rows, face):
-    r = LTX2Renderer(settings(tiny))
-    row = rows[0]
-    assert row.n_frames == 10 and r.generated_frames(row) == 17
-    frames = r.render(row, face)
-    assert frames.shape == (10, 32, 32, 3) and frames.dtype == np.uint8
-    assert frames.std() > 1  # random weights still give varied pixels, not a constant
+    check_generates_8k_plus_1_and_trims(LTX2Renderer(settings(tiny)), rows, face)
 
 
 def test_same_row_same_frames_alone_in_a_batch_and_on_rerun(tiny, rows, face):
-    r = LTX2Renderer(settings(tiny))
-    alone = [r.render(row, face) for row in rows[:3]]
-    batch = r.render_batch(rows[:3], [face] * 3)
-    assert np.array_equal(r.render(rows[1], face), alone[1])
-    for a, b in zip(alone, batch, strict=True):
-        diff = np.abs(a.astype(int) - b.astype(int))
-        assert diff.max() <= 1 and diff.mean() < 0.01  # float batching noise, at most one level
-    assert not np.array_equal(alone[0], alone[1])  # different seeds, different clips
+    check_same_frames_alone_in_a_batch_and_on_rerun(LTX2Renderer(settings(tiny)), rows, face)
 
 
 def _passes(renderer: LTX2Renderer) -> list[int]:
@@ -206,7 +183,7 @@ def test_resume_gives_the_bytes_of_a_clean_run(tiny, rows, face, tmp_path: Path)
      "generate.ltx2.guidance_scale: preset distilled fixes it at 1.0 (distilled into the weights); "
      "set it to null"),
     ({"stg_scale": None}, "generate.ltx2.stg_scale: preset dev needs a value"),
-    ({"num_frames": 96}, "generate.ltx2.num_frames: must be 8k+1 (LTX-2's VAE compresses time by "
+    ({"num_frames": 96}, "generate.ltx2.num_frames: must be 8k+1 (the VAE compresses time by "
                          "8), e.g. 97 (got 96)"),
 ])
 def test_params_that_contradict_the_preset_are_one_line_errors(tmp_path: Path, override, message):

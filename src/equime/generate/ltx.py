@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from PIL import Image
@@ -133,24 +133,32 @@ def to_uint8(video: np.ndarray, keep: int) -> np.ndarray:
     return (np.clip(video[:keep], 0.0, 1.0) * 255.0).round().astype(np.uint8)
 
 
-class LTXRenderer:
-    """Renders plan rows with LTX-Video; one ``torch.Generator`` per clip, seeded from the plan."""
+class DiffusersRenderer:
+    """What the diffusers video backends share (``ltx``, ``ltx2``): the settings checked against
+    their preset, the pipeline loaded on first use, 8k+1 frames generated and the plan's (or
+    ``num_frames``) kept, one CPU ``torch.Generator`` per clip seeded from the plan."""
 
-    name = "ltx"
+    name: ClassVar[str]
 
-    def __init__(self, settings: LTXParams, pipe: Any | None = None) -> None:
+    def __init__(self, settings: Any, pipe: Any | None = None) -> None:
         # settings built with model_copy skip validation: check the preset here too
         if conflict := settings.preset_conflict():
-            raise ParamsError(f"generate.ltx.{conflict[0]}: {conflict[1]}")
+            raise ParamsError(f"generate.{self.name}.{conflict[0]}: {conflict[1]}")
         self.settings = settings
-        self.sampling = sampling(settings)
-        if "timesteps" in self.sampling:
-            logging.getLogger("diffusers.schedulers.scheduling_flow_match_euler_discrete").addFilter(
-                _GIVEN_TIMESTEPS)
+        self.sampling = self.sampling_of(settings)
         self._pipe = pipe
 
+    @staticmethod
+    def sampling_of(settings: Any) -> dict[str, Any]:
+        """The pipeline call's schedule and guidance."""
+        raise NotImplementedError
+
+    def load(self) -> Any:
+        """The pipeline, from a local folder or the local hub cache."""
+        raise NotImplementedError
+
     @classmethod
-    def from_params(cls, settings: LTXParams, recording: RecordingParams) -> LTXRenderer:
+    def from_params(cls, settings: Any, recording: RecordingParams) -> DiffusersRenderer:
         """(``recording`` films an ME that a renderer draws; retime films a generated one.)"""
         return cls(settings)
 
@@ -160,7 +168,7 @@ class LTXRenderer:
     @property
     def pipe(self) -> Any:
         if self._pipe is None:
-            self._pipe = load_pipeline(self.settings)
+            self._pipe = self.load()
         return self._pipe
 
     def prepare(self) -> None:
@@ -180,19 +188,53 @@ class LTXRenderer:
         return self.render_batch([row], [face])[0]
 
     def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
-        """One pipeline call for rows of the same size and frame count (image2video)."""
-        import torch
+        raise NotImplementedError
 
+    def one_by_one(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage],
+                   alone: bool) -> list[np.ndarray] | None:
+        """Checks a batch (the backend's sizes; one frame count, size and fps); when each clip
+        must be its own call (``alone``), renders them so; else None: one call for all."""
         check_inputs(rows)
         first = rows[0]
         if any((r.n_frames, r.width, r.height, r.fps) != (first.n_frames, first.width, first.height,
                                                           first.fps) for r in rows):
             raise ValueError("a batch must share frame count, size and fps")
-        if self.settings.pipeline == "condition" and len(rows) > 1:
+        if alone and len(rows) > 1:
             return [v for r, f in zip(rows, faces, strict=True) for v in self.render_batch([r], [f])]
-        # CPU generators: diffusers draws the noise on the CPU and moves it, so a seed gives the
-        # same starting noise on any device
-        generators = [torch.Generator().manual_seed(r.seed) for r in rows]
+        return None
+
+    @staticmethod
+    def generators(rows: Sequence[PlanRow]) -> list[Any]:
+        """CPU generators: diffusers draws the noise on the CPU and moves it, so a seed gives the
+        same starting noise on any device."""
+        import torch
+
+        return [torch.Generator().manual_seed(r.seed) for r in rows]
+
+
+class LTXRenderer(DiffusersRenderer):
+    """Renders plan rows with LTX-Video; one ``torch.Generator`` per clip, seeded from the plan."""
+
+    name = "ltx"
+
+    def __init__(self, settings: LTXParams, pipe: Any | None = None) -> None:
+        super().__init__(settings, pipe)
+        if "timesteps" in self.sampling:
+            logging.getLogger("diffusers.schedulers.scheduling_flow_match_euler_discrete").addFilter(
+                _GIVEN_TIMESTEPS)
+
+    sampling_of = staticmethod(sampling)
+
+    def load(self) -> Any:
+        return load_pipeline(self.settings)
+
+    def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
+        """One pipeline call for rows of the same size and frame count (image2video; the
+        condition pipeline takes one clip a call)."""
+        if (each := self.one_by_one(rows, faces, self.settings.pipeline == "condition")) is not None:
+            return each
+        first = rows[0]
+        generators = self.generators(rows)
         images = [Image.fromarray(f.image) for f in faces]
         common = {
             "prompt": [r.prompt for r in rows],

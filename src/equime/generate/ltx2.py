@@ -11,79 +11,38 @@ and guidance (:mod:`equime.generate.ltx2_params`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from equime.artifacts.curated import FaceImage
 from equime.artifacts.plan import PlanRow
-from equime.errors import ParamsError
-from equime.generate.ltx import check_inputs, load_diffusers, to_uint8, valid_num_frames
+from equime.generate.ltx import DiffusersRenderer, load_diffusers, to_uint8
 from equime.generate.ltx2_params import LTX2Params
 
-if TYPE_CHECKING:
-    from equime.recording.params import RecordingParams
 
-
-class LTX2Renderer:
+class LTX2Renderer(DiffusersRenderer):
     """Renders plan rows with LTX-2; one ``torch.Generator`` per clip, seeded from the plan."""
 
     name = "ltx2"
 
-    def __init__(self, settings: LTX2Params, pipe: Any | None = None) -> None:
-        # settings built with model_copy skip validation: check the preset here too
-        if conflict := settings.preset_conflict():
-            raise ParamsError(f"generate.ltx2.{conflict[0]}: {conflict[1]}")
-        self.settings = settings
-        self.sampling = settings.sampling()
-        self._pipe = pipe
+    @staticmethod
+    def sampling_of(settings: LTX2Params) -> dict[str, Any]:
+        return settings.sampling()
 
-    @classmethod
-    def from_params(cls, settings: LTX2Params, recording: RecordingParams) -> LTX2Renderer:
-        """(``recording`` films an ME that a renderer draws; retime films a generated one.)"""
-        return cls(settings)
+    def load(self) -> Any:
+        from diffusers import LTX2ImageToVideoPipeline
 
-    def check(self, rows: Sequence[PlanRow]) -> None:
-        check_inputs(rows)
-
-    @property
-    def pipe(self) -> Any:
-        if self._pipe is None:
-            from diffusers import LTX2ImageToVideoPipeline
-
-            self._pipe = load_diffusers(LTX2ImageToVideoPipeline, self.settings, self.name)
-        return self._pipe
-
-    def prepare(self) -> None:
-        _ = self.pipe
-
-    def params(self) -> dict[str, Any]:
-        """The settings and the schedule and guidance the call uses (the render key's part)."""
-        return {**self.settings.model_dump(), "sampling": self.sampling}
-
-    def generated_frames(self, row: PlanRow) -> int:
-        return self.settings.num_frames or valid_num_frames(row.n_frames)
-
-    def kept_frames(self, row: PlanRow) -> int:
-        return self.settings.num_frames or row.n_frames
-
-    def render(self, row: PlanRow, face: FaceImage) -> np.ndarray:
-        return self.render_batch([row], [face])[0]
+        return load_diffusers(LTX2ImageToVideoPipeline, self.settings, self.name)
 
     def render_batch(self, rows: Sequence[PlanRow], faces: Sequence[FaceImage]) -> list[np.ndarray]:
         """One pipeline call for rows of the same size and frame count. The pipeline re-encodes
         the conditioning face (``image_crf``) only for a single image: with re-encoding on, each
         clip is its own call, so that a clip is the same alone or in a batch."""
-        import torch
-
-        check_inputs(rows)
+        if (each := self.one_by_one(rows, faces, self.settings.image_crf != 0)) is not None:
+            return each
         first = rows[0]
-        if any((r.n_frames, r.width, r.height, r.fps) != (first.n_frames, first.width, first.height,
-                                                          first.fps) for r in rows):
-            raise ValueError("a batch must share frame count, size and fps")
-        if self.settings.image_crf != 0 and len(rows) > 1:
-            return [v for r, f in zip(rows, faces, strict=True) for v in self.render_batch([r], [f])]
         images = [Image.fromarray(f.image) for f in faces]
         out = self.pipe(
             image=images[0] if len(images) == 1 else images,
@@ -101,7 +60,7 @@ class LTX2Renderer:
             decode_noise_scale=self.settings.decode_noise_scale,
             image_crf=self.settings.image_crf,
             max_sequence_length=self.settings.max_sequence_length,
-            generator=[torch.Generator().manual_seed(r.seed) for r in rows],
+            generator=self.generators(rows),
             output_type="np",
         )
         return [to_uint8(np.asarray(video), self.kept_frames(r))

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from equime.generate.ltx_params import NumFrames
 from equime.section import Section, key_error
 
 FIXABLE = ("guidance_scale", "stg_scale", "modality_scale")  # what a preset may fix
@@ -63,14 +64,7 @@ class LTX2Params(Section):
     max_sequence_length: int = Field(ge=1, le=4096)
     cpu_offload: bool
     vae_tiling: bool
-    num_frames: int | None = Field(ge=9)  # frames to generate (8k+1); null: the plan's
-
-    @field_validator("num_frames")
-    @classmethod
-    def _eight_k_plus_one(cls, v: int | None) -> int | None:
-        if v is not None and (v - 1) % 8:
-            raise ValueError(f"must be 8k+1 (LTX-2's VAE compresses time by 8), e.g. 97 (got {v})")
-        return v
+    num_frames: NumFrames  # frames to generate (8k+1); null: the plan's
 
     def preset_conflict(self) -> tuple[str, str] | None:
         """(key, why) for the first setting that contradicts the preset; None when none does."""

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from equime.generate.ltx_presets import PRESETS, preset_of
 from equime.section import Section, key_error
+
+
+def _eight_k_plus_one(v: int | None) -> int | None:
+    if v is not None and (v - 1) % 8:
+        raise ValueError(f"must be 8k+1 (the VAE compresses time by 8), e.g. 97 (got {v})")
+    return v
+
+
+# frames to generate, 8k+1 (LTX-Video's and LTX-2's VAEs compress time by 8); null: the plan's
+NumFrames = Annotated[int | None, Field(ge=9), AfterValidator(_eight_k_plus_one)]
 
 
 class LTXParams(Section):
@@ -34,14 +44,7 @@ class LTXParams(Section):
     vae_tiling: bool
     # frames to generate (8k+1); retime keeps only the motion neutral → apex, so a short clip
     # serves a long plan. null: the plan's frame count (the smallest 8k+1 ≥ it, trimmed)
-    num_frames: int | None = Field(ge=9)
-
-    @field_validator("num_frames")
-    @classmethod
-    def _eight_k_plus_one(cls, v: int | None) -> int | None:
-        if v is not None and (v - 1) % 8:
-            raise ValueError(f"must be 8k+1 (LTX's VAE compresses time by 8), e.g. 49 (got {v})")
-        return v
+    num_frames: NumFrames
 
     def preset_conflict(self) -> tuple[str, str] | None:
         """(key, why) for the first setting that contradicts the preset; None when none does."""
