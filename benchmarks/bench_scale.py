@@ -80,6 +80,7 @@ def workers(p: Params, n_clips: int, tmp: Path) -> None:
     from tests.bench_fixtures import demo_face
 
     from equime.compute.engine import run_items
+    from equime.generate.registry import backend
     from equime.generate.runner import RenderClips, generate_clips
     from equime.generate.warp import WarpRenderer
 
@@ -106,7 +107,8 @@ def workers(p: Params, n_clips: int, tmp: Path) -> None:
     plain = {}  # the reference: the same work in 1 and 2 plain processes (this machine's ceiling)
     cv2.setNumThreads(1)
     for procs in (1, 2):
-        work = RenderClips(renderer, lambda r: face, tmp / f"p{procs}", encoder)
+        work = RenderClips(renderer, backend(renderer.name), lambda r: face, tmp / f"p{procs}",
+                           encoder)
         t0 = time.perf_counter()
         run_items(work, [[r] for r in rows], None, "generate", local_workers=procs)
         plain[procs] = time.perf_counter() - t0

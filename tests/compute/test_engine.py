@@ -19,6 +19,7 @@ from equime.compute.work import Failed, Work, attempt
 from equime.errors import EnvironmentFault, EquimeError
 from equime.files import write_png
 from equime.generate.ltx import LTXRenderer
+from equime.generate.registry import backend
 from equime.generate.runner import RenderClips, generate_clips
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.video import EncoderOptions, write_mp4
@@ -130,7 +131,7 @@ def test_tiny_ltx_through_a_ray_actor_pool_gives_the_local_bytes(tmp_path: Path,
     rows = plan_clips([PlanSubject("ann", "f")], spec, base_seed=3)  # 2 clips
     faces = Faces(tmp_path)
     local = generate_clips(rows, faces, LTXRenderer(settings), ENC, tmp_path / "local", 2)
-    assert RenderClips(LTXRenderer(settings), faces, tmp_path, ENC).holds_model
+    assert RenderClips(LTXRenderer(settings), backend("ltx"), faces, tmp_path, ENC).holds_model
     remote = generate_clips(rows, faces, LTXRenderer(settings), ENC, tmp_path / "ray", 2,
                             compute=RAY)
     assert [o.status for o in remote.outcomes] == ["rendered"] * 2
@@ -146,7 +147,8 @@ def test_faults_cost_tries_not_bytes_and_a_hopeless_clip_is_rejected(tmp_path: P
     reference = generate_clips(rows[:3], faces, warp(), ENC, tmp_path / "local", 1)
     assert reference.count("rendered") == 3
     (tmp_path / "marks").mkdir()
-    work = Flaky(warp(), faces, (tmp_path / "ray").resolve(), ENC, marks=tmp_path / "marks",
+    work = Flaky(warp(), backend("warp"), faces, (tmp_path / "ray").resolve(), ENC,
+                 marks=tmp_path / "marks",
                  fail_once=(ids[0],), always=(ids[3],), kill=(ids[1],) if model else (),
                  model=model)
     (tmp_path / "ray").mkdir()

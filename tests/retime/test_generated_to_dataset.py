@@ -15,12 +15,14 @@ from equime.artifacts.curated import Curated, FaceImage, Subject
 from equime.artifacts.plan import PlanRow
 from equime.artifacts.selection import SubjectInfo
 from equime.export.writer import export_dataset
+from equime.generate.registry import Backend
 from equime.generate.runner import generate_clips
 from equime.plan.planner import PlanSubject, plan_clips
 from equime.quality.assess import assess_videos
 from equime.quality.filter import verdict_table
 from equime.report.render import build_report
 from equime.retime.jobs import retime_plan
+from equime.section import Section
 from tests.fixtures import REPO, aligned_astronaut, encoder, params
 from tests.retime.made import sustained
 
@@ -61,7 +63,11 @@ def test_generated_clips_become_exported_micro_expressions(tmp_path: Path):
     curated.write(tmp_path / "cur", Curated([subject], [], "none"), {"astronaut": a.image})
     rows = plan_clips([PlanSubject("astronaut", "f")], p.plan, p.base.seed)
     store = curated.FaceStore(tmp_path / "cur")
-    generate_clips(rows, store, SustainedVideos(), encoder(preset="ultrafast"), tmp_path / "raw", 1)
+    # a backend of the test's own, described as a registry entry describes one
+    entry = Backend("sustained-video", Section, motion="generated", holds_model=False,
+                    renderer=f"{__name__}:SustainedVideos")
+    generate_clips(rows, store, SustainedVideos(), encoder(preset="ultrafast"), tmp_path / "raw", 1,
+                   entry=entry)
     report = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "clips", p.retime,
                          p.recording.camera, encoder(preset="ultrafast"))
     assert report.rejects == [] and all(r["retimed"] for r in report.records)

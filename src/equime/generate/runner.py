@@ -37,7 +37,7 @@ from equime.files import (
 )
 from equime.generate.base import Renderer
 from equime.generate.params import GenerateParams
-from equime.generate.registry import backend, build_renderer
+from equime.generate.registry import Backend, backend, build_renderer
 from equime.plan.params import MADE_HERE
 from equime.recording.params import RecordingParams
 from equime.sources import code_fingerprint
@@ -169,16 +169,20 @@ def generate_clips(
     shard: Shard = Shard(),
     compute: ComputeParams | None = None,
     dry_run: bool = False,
+    entry: Backend | None = None,
 ) -> GenerationReport:
     """Render and write the clips of ``rows`` that ``shard`` owns into ``out_dir``.
 
     A whole run (shard 1/1) also prunes clips no longer planned and writes ``generation.jsonl``
     and ``rejects.csv``; shards only add clips, so n shards can share one folder and a final
     whole run (which finds every clip complete) merges them. ``dry_run``: nothing is written.
+    ``entry``: what the renderer's backend is (the motion its clips show, whether it holds a
+    model); by default the registry's entry of the renderer's name (another is an error).
     """
+    entry = entry or backend(renderer.name)
     if dry_run:
-        return _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard,
-                               compute, dry_run)
+        return _generate_clips(rows, face_for, renderer, entry, encoder, out_dir, batch_size,
+                               shard, compute, dry_run)
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as held:
         # a whole run owns the folder (it prunes and removes partials); shards share it, each
@@ -187,8 +191,8 @@ def generate_clips(
         if not shard.whole:
             _check_shard_count(out_dir, shard)
             held.enter_context(output_lock(out_dir, part=shard.part))
-        report = _generate_clips(rows, face_for, renderer, encoder, out_dir, batch_size, shard,
-                                 compute, dry_run)
+        report = _generate_clips(rows, face_for, renderer, entry, encoder, out_dir, batch_size,
+                                 shard, compute, dry_run)
         if shard.whole:
             _merge_shards(out_dir)
         return report
@@ -226,13 +230,14 @@ class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]
     """The generate stage's per-item work: a batch of rows rendered at once, each clip checked,
     encoded and written into ``out_dir``; returns (record, render s, encode s) per clip."""
 
-    def __init__(self, renderer: Renderer, faces: Callable[[PlanRow], FaceImage], out_dir: Path,
-                 encoder: EncoderOptions) -> None:
-        self.renderer, self.faces, self.out_dir, self.encoder = renderer, faces, out_dir, encoder
+    def __init__(self, renderer: Renderer, entry: Backend, faces: Callable[[PlanRow], FaceImage],
+                 out_dir: Path, encoder: EncoderOptions) -> None:
+        self.renderer, self.entry, self.faces = renderer, entry, faces
+        self.out_dir, self.encoder = out_dir, encoder
 
     @property
     def holds_model(self) -> bool:  # type: ignore[override]
-        return backend(self.renderer.name).holds_model
+        return self.entry.holds_model
 
     def setup(self) -> None:
         self.renderer.prepare()
@@ -245,8 +250,8 @@ class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]
         out = []
         for row, frames in zip(batch, rendered, strict=True):
             t1 = time.perf_counter()
-            record = _write_clip(self.out_dir, row, frames, self.renderer, self._params,
-                                 self.encoder)
+            record = _write_clip(self.out_dir, row, frames, self.renderer, self.entry.motion,
+                                 self._params, self.encoder)
             out.append((record, render_s, time.perf_counter() - t1))
         return out
 
@@ -280,8 +285,9 @@ class CheckClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]])
 
 
 def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceImage],
-                    renderer: Renderer, encoder: EncoderOptions, out_dir: Path, batch_size: int,
-                    shard: Shard, compute: ComputeParams | None, dry_run: bool) -> GenerationReport:
+                    renderer: Renderer, entry: Backend, encoder: EncoderOptions, out_dir: Path,
+                    batch_size: int, shard: Shard, compute: ComputeParams | None,
+                    dry_run: bool) -> GenerationReport:
     if shard.whole and not dry_run:
         if n := remove_partials(out_dir):
             log.info("removed %d partial file(s) left by an interrupted run", n)
@@ -305,7 +311,7 @@ def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceI
         renderer.prepare()  # a missing model stops the stage here, before any clip is rejected
     work: Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]] = (
         CheckClips(renderer, face_for, encoder) if dry_run  # type: ignore[arg-type]
-        else RenderClips(renderer, face_for, out_dir, encoder))
+        else RenderClips(renderer, entry, face_for, out_dir, encoder))
     batches = _batches(pending, batch_size)
     rejects: list[tuple[str, str]] = []
     results = run_items(work, batches, compute, "generate", desc=f"generate[{renderer.name}]")
@@ -363,7 +369,8 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
 
 
 def _write_clip(out_dir: Path, row: PlanRow, frames: Iterable[np.ndarray], renderer: Renderer,
-                backend_params: dict[str, Any], encoder: EncoderOptions) -> dict[str, Any]:
+                motion: str, backend_params: dict[str, Any],
+                encoder: EncoderOptions) -> dict[str, Any]:
     """Check, encode and record one clip: MP4 first, then its sidecar (both atomic). ``frames``
     may be a stream: each frame is checked and encoded as it comes (memory stays flat in the
     clip's length); a wrong frame or count discards the unfinished file."""
@@ -395,7 +402,7 @@ def _write_clip(out_dir: Path, row: PlanRow, frames: Iterable[np.ndarray], rende
         "sha256": sha256_file(video),
         "frames_sha256": encoded.frames_sha256,
         "backend": renderer.name,
-        "motion": backend(renderer.name).motion,
+        "motion": motion,
         "backend_params": backend_params,
         "encoder": asdict(encoder),
         "n_frames": renderer.kept_frames(row),
