@@ -92,7 +92,7 @@ def cross_person(xa: np.ndarray, ya: np.ndarray, xb: np.ndarray, yb: np.ndarray)
 
 def generated_features(folder: Path, p: Params) -> tuple[list, list, list, list[str], int]:
     """Per usable clip: (a) and (b) features, its emotion; the rule's verdicts."""
-    detector = FaceDetector(p.curate.upsample)
+    detector = FaceDetector(upsample=0)  # as the retime stage's (RetimeClips.setup)
     jobs, rejected = folder_jobs(folder, p.plan, p.base.seed, emotion_from_name=True)
     raw_x, me_x, labels, refused = [], [], [], [f"{n}: {why}" for n, why in rejected]
     kept = 0
@@ -107,7 +107,7 @@ def generated_features(folder: Path, p: Params) -> tuple[list, list, list, list[
                            t.offset_s)
         try:  # motion first, whatever its label: (a) and (b) need every clip
             done = retime_frames(raw, float(job.fps), neutral, landmarks, weights, p.retime,
-                                 detector, job.planned)
+                                 detector, job.planned, fine=True)
         except Unusable as exc:
             refused.append(f"{job.clip_id}: {exc}")
             continue

@@ -22,7 +22,8 @@ from pathlib import Path
 import cv2
 
 from equime.params import load_params
-from equime.retime.jobs import retime_folder
+from equime.retime.jobs import folder_jobs
+from equime.retime.runner import RetimeClips
 from equime.video import EncoderOptions, read_mp4, write_mp4
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,35 +64,40 @@ def main() -> None:
         for path in paths:  # copies: folder modes never follow a link out of the folder
             shutil.copyfile(path, tmp_dir / "in" / path.name)
         clips = {path.stem: read_mp4(path) for path in paths}  # decoded once: the bare reference
+        out = tmp_dir / "out"
+        out.mkdir()
 
-        def bare_encodes() -> tuple[float, float]:
-            wall0, cpu0 = time.perf_counter(), time.process_time()
-            for name, frames in clips.items():
-                write_mp4(tmp_dir / f"bare_{name}.mp4", frames, 24, encoder)
-            return time.perf_counter() - wall0, time.process_time() - cpu0
-
-        # the reference before and after the stage, averaged: a shared machine's speed drifts
-        # by tens of percent over a minute, and a reference taken once would carry it
-        before = bare_encodes()
+        # interleaved, clip by clip: this shared machine's speed drifts by tens of percent over a
+        # minute (a bare encode took 0.48-0.79 s/clip between runs), so each clip's reference is
+        # taken next to its retime; the stage's once-per-run work (listing and probing the
+        # folder, loading the detector) counts in its total
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        report = retime_folder(tmp_dir / "in", tmp_dir / "out", p.retime, p.recording.camera,
-                               p.plan, p.base.seed, encoder)
+        jobs, _ = folder_jobs(tmp_dir / "in", p.plan, p.base.seed, emotion_from_name=False)
+        work = RetimeClips(out, p.retime, p.recording.camera, encoder)
+        work.setup()
         stage, stage_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-        after = bare_encodes()
-        bare, bare_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
+        bare = bare_cpu = 0.0
+        retimed = rejected = 0
+        for job in jobs:
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            write_mp4(tmp_dir / f"bare_{job.clip_id}.mp4", clips[job.clip_id], 24, encoder)
+            bare += time.perf_counter() - wall0
+            bare_cpu += time.process_time() - cpu0
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            record, _, _ = work(job)
+            stage += time.perf_counter() - wall0
+            stage_cpu += time.process_time() - cpu0
+            retimed, rejected = retimed + (record is not None), rejected + (record is None)
 
     n = len(clips)
     first = next(iter(clips.values()))
     source = "videos built in code (--tiny)" if args.tiny else args.videos
     print(f"clips: {n} from {source} ({first.shape[0]} frames, {first.shape[2]}x"
           f"{first.shape[1]}); x264 preset {encoder.preset}, crf {encoder.crf}; one thread")
-    print(f"retimed {len(report.records)}, rejected {len(report.rejects)}")
-    print(f"bare H.264 encode (reference): {bare / n:.3f} s/clip wall (before {before[0] / n:.3f}, "
-          f"after {after[0] / n:.3f}), {bare_cpu / n:.3f} s CPU")
+    print(f"retimed {retimed}, rejected {rejected}")
+    print(f"bare H.264 encode (reference): {bare / n:.3f} s/clip wall, {bare_cpu / n:.3f} s CPU")
     print(f"retime (whole path):           {stage / n:.3f} s/clip wall, {stage_cpu / n:.3f} s CPU")
-    # this virtual machine's speed drifts: a bare encode took 0.52-0.79 s/clip between runs,
-    # CPU time with it (so the reference is taken before and after); retime's CPU time exceeds
-    # its wall time where a library runs a second thread
+    # retime's CPU time exceeds its wall time where a library runs a second thread
     print(f"ratio retime / bare encode:    {stage / bare:.2f} wall (target <= 3), "
           f"{stage_cpu / bare_cpu:.2f} CPU time")
 

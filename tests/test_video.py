@@ -5,17 +5,20 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from equime.errors import EnvironmentFault
+from equime.errors import EnvironmentFault, InputError
 from equime.files import sha256_file
 from equime.video import (
     X264_ASM,
+    DecodedClip,
     EncoderOptions,
     check_asm,
     cpu_flags,
     encode_mp4,
+    made_ahead,
     probe_mp4,
     read_mp4,
     rgb_to_yuv420,
+    video_shape,
     write_mp4,
 )
 from tests.fixtures import encoder
@@ -43,6 +46,66 @@ def test_roundtrip_and_probe(tmp_path: Path):
     assert info.size_bytes == path.stat().st_size
     assert info.bitrate_bps == round(info.size_bytes * 8 / 1.0)
     assert info.sha256 == sha256_file(path)
+
+
+def test_a_decoded_clip_reads_as_read_mp4_frame_by_frame(tmp_path: Path):
+    path = tmp_path / "a.mp4"
+    frames = _frames()
+    frames[5] = 255 - frames[5]  # every frame its own
+    write_mp4(path, frames, 24, encoder())
+    whole, clip = read_mp4(path), DecodedClip(path)
+    assert len(clip) == 24 and clip.shape == whole.shape == (24, 64, 64, 3)
+    for k in (5, 0, 23, -1, 5):  # in any order, repeated, from the end
+        assert np.array_equal(clip[k], whole[k])
+    assert all(np.array_equal(a, b) for a, b in zip(clip[4:7], whole[4:7], strict=True))
+    assert len(clip._rgb) == 5  # converted only where read: 5, 0, 23 (-1), 4, 6
+    with pytest.raises(IndexError):
+        clip[24]
+    assert video_shape(path) == (24, 64, 64)
+    (tmp_path / "bad.mp4").write_bytes(b"not a video")
+    with pytest.raises(InputError, match=r"bad\.mp4: cannot decode video"):
+        DecodedClip(tmp_path / "bad.mp4")
+    with pytest.raises(InputError, match=r"bad\.mp4: cannot read video"):
+        video_shape(tmp_path / "bad.mp4")
+
+
+def test_a_stream_is_made_ahead_on_another_thread_in_order_with_its_errors(tmp_path: Path):
+    import threading
+
+    frames = _frames()
+    threads, closed = set(), []
+
+    def stream(fail_at: int | None = None):
+        try:
+            for k, frame in enumerate(frames):
+                threads.add(threading.current_thread().name)
+                if k == fail_at:
+                    raise OSError(28, "No space left on device")
+                yield frame
+        finally:
+            closed.append(True)
+
+    # the same bytes as the frames given whole, made on the maker thread
+    write_mp4(tmp_path / "whole.mp4", frames, 24, encoder())
+    write_mp4(tmp_path / "stream.mp4", stream(), 24, encoder())
+    assert (tmp_path / "whole.mp4").read_bytes() == (tmp_path / "stream.mp4").read_bytes()
+    assert threads == {"equime-frames"} and closed == [True]
+    # an error making frame 5 is raised where frame 5 is read, after frames 0-4
+    got = []
+    with pytest.raises(OSError, match="No space left"):
+        for frame in made_ahead(stream(fail_at=5), depth=2):
+            got.append(frame)
+    assert len(got) == 5 and closed == [True, True]
+    with pytest.raises(OSError, match="No space left"):
+        write_mp4(tmp_path / "failed.mp4", stream(fail_at=5), 24, encoder())
+    assert not list(tmp_path.glob("*failed.mp4*"))
+    # a reader that stops early stops and closes the stream; an array is read as it is
+    reader = made_ahead(stream(), depth=2)
+    assert np.array_equal(next(reader), frames[0])
+    reader.close()
+    assert closed[-1] and len(closed) == 4
+    threads.clear()
+    assert len(list(made_ahead(list(frames)))) == 24 and not threads
 
 
 def test_same_frames_give_same_bytes(tmp_path: Path):

@@ -18,10 +18,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import platform
+import queue
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, overload
 
 import av
 import numpy as np
@@ -144,6 +147,59 @@ def check_asm(asm: str, flags: frozenset[str] | None = None) -> None:
             "generate.x264_asm: none (C code only; other bytes than the committed dvc.lock's)")
 
 
+_END = object()
+
+
+def made_ahead(frames: Iterable[np.ndarray], depth: int = 4) -> Iterator[np.ndarray]:
+    """``frames`` in their order, a stream made on a second thread up to ``depth`` frames ahead
+    of its reader: the per-frame work of a stream (the camera's noise, a renderer) then runs
+    beside x264, which encodes with the GIL released (PyAV), as numpy and OpenCV compute. The
+    same frames, so the same bytes. An error making a frame is raised here, where that frame is
+    read; a reader that stops early stops the stream (closed on its thread). An array or a list
+    is read as it is. Written by hand: ``concurrent.futures`` maps calls, not one generator."""
+    if isinstance(frames, np.ndarray | Sequence):
+        yield from frames
+        return
+    ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: tuple[Any, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        stream = iter(frames)
+        try:
+            for frame in stream:
+                if not offer((frame, None)):
+                    return
+            offer((_END, None))
+        except BaseException as exc:  # raised again on the reader's thread
+            offer((None, exc))
+        finally:
+            if close := getattr(stream, "close", None):
+                close()
+
+    maker = threading.Thread(target=make, name="equime-frames", daemon=True)
+    maker.start()
+    try:
+        while True:
+            frame, error = ready.get()
+            if error is not None:
+                raise error
+            if frame is _END:
+                return
+            yield frame
+    finally:
+        stop.set()
+        maker.join()
+
+
 def encode_mp4(path: Path, frames: Iterable[np.ndarray], fps: int | Fraction,
                options: EncoderOptions) -> Encoded:
     """Encode ``frames`` (uint8 H×W×3 RGB each: an array or a stream, encoded as they come) to
@@ -157,7 +213,7 @@ def encode_mp4(path: Path, frames: Iterable[np.ndarray], fps: int | Fraction,
         stream.codec_context.thread_count = 1
         stream.options = {"crf": str(options.crf), "preset": options.preset,
                           "x264-params": params}
-        for frame in frames:
+        for frame in made_ahead(frames):
             check_frame(frame, shape)
             if shape is None:
                 shape = frame.shape
@@ -198,6 +254,46 @@ def read_mp4(path: Path) -> np.ndarray:
     return np.stack(list(iter_mp4(path)))
 
 
+class DecodedClip(Sequence[np.ndarray]):
+    """A clip decoded whole, each frame turned into uint8 (H, W, 3) RGB when first read (then
+    kept): an analysis that reads a few dozen of a clip's frames converts only those, and a
+    decoded frame (YUV 4:2:0) holds half the bytes of an RGB one. The same arrays as
+    :func:`read_mp4`'s."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with av.open(str(path)) as container:
+                self._decoded = list(container.decode(video=0))
+        except (av.error.FFmpegError, FileNotFoundError) as exc:
+            raise InputError(f"{path}: cannot decode video ({exc}); regenerate it") from None
+        if not self._decoded:
+            raise InputError(f"{path}: holds no video frames; regenerate it")
+        self._rgb: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._decoded)
+
+    @overload
+    def __getitem__(self, k: int) -> np.ndarray: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[np.ndarray]: ...
+
+    def __getitem__(self, k: int | slice) -> np.ndarray | list[np.ndarray]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        k = range(len(self))[k]  # negative indices; IndexError past the end
+        if k not in self._rgb:
+            self._rgb[k] = self._decoded[k].to_ndarray(format="rgb24")
+        return self._rgb[k]
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        """(T, H, W, 3), as :func:`read_mp4`'s array."""
+        first = self._decoded[0]
+        return len(self), first.height, first.width, 3
+
+
 def read_frames(path: Path, indices: Sequence[int]) -> np.ndarray:
     """The frames at ``indices`` (in that order, repeats allowed), uint8 (N, H, W, 3): one pass
     of the decoder that keeps only those, so a long clip never sits in memory whole."""
@@ -225,6 +321,19 @@ def mp4_fps(path: Path) -> Fraction:
             return Fraction(container.streams.video[0].average_rate or 0)
     except (av.error.FFmpegError, FileNotFoundError, IndexError) as exc:
         raise InputError(f"{path}: cannot read video ({exc}); regenerate it") from None
+
+
+def video_shape(path: Path) -> tuple[int, int, int]:
+    """(frames, width, height) of the video stream, the count from the container's sample table
+    (an MP4 always has one; decoded and counted where a container does not say it)."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            width, height = stream.codec_context.width, stream.codec_context.height
+            count = stream.frames or sum(1 for _ in container.decode(video=0))
+    except (av.error.FFmpegError, FileNotFoundError, IndexError) as exc:
+        raise InputError(f"{path}: cannot read video ({exc}); regenerate it") from None
+    return count, width, height
 
 
 def probe_mp4(path: Path) -> VideoInfo:

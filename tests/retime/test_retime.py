@@ -23,6 +23,7 @@ from equime.facs import interocular
 from equime.plan.timing import envelope, frame_times, make_timing
 from equime.quality.assess import ClipInfo, assess_clip
 from equime.quality.filter import verdict
+from equime.retime import jobs
 from equime.retime.analyse import Unusable
 from equime.retime.clip import retime_frames
 from equime.retime.jobs import retime_folder
@@ -199,6 +200,21 @@ def test_a_hostile_folder_gives_an_output_or_a_reject_line_for_every_video(face,
     for name, reason in zip(names, rejects["reason"], strict=True):
         assert REFUSED[name] in reason, (name, reason)
     assert sorted(p.name for p in out.glob("*.mp4")) == ["good.mp4"]
+
+
+def test_a_video_whose_container_miscounts_its_frames_is_a_reject_line(face, tmp_path: Path,
+                                                                        monkeypatch):
+    src = tmp_path / "in"
+    write_mp4(src / "clip.mp4", sustained(face, {"12": 1.0}, n=12, seed=0), 24,
+              encoder(preset="ultrafast"))
+    # a folder's frames are counted by the container's sample table (no decode); one that says
+    # another count than its frames decode to must not give a clip of the wrong length
+    monkeypatch.setattr(jobs, "video_shape", lambda path: (13, 256, 256))
+    report = retime_folder(src, tmp_path / "out", P.retime, clean_recording().camera, P.plan,
+                           P.base.seed, encoder(preset="ultrafast"))
+    assert report.rejects == [("clip", "its container says 13 frames, 12 decode; re-encode it "
+                                       "(e.g. ffmpeg -i IN -c:v libx264 OUT.mp4)")]
+    assert not list((tmp_path / "out").glob("*.mp4"))
 
 
 def test_a_clip_of_one_frame_is_refused_for_its_length(face, detector):

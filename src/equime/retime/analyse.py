@@ -93,12 +93,14 @@ def analyse(frames: Sequence[np.ndarray], neutral: np.ndarray, landmarks: np.nda
     The apex is ``coded_apex`` (a dataset's expert coding) where that frame is usable, else the
     frame of most motion (of most planned AUs among the strong ones, as ``r.apex_by`` says)."""
     m = _Frames(frames, neutral, landmarks, r, detector)
-    for t in range(0, len(frames), r.frame_step):
+    # a clip shorter than two steps is scanned at a step that still gives it three frames
+    step = max(1, min(r.frame_step, (len(frames) - 1) // 2))
+    for t in range(0, len(frames), step):
         m.measure(t)
     _check(m, len(frames))
     apex = _best(m)
-    half = r.frame_step // 2
-    while half >= 1:  # then halving steps around the best analysed frame (frame_step 8: 6 more)
+    half = step // 2
+    while half >= 1:  # then halving steps around the best analysed frame (a step of 12: 6 more)
         for t in (apex - half, apex + half):
             if 0 <= t < len(frames):
                 m.measure(t)

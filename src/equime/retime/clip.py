@@ -32,17 +32,19 @@ class Retimed:
 def retime_frames(raw: Sequence[np.ndarray], fps: float, neutral: np.ndarray,
                   landmarks: np.ndarray, weights: np.ndarray, r: RetimeParams,
                   detector: FaceDetector, planned: Sequence[str] = (),
-                  emotion: str = "") -> Retimed:
+                  emotion: str = "", fine: bool = False) -> Retimed:
     """The ME of ``raw`` (any expression video) on ``neutral`` (its 68 ``landmarks``) along
     ``weights`` (the envelope, one value per output frame); raises ``Unusable`` with a reason,
-    also when the AUs the raw apex shows do not support ``emotion`` (its prompted label)."""
+    also when the AUs the raw apex shows do not support ``emotion`` (its prompted label).
+    ``fine``: ``landmarks`` are already the neutral's :meth:`~FaceDetector.fine_landmarks`."""
     h, w = neutral.shape[:2]
     a = analyse(raw, neutral, landmarks, r, detector, planned)
     p = a.placed[a.apex]
     assert p.to_neutral is not None and p.landmarks is not None  # a usable frame is placed
     # the shapes of the neutral and of the apex, measured alike, to half a pixel: the difference
     # of two different measurements would be as large as a micro-expression
-    start, end = detector.fine_landmarks(neutral), detector.fine_landmarks(raw[a.apex])
+    start = landmarks if fine else detector.fine_landmarks(neutral)
+    end = detector.fine_landmarks(raw[a.apex])
     if start is None or end is None:
         start, end = landmarks, p.landmarks
     end = remove_rigid(start, p.action(end, landmarks))

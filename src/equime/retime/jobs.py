@@ -25,7 +25,7 @@ from equime.plan.timing import MIN_FRAMES, Timing
 from equime.recording.params import CameraParams
 from equime.retime.params import RetimeParams
 from equime.retime.runner import Job, Neutral, RetimeReport, retime_jobs
-from equime.video import EncoderOptions, mp4_fps, probe_mp4
+from equime.video import EncoderOptions, mp4_fps, video_shape
 from equime.video_folder import VideoFolder, list_videos
 
 
@@ -114,17 +114,16 @@ def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
     for path in listed.videos:
         name = VideoFolder.stem(path)
         try:
-            fps, info = mp4_fps(path), probe_mp4(path)
+            fps, (n, width, height) = mp4_fps(path), video_shape(path)
         except InputError as exc:
             rejects.append((path.name, str(exc)))
             continue
-        n = info.frame_count
         if n < MIN_FRAMES or not fps:
             rejects.append((path.name, f"{n} frame(s) at {float(fps):g} fps: too short to hold "
                                        f"an expression (needs {MIN_FRAMES})"))
             continue
-        if n * info.width * info.height > MAX_PIXEL_FRAMES:  # retime holds a video whole
-            rejects.append((path.name, f"{n} frames of {info.width}x{info.height}: too long to "
+        if n * width * height > MAX_PIXEL_FRAMES:  # retime holds a video whole
+            rejects.append((path.name, f"{n} frames of {width}x{height}: too long to "
                                        "retime at once; cut it around the expression"))
             continue
         seed = clip_seed(base_seed, name)

@@ -40,7 +40,7 @@ from equime.retime.clip import retime_frames
 from equime.retime.params import RetimeParams
 from equime.retime.transfer import transfer_frames
 from equime.sources import code_fingerprint
-from equime.video import EncoderOptions, read_mp4, write_mp4
+from equime.video import DecodedClip, EncoderOptions, write_mp4
 
 log = logging.getLogger(__name__)
 # the code that shapes a retimed clip: a change re-makes every clip (see generate.runner)
@@ -177,7 +177,10 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
         return {**base, "retimed": True, "sha256": sha256_file(video),
                 "frames_sha256": encoded.frames_sha256, **sample, **done.record}
     assert job.source is not None
-    raw = read_mp4(job.source)
+    raw = DecodedClip(job.source)
+    if job.neutral is None and len(raw) != job.n_frames:  # counted by the folder's container
+        raise Unusable(f"its container says {job.n_frames} frames, {len(raw)} decode; "
+                       "re-encode it (e.g. ffmpeg -i IN -c:v libx264 OUT.mp4)")
     if job.neutral is not None:
         face = job.neutral()
     else:
@@ -189,7 +192,7 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
         raise Unusable(f"the clip is {raw.shape[2]}x{raw.shape[1]} but its neutral face "
                        f"{face.image.shape[1]}x{face.image.shape[0]}")
     done = retime_frames(raw, float(job.fps), face.image, face.landmarks, weights, r, detector,
-                         job.planned, job.emotion)
+                         job.planned, job.emotion, fine=job.neutral is None)
     encoded = write_mp4(video, record(done.frames, job.seed, camera, len(done.frames)), job.fps,
                         encoder)
     return {**base, "retimed": True, "sha256": sha256_file(video),

@@ -78,9 +78,10 @@ def follow_face(detector: FaceDetector, frame: np.ndarray, first: Placed,
     if first.box is None or first.landmarks is None:
         raise ValueError("the first frame has no face to follow")
     image = np.ascontiguousarray(frame)
-    box = _moved_box(first, detector.landmarks(image, first.box))
-    if box is not None:
-        landmarks = detector.landmarks(image, box)
+    in_first = detector.landmarks(image, first.box)
+    box = _moved_box(first, in_first)
+    if box is not None:  # the same box: the same prediction (it is deterministic)
+        landmarks = in_first if box == first.box else detector.landmarks(image, box)
         again = _moved_box(first, landmarks)
         width = box[2] - box[0]
         if again is not None and max(abs(a - b) for a, b in zip(again, box, strict=True)) \
