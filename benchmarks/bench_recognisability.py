@@ -144,7 +144,7 @@ def warp_cross_person(p: Params) -> float:
         feats = []
         for row in rows:
             frames = renderer.render(row, face)
-            feats.append(pooled_flow(frames[0], frames[row.apex_frame], face.landmarks))
+            feats.append(pooled_flow(frames[0], frames[row.timing.apex_frame], face.landmarks))
         data[name] = (np.array(feats), np.array([r.emotion for r in rows]))
     return cross_person(*data["astronaut"], *data["hopper"])
 

@@ -119,8 +119,8 @@ def tiny_samples(folder: Path, n: int) -> list[Sample]:
 
     p = tiny_params()
     return [Sample(dataset="synthetic", subject=r.subject, clip_id=r.clip_id, frames=(), fps=r.fps,
-                   emotion=r.emotion, label3=megc3("synthetic", r.emotion), onset=r.onset_frame,
-                   apex=r.apex_frame, offset=r.offset_frame, video=path)
+                   emotion=r.emotion, label3=megc3("synthetic", r.emotion), onset=r.timing.onset_frame,
+                   apex=r.timing.apex_frame, offset=r.timing.offset_frame, video=path)
             for r, path in warp_clips(folder, n, p, demo_face(p))]
 
 

@@ -107,9 +107,7 @@ def single_au_row(code: str, intensity: float, apex_frame: int = 20, n_frames: i
     au = AUActivation(code=code, name=get_au(code).name, intensity=intensity,
                       letter=intensity_letter(intensity))
     return row.model_copy(update={
-        "aus": (au,), "n_frames": n_frames, "fps": fps, "onset_s": t.onset_s, "apex_s": t.apex_s,
-        "offset_s": t.offset_s, "onset_frame": t.onset_frame, "apex_frame": t.apex_frame,
-        "offset_frame": t.offset_frame})
+        "aus": (au,), "n_frames": n_frames, "fps": fps, "timing": t})
 
 
 def build_tiny_ltx(folder: Path) -> Path:

@@ -5,7 +5,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from equime import sources
-from equime.plan.timing import Timing
+from equime.artifacts.plan import Timing
 from equime.retime import runner
 from tests.fixtures import encoder, params
 
@@ -26,7 +26,8 @@ def test_changing_the_camera_re_makes_every_retimed_clip(monkeypatch):
     """The camera (sensor noise) is code retime runs: a change to it changes every key."""
     p = params()
     job = runner.Job(clip_id="c", source=None, fps=Fraction(25), n_frames=10,
-                     timing=Timing(0.1, 0.2, 0.3, 2, 5, 8), planned=("12",),
+                     timing=Timing(onset_s=0.1, apex_s=0.2, offset_s=0.3, onset_frame=2, apex_frame=5,
+                                   offset_frame=8, duration_s=0.2), planned=("12",),
                      emotion="happiness", motion_source="generated", passthrough=False,
                      neutral=None, seed=1)
 

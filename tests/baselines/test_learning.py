@@ -53,7 +53,7 @@ def test_a_3d_cnn_learns_emotions_of_an_unseen_person(tmp_path):
         write_mp4(path, renderer.frames(row, faces[row.subject]), row.fps, encoder())
         return read_mp4(path)
 
-    x = np.stack([flow_input(filmed(r), r.onset_frame, r.apex_frame, size=32) for r in rows])
+    x = np.stack([flow_input(filmed(r), r.timing.onset_frame, r.timing.apex_frame, size=32) for r in rows])
     emotions = sorted({r.emotion for r in rows})
     y = np.array([emotions.index(r.emotion) for r in rows])
     person = [r.subject.split("-")[0] for r in rows]

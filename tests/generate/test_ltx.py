@@ -266,9 +266,10 @@ def test_keyframes_reach_the_pipeline_at_the_apex_and_the_seed_fixes_the_clip(ti
     row = rows[0]  # happiness: AU12 and its like, apex at frame 5 of 10 (17 generated)
     clip = r.render(row, face)
     conditions = calls[0]["conditions"]
-    assert [c.frame_index for c in conditions] == [0, row.apex_frame]
-    assert keyframe_index(row, r.generated_frames(row)) == row.apex_frame
-    assert keyframe_index(row.model_copy(update={"apex_frame": 40}), 17) == 16  # within the clip
+    assert [c.frame_index for c in conditions] == [0, row.timing.apex_frame]
+    assert keyframe_index(row, r.generated_frames(row)) == row.timing.apex_frame
+    late = row.model_copy(update={"timing": row.timing.model_copy(update={"apex_frame": 40})})
+    assert keyframe_index(late, 17) == 16  # within the clip
     assert np.array_equal(np.asarray(conditions[0].image), face.image)
     apex = apex_keyframe(row, face)
     assert np.array_equal(np.asarray(conditions[1].image), apex)

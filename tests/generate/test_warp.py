@@ -16,7 +16,7 @@ def au12_clip():
 def test_au12_moves_the_lip_corners_out_and_up_at_the_apex(au12_clip):
     row, frames = au12_clip
     neutral = detector().detect(frames[0])[0].landmarks
-    apex = detector().detect(frames[row.apex_frame])[0].landmarks
+    apex = detector().detect(frames[row.timing.apex_frame])[0].landmarks
     moved = apex - neutral  # dlib gives whole pixels, with ±1-2 px jitter
     assert moved[48, 0] <= -1.5 and moved[54, 0] >= 1.5  # outward
     assert moved[48, 1] <= -1.0 and moved[54, 1] <= -1.0  # upward
@@ -24,26 +24,26 @@ def test_au12_moves_the_lip_corners_out_and_up_at_the_apex(au12_clip):
     lm = face_image().landmarks
     top = int(lm[17:27, 1].min()) - 20
     bottom = int(lm[36:48, 1].min()) - 5
-    assert np.array_equal(frames[row.apex_frame][top:bottom], frames[0][top:bottom])
+    assert np.array_equal(frames[row.timing.apex_frame][top:bottom], frames[0][top:bottom])
 
 
 def test_frames_outside_the_expression_are_the_neutral_face(au12_clip):
     row, frames = au12_clip
     face = face_image().image
     moving = [k for k in range(row.n_frames) if not np.array_equal(frames[k], face)]
-    assert moving == list(range(row.onset_frame + 1, row.offset_frame))
-    assert row.onset_frame < row.apex_frame < row.offset_frame
+    assert moving == list(range(row.timing.onset_frame + 1, row.timing.offset_frame))
+    assert row.timing.onset_frame < row.timing.apex_frame < row.timing.offset_frame
 
 
 def test_after_encoding_neutral_frames_match_within_codec_noise(au12_clip, tmp_path):
     row, frames = au12_clip
     write_mp4(tmp_path / "c.mp4", frames, row.fps, encoder())
     decoded = read_mp4(tmp_path / "c.mp4").astype(int)
-    still = [k for k in range(row.n_frames) if k <= row.onset_frame or k >= row.offset_frame]
+    still = [k for k in range(row.n_frames) if k <= row.timing.onset_frame or k >= row.timing.offset_frame]
     noise = np.abs(decoded[still] - decoded[0]).mean(axis=(1, 2, 3))
     x0, y0 = face_image().landmarks[48:68].min(axis=0).astype(int) - 10
     x1, y1 = face_image().landmarks[48:68].max(axis=0).astype(int) + 10
-    mouth = np.abs(decoded[row.apex_frame, y0:y1, x0:x1] - decoded[0, y0:y1, x0:x1]).mean()
+    mouth = np.abs(decoded[row.timing.apex_frame, y0:y1, x0:x1] - decoded[0, y0:y1, x0:x1]).mean()
     assert noise.max() < 0.1  # grey levels, whole frame
     assert mouth > 3.0
 

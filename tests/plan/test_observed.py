@@ -80,12 +80,12 @@ def test_timing_is_the_observed_timing(rows):
                & (t[:, 1] >= spec.rise_fraction[0]) & (t[:, 1] <= spec.rise_fraction[1])]
     bins = np.arange(0.125, 0.45, 0.05)  # edges between the data's 5-ms steps
     want = Counter(np.digitize(inside[:, 0], bins).tolist())
-    got = Counter(np.digitize([round(r.offset_s - r.onset_s, 4) for r in rows], bins).tolist())
+    got = Counter(np.digitize([round(r.timing.offset_s - r.timing.onset_s, 4) for r in rows], bins).tolist())
     # the apex is put on a frame: the onset and offset move with it, the duration stays
     assert tv(got, want) <= 0.05
-    rise = [(r.apex_s - r.onset_s) / (r.offset_s - r.onset_s) for r in rows]
+    rise = [(r.timing.apex_s - r.timing.onset_s) / (r.timing.offset_s - r.timing.onset_s) for r in rows]
     assert abs(np.median(rise) - np.median(inside[:, 1])) < 0.03
-    assert max(r.offset_s - r.onset_s for r in rows) <= spec.duration_s[1] + 1e-6
+    assert max(r.timing.offset_s - r.timing.onset_s for r in rows) <= spec.duration_s[1] + 1e-6
 
 
 def test_the_observed_tables_are_the_counted_labels():

@@ -36,9 +36,10 @@ def test_rows_respect_the_params():
     spec = plan_spec(params(**PAPER))
     for r in plan_clips(SUBJECTS, spec, base_seed=7):
         assert r.n_frames == 144 and r.fps == 24 and (r.width, r.height) == (512, 512)
-        assert 0 < r.onset_frame < r.apex_frame < r.offset_frame < r.n_frames
-        assert 0.04 - 1e-6 <= r.offset_s - r.onset_s <= 0.2 + 1e-6
-        assert 1.0 <= r.apex_s <= 5.0 and r.apex_s == pytest.approx(r.apex_frame / 24, abs=1e-6)
+        assert 0 < r.timing.onset_frame < r.timing.apex_frame < r.timing.offset_frame < r.n_frames
+        assert 0.04 - 1e-6 <= r.timing.offset_s - r.timing.onset_s <= 0.2 + 1e-6
+        assert 1.0 <= r.timing.apex_s <= 5.0
+        assert r.timing.apex_s == pytest.approx(r.timing.apex_frame / 24, abs=1e-6)
         assert all(0.2 <= a.intensity <= 0.4 and a.letter in "AB" for a in r.aus)
         assert [a.code for a in r.aus] == {"happiness": ["1", "6", "12", "14"],
                                           "sadness": ["1", "4", "15", "23"],
@@ -132,12 +133,13 @@ def test_the_streamed_plan_is_what_the_plan_written_whole_was(tmp_path: Path):
         json.dumps(r.model_dump(mode="json"), sort_keys=True, ensure_ascii=False) + "\n"
         for r in rows).encode()
     assert plan.read_plan(tmp_path / "plan.jsonl") == rows
-    timing = pd.DataFrame([{"clip_id": r.clip_id, "emotion": r.emotion, "apex_s": r.apex_s,
-                            "duration_ms": round((r.offset_s - r.onset_s) * 1000, 2),
-                            "expressive_frames": r.offset_frame - r.onset_frame - 1} for r in rows])
+    timing = pd.DataFrame([{"clip_id": r.clip_id, "emotion": r.emotion, "apex_s": t.apex_s,
+                            "duration_ms": round(t.duration_s * 1000, 2),
+                            "expressive_frames": t.offset_frame - t.onset_frame - 1}
+                           for r in rows for t in [r.timing]])
     assert (tmp_path / "timing.csv").read_bytes() == \
         timing.to_csv(index=False, lineterminator="\n").encode()
-    durations = np.array([r.offset_s - r.onset_s for r in rows])
+    durations = np.array([r.timing.offset_s - r.timing.onset_s for r in rows])
     assert tally.metrics() == {
         "clips": 70, "clips_by_emotion": dict.fromkeys(sorted(spec.emotions), 14),
         "emotion_imbalance_max": 0,
@@ -145,7 +147,7 @@ def test_the_streamed_plan_is_what_the_plan_written_whole_was(tmp_path: Path):
                        "mean": round(float(durations.mean()), 4),
                        "max": round(float(durations.max()), 4)},
         "expressive_frames_mean": round(float(np.mean(
-            [r.offset_frame - r.onset_frame - 1 for r in rows])), 3)}
+            [r.timing.offset_frame - r.timing.onset_frame - 1 for r in rows])), 3)}
     with pytest.raises(InputError, match=r"^plan: no clips planned: the selection has no subj"):
         PlanTally({}, spec.emotions).metrics()
 

@@ -32,7 +32,7 @@ def test_records_do_not_depend_on_the_number_of_workers(tmp_path: Path):
     records, curves, rejects = one.records, one.curves, one.rejects
     assert [r["clip_id"] for r in records] == ["astronaut_happiness_01", "astronaut_happiness_02"]
     assert rejects == [("astronaut_happiness_03", "no video (not generated)")]
-    assert all(abs(r["apex_frame"] - row.apex_frame) <= 2 and "12" in r["aus_visible"]
+    assert all(abs(r["apex_frame"] - row.timing.apex_frame) <= 2 and "12" in r["aus_visible"]
                for r in records)
     assert len(curves) == 2 * row.n_frames
     assert np.isclose(records[0]["standard_ssim_min"], records[1]["standard_ssim_min"])

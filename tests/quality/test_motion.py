@@ -19,15 +19,15 @@ def test_detected_apex_and_brevity_match_the_plan(au12):
     row, frames = au12
     m = measure_motion(frames, face_image().landmarks, row.fps, Q)
     x = m.extent
-    assert abs(x.apex_frame - row.apex_frame) <= 2
-    assert x.onset_frame <= row.onset_frame + 1 and x.offset_frame >= row.offset_frame - 1
-    assert x.onset_frame < row.apex_frame < x.offset_frame
+    assert abs(x.apex_frame - row.timing.apex_frame) <= 2
+    assert x.onset_frame <= row.timing.onset_frame + 1 and x.offset_frame >= row.timing.offset_frame - 1
+    assert x.onset_frame < row.timing.apex_frame < x.offset_frame
     assert x.returns and x.outside_frames == 0
     assert (x.offset_frame - x.onset_frame) / row.fps == x.duration_s <= 0.2 + 2 / row.fps
     assert 0 < x.half_peak_s <= 0.2 and 2.0 < m.peak_px < 4.0  # AU12 at 0.4: lip corners ~3 px
     assert m.floor_px == Q.motion_floor_px and m.blinks == ()  # a clean clip: no noise
     assert m.head_motion_px < 0.5
-    assert np.all(m.curve[: row.onset_frame + 1] == 0)
+    assert np.all(m.curve[: row.timing.onset_frame + 1] == 0)
 
 
 def test_a_head_shift_is_rigid_motion_not_an_expression():
@@ -44,7 +44,7 @@ def test_a_head_shift_is_rigid_motion_not_an_expression():
 def test_planned_au12_is_found_at_the_apex(au12):
     row, frames = au12
     neutral = detector().fine_landmarks(frames[0])
-    apex = detector().fine_landmarks(frames[row.apex_frame])
+    apex = detector().fine_landmarks(frames[row.timing.apex_frame])
     fid = au_fidelity(neutral, apex, ["12"], threshold=0.1)
     assert fid.visible == ("12",) and fid.fidelity == 1.0
     assert fid.estimated["12"] > 0.2

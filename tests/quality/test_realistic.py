@@ -73,6 +73,6 @@ def test_an_me_on_a_swaying_breathing_face_passes(tmp_path):
     r = _renderer(**{"recording.face.blinks_per_min": 0.0, "recording.face.sway_iod": 0.003})
     assert np.abs(r.live(row).shift).max() > 0.002  # the head moves: ≥ 0.25 px
     m = measure_motion(_filmed(tmp_path, r, row), face_image().landmarks, row.fps, Q)
-    assert abs(m.apex_frame - row.apex_frame) <= 2
+    assert abs(m.apex_frame - row.timing.apex_frame) <= 2
     assert 0.2 < m.head_motion_px < P.filter.max_head_motion_px
     assert verdict(_record(m), P.filter) == []

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from equime.artifacts.plan import Timing
+
 SCHEMA_VERSION = 3
 
 
@@ -73,16 +75,6 @@ class AUEntry(_Model):
     letter: Literal["A", "B", "C", "D", "E"]
 
 
-class TimingBlock(_Model):
-    onset_frame: int = Field(ge=0)
-    apex_frame: int = Field(ge=0)
-    offset_frame: int = Field(ge=0)
-    onset_s: float
-    apex_s: float
-    offset_s: float
-    duration_s: float = Field(gt=0)
-
-
 class SourceImage(_Model):
     subject: str
     file: str
@@ -122,7 +114,7 @@ class Generation(_Model):
     encoder: dict[str, Any]
     au_source: str
     aus: list[AUEntry]
-    timing: TimingBlock
+    timing: Timing
     fps: int
     n_frames: int
     frames_generated: int = Field(description="frames the backend made (LTX: 8k+1); the first "

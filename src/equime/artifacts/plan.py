@@ -10,7 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from equime.errors import InputError
 from equime.facs import get_au, intensity_letter
@@ -48,6 +55,30 @@ class AUActivation(BaseModel):
                    letter=intensity_letter(intensity))
 
 
+class Timing(BaseModel):
+    """One expression's onset → apex → offset (:func:`equime.plan.timing.make_timing`): the one
+    definition of these fields, a plan row's ``timing``, a retimed clip's and the metadata's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    onset_s: float
+    apex_s: float
+    offset_s: float
+    onset_frame: int = Field(ge=0)
+    apex_frame: int = Field(ge=0)
+    offset_frame: int = Field(ge=0)
+    duration_s: float = Field(gt=0)  # offset_s - onset_s (to 1 µs)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Timing:
+        if abs(self.duration_s - (self.offset_s - self.onset_s)) > 1e-6:
+            raise ValueError(f"duration_s {self.duration_s} is not offset_s - onset_s "
+                             f"({self.offset_s} - {self.onset_s})")
+        if not self.onset_frame < self.apex_frame < self.offset_frame:
+            raise ValueError(f"frames must be onset < apex < offset (got {self.onset_frame}, "
+                             f"{self.apex_frame}, {self.offset_frame})")
+        return self
+
+
 class PlanRow(BaseModel):
     """One clip to generate."""
 
@@ -64,12 +95,7 @@ class PlanRow(BaseModel):
     n_frames: int
     width: int
     height: int
-    onset_s: float
-    apex_s: float
-    offset_s: float
-    onset_frame: int
-    apex_frame: int
-    offset_frame: int
+    timing: Timing  # onset → apex → offset, in seconds and frames
     prompt: str
     negative_prompt: str
     seed: int
@@ -106,9 +132,10 @@ def write_plan(path: Path, rows: Iterable[PlanRow]) -> None:
 
 def timing_of(row: PlanRow) -> dict[str, Any]:
     """The clip's line of the timing table: planned duration against apex time."""
-    return {"clip_id": row.clip_id, "emotion": row.emotion, "apex_s": row.apex_s,
-            "duration_ms": round((row.offset_s - row.onset_s) * 1000, 2),
-            "expressive_frames": row.offset_frame - row.onset_frame - 1}
+    t = row.timing
+    return {"clip_id": row.clip_id, "emotion": row.emotion, "apex_s": t.apex_s,
+            "duration_ms": round(t.duration_s * 1000, 2),
+            "expressive_frames": t.offset_frame - t.onset_frame - 1}
 
 
 @contextmanager

@@ -183,7 +183,7 @@ def contact_sheet(clips: Sequence[tuple[PlanRow, Path]], tile: int = 192) -> np.
         firsts.setdefault(row.emotion, (row, path))
     if not firsts:
         return None
-    lines = [neutral_apex_strip(read_frames(path, [0, row.apex_frame]), 1, tile)
+    lines = [neutral_apex_strip(read_frames(path, [0, row.timing.apex_frame]), 1, tile)
              for row, path in firsts.values()]
     return np.concatenate(lines, axis=0)
 

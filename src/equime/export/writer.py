@@ -25,7 +25,6 @@ from equime.artifacts.metadata import (
     Motion,
     SourceImage,
     Technical,
-    TimingBlock,
 )
 from equime.artifacts.plan import PlanRow
 from equime.artifacts.selection import SubjectInfo
@@ -151,10 +150,7 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
             encoder=record["encoder"],
             au_source=row.au_source,
             aus=[a.model_dump() for a in row.aus],
-            timing=TimingBlock(
-                onset_frame=row.onset_frame, apex_frame=row.apex_frame,
-                offset_frame=row.offset_frame, onset_s=row.onset_s, apex_s=row.apex_s,
-                offset_s=row.offset_s, duration_s=round(row.offset_s - row.onset_s, 6)),
+            timing=row.timing,
             fps=row.fps, n_frames=row.n_frames,
             frames_generated=record.get("frames_generated", row.n_frames),
             width=row.width, height=row.height,
@@ -331,8 +327,8 @@ def manifest_entry(row: PlanRow, meta: ClipMetadata, info: VideoInfo,
         "attributes_source": subject.attributes_source,
         "subject": row.subject, "sequence": row.seq, "clip_id": row.clip_id,
         "au_source": row.au_source, "aus": "+".join(a.code for a in row.aus),
-        "onset_frame": row.onset_frame, "apex_frame": row.apex_frame,
-        "offset_frame": row.offset_frame, "duration_s": meta.generation.timing.duration_s,
+        "onset_frame": row.timing.onset_frame, "apex_frame": row.timing.apex_frame,
+        "offset_frame": row.timing.offset_frame, "duration_s": meta.generation.timing.duration_s,
         "seed": row.seed, "frame_count": info.frame_count, "fps": info.fps,
         "width": info.width, "height": info.height, "size_bytes": info.size_bytes,
         "sha256": info.sha256,

@@ -28,4 +28,4 @@ def apex_keyframe(row: PlanRow, face: FaceImage) -> np.ndarray:
 def keyframe_index(row: PlanRow, generated_frames: int) -> int:
     """The frame of the generated clip the apex keyframe conditions: the planned apex, within
     the frames generated (a short generation for retime ends before a late apex)."""
-    return max(1, min(row.apex_frame, generated_frames - 1))
+    return max(1, min(row.timing.apex_frame, generated_frames - 1))

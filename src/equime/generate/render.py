@@ -24,7 +24,8 @@ INTERPOLATION = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}
 
 def row_weights(row: PlanRow) -> np.ndarray:
     """The plan row's envelope (onset → apex → offset) at its frame times, 0..1."""
-    return envelope(frame_times(row.n_frames, row.fps), row.onset_s, row.apex_s, row.offset_s)
+    return envelope(frame_times(row.n_frames, row.fps), row.timing.onset_s, row.timing.apex_s,
+                    row.timing.offset_s)
 
 
 def render_frames(image: np.ndarray, fields: Sequence[np.ndarray], weights: np.ndarray,

@@ -170,7 +170,7 @@ class WarpRenderer:
     def live(self, row: PlanRow) -> LiveMotion:
         """The clip's head sway, breathing and blinks (none when the living face is off)."""
         return live_motion(self.recording.face, row.seed, row.n_frames, row.fps,
-                           [(row.onset_s, row.offset_s)])
+                           [(row.timing.onset_s, row.timing.offset_s)])
 
     def frames(self, row: PlanRow, face: FaceImage) -> Iterator[np.ndarray]:
         """The clip's frames, one at a time, as its camera records them."""

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from equime.artifacts.plan import AUActivation
+from equime.artifacts.plan import AUActivation, Timing
 from equime.errors import ParamsError
 from equime.longvideo.params import LongVideoParams
 from equime.plan import observed
 from equime.plan.au_tables import aus_for
 from equime.plan.params import PlanParams
-from equime.plan.timing import Timing, make_timing
+from equime.plan.timing import make_timing
 
 MICRO, MACRO = "ME", "MaE"  # an event's type, as the spotting tasks name them
 

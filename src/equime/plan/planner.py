@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from equime.artifacts.plan import AUActivation, PlanRow
+from equime.artifacts.plan import AUActivation, PlanRow, Timing
 from equime.errors import InputError
 from equime.files import check_id
 from equime.plan import observed
 from equime.plan.au_tables import aus_for
 from equime.plan.params import PlanParams
-from equime.plan.timing import Timing, make_timing
+from equime.plan.timing import make_timing
 
 INTENSITY_WORDS = {"A": "trace", "B": "slight", "C": "marked", "D": "pronounced", "E": "maximal"}
 
@@ -93,9 +93,7 @@ def plan_clip(subject: str, gender: str, emotion: str, seq: int, spec: PlanParam
         au_source=spec.au_source, motion_source=spec.motion_source, aus=aus, fps=spec.fps,
         n_frames=spec.n_frames,
         width=spec.width, height=spec.height,
-        onset_s=timing.onset_s, apex_s=timing.apex_s, offset_s=timing.offset_s,
-        onset_frame=timing.onset_frame, apex_frame=timing.apex_frame,
-        offset_frame=timing.offset_frame,
+        timing=timing,
         prompt=compose_prompt(spec.prompt_template, emotion, aus, timing.duration_s),
         negative_prompt=spec.negative_prompt, seed=seed,
     )
@@ -167,12 +165,12 @@ class PlanTally:
 
     def add(self, row: PlanRow) -> None:
         self.counts.setdefault(self.cells.get(row.subject, "all"), Counter())[row.emotion] += 1
-        duration = row.offset_s - row.onset_s
+        duration = row.timing.duration_s
         self.clips += 1
         self.duration_min = min(self.duration_min, duration)
         self.duration_max = max(self.duration_max, duration)
         self.duration_sum += Fraction(duration)
-        self.expressive_frames += row.offset_frame - row.onset_frame - 1
+        self.expressive_frames += row.timing.offset_frame - row.timing.onset_frame - 1
 
     def balance(self) -> dict[str, int]:
         """Per cell: most minus fewest clips of one emotion (0 = perfectly balanced)."""

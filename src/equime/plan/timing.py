@@ -9,26 +9,13 @@ after the offset (neutral again): onset_frame < apex_frame < offset_frame always
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
+from equime.artifacts.plan import Timing
+
 # the fewest frames an expression can take: onset_frame < apex_frame < offset_frame
 MIN_FRAMES = 3
-
-
-@dataclass(frozen=True)
-class Timing:
-    onset_s: float
-    apex_s: float
-    offset_s: float
-    onset_frame: int
-    apex_frame: int
-    offset_frame: int
-
-    @property
-    def duration_s(self) -> float:
-        return self.offset_s - self.onset_s
 
 
 def make_timing(apex_frame: int, duration_s: float, rise_fraction: float, fps: float) -> Timing:
@@ -43,6 +30,8 @@ def make_timing(apex_frame: int, duration_s: float, rise_fraction: float, fps: f
         onset_frame=math.floor(onset_s * fps + eps),
         apex_frame=apex_frame,
         offset_frame=math.ceil(offset_s * fps - eps),
+        # of the times as written (as the metadata has always given it)
+        duration_s=round(round(offset_s, 6) - round(onset_s, 6), 6),
     )
 
 

@@ -48,7 +48,7 @@ class ClipInfo:
 
     @classmethod
     def of_row(cls, row: PlanRow) -> ClipInfo:
-        return cls(row.clip_id, row.emotion, tuple(a.code for a in row.aus), row.apex_frame)
+        return cls(row.clip_id, row.emotion, tuple(a.code for a in row.aus), row.timing.apex_frame)
 
     @classmethod
     def of_file(cls, path: Path, au_source: str | None,

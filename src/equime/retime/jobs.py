@@ -21,17 +21,12 @@ from equime.errors import InputError
 from equime.plan.au_tables import aus_for, emotion_in_name
 from equime.plan.params import MADE_HERE, MAX_PIXEL_FRAMES, PlanParams
 from equime.plan.planner import clip_seed, draw_timing
-from equime.plan.timing import MIN_FRAMES, Timing
+from equime.plan.timing import MIN_FRAMES
 from equime.recording.params import CameraParams
 from equime.retime.params import RetimeParams
 from equime.retime.runner import Job, Neutral, RetimeReport, retime_jobs
 from equime.video import EncoderOptions, mp4_fps, video_shape
 from equime.video_folder import VideoFolder, list_videos
-
-
-def row_timing(row: PlanRow) -> Timing:
-    return Timing(row.onset_s, row.apex_s, row.offset_s, row.onset_frame, row.apex_frame,
-                  row.offset_frame)
 
 
 def same_emotion(samples: Sequence[Sample], emotion: str) -> list[Sample]:
@@ -81,7 +76,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
     for row in rows:
         if row.motion_source not in MADE_HERE:
             base = dict(clip_id=row.clip_id, fps=Fraction(row.fps), n_frames=row.n_frames,
-                        timing=row_timing(row), planned=tuple(a.code for a in row.aus),
+                        timing=row.timing, planned=tuple(a.code for a in row.aus),
                         emotion=row.emotion,
                         motion_source=row.motion_source, passthrough=False,
                         neutral=Neutral(curated_dir, row), seed=row.seed,
@@ -93,7 +88,7 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
         motion = record.get("motion", "generated")
         jobs.append(Job(
             clip_id=row.clip_id, source=videos.video_path(videos_dir, row.clip_id),
-            fps=Fraction(row.fps), n_frames=row.n_frames, timing=row_timing(row),
+            fps=Fraction(row.fps), n_frames=row.n_frames, timing=row.timing,
             planned=tuple(a.code for a in row.aus), emotion=row.emotion,
             motion_source=motion, passthrough=motion == "facs", neutral=Neutral(curated_dir, row),
             seed=row.seed,

@@ -18,7 +18,7 @@ import numpy as np
 
 from equime.artifacts import clips as me_clips
 from equime.artifacts.curated import FaceImage, FaceStore
-from equime.artifacts.plan import PlanRow
+from equime.artifacts.plan import PlanRow, Timing
 from equime.compute.engine import run_items
 from equime.compute.params import ComputeParams
 from equime.compute.work import Failed, Work, describe
@@ -32,7 +32,7 @@ from equime.files import (
     remove_partials,
     sha256_file,
 )
-from equime.plan.timing import Timing, envelope, frame_times
+from equime.plan.timing import envelope, frame_times
 from equime.recording.camera import camera_key, record
 from equime.recording.params import CameraParams
 from equime.retime.analyse import Unusable
@@ -119,7 +119,7 @@ def _key(job: Job, r: RetimeParams, camera: CameraParams, encoder: EncoderOption
          source_sha: str) -> str:
     return content_key({"about": job.about, "clip_id": job.clip_id, "fps": str(job.fps),
                         "seed": job.seed, "camera": camera_key(camera),
-                        "n_frames": job.n_frames, "timing": asdict(job.timing),
+                        "n_frames": job.n_frames, "timing": job.timing.model_dump(),
                         "planned": job.planned, "emotion": job.emotion,
                         "motion_source": job.motion_source,
                         "passthrough": job.passthrough, "retime": r.model_dump(mode="json"),
@@ -146,7 +146,7 @@ def _link(src: Path, dst: Path) -> None:
 
 
 def _timing_block(t: Timing, fps: Fraction) -> dict[str, Any]:
-    return {**asdict(t), "fps": float(fps)}
+    return {**t.model_dump(), "fps": float(fps)}
 
 
 def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
