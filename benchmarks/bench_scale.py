@@ -68,7 +68,7 @@ def overhead(p: Params, n: int, tmp: Path) -> None:
     remote = generate(rows, faces, tmp / "none", p.generate, p.recording, compute=ray_p,
                       dry_run=True)
     t_ray = time.perf_counter() - t0
-    if [r["render_key"] for r in remote.records] != [r["render_key"] for r in local.records]:
+    if [r.render_key for r in remote.records] != [r.render_key for r in local.records]:
         raise SystemExit("the engines disagree on the dry run's records")
     print(f"dry-run plan: {n} rows; local loop {t_local:.2f} s, Ray {t_ray:.2f} s")
     print(f"engine overhead, Ray vs local: {(t_ray - t_local) / n * 1000:+.3f} ms/clip "

@@ -95,19 +95,27 @@ def synthetic_exports(plan_file: Path, subjects_csv: Path, video: Path) -> Itera
     ``video``'s measured facts for each clip's file (nothing is copied)."""
     from equime.artifacts import dataset, plan, selection
     from equime.artifacts.metadata import Technical
-    from equime.export.writer import Exported, build_metadata, video_name
+    from equime.export.writer import Exported, Made, build_metadata, video_name
     from equime.video import probe_mp4
 
     subjects = selection.read_subject_infos(subjects_csv)
     info = probe_mp4(video)
     technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
-    me = {"motion_source": "facs", "retimed": False}
     for row in plan.iter_plan(plan_file):
-        record = {"backend": "warp", "backend_params": {}, "encoder": {},
-                  "frames_generated": row.n_frames}
+        made = Made("warp", {}, {}, row.n_frames)
         rel = dataset.video_relpath(row.emotion, video_name(row))
-        meta = build_metadata(row, subjects[row.subject], record, me, technical, rel)
+        meta = build_metadata(row, subjects[row.subject], made, passed_through(row, "0" * 64),
+                              technical, rel)
         yield Exported(row, meta, info, subjects[row.subject], video)
+
+
+def passed_through(row: Any, sha256: str) -> Any:
+    """The retime record of a warp clip (an ME as rendered, passed through) of plan row ``row``."""
+    from equime.artifacts.clips import ClipTiming, RetimeRecord
+
+    return RetimeRecord(clip_id=row.clip_id, sha256=sha256, retime_key="k",
+                        source_sha256="0" * 64, motion_source="facs", retimed=False,
+                        timing=ClipTiming(**row.timing.model_dump(), fps=float(row.fps)))
 
 
 def write_synthetic_metadata(plan_file: Path, subjects_csv: Path, out: Path) -> int:
@@ -158,8 +166,9 @@ def write_export_inputs(plan_file: Path, folder: Path) -> dict[str, Path]:
     paths by the export stage's option names."""
     import pandas as pd
 
-    from equime.artifacts import clip_attributes, plan, review, verdicts
-    from equime.files import sha256_file, write_csv, write_jsonl
+    from equime.artifacts import clip_attributes, plan, review, verdicts, videos
+    from equime.artifacts import clips as me_clips
+    from equime.files import sha256_file, write_csv
 
     dirs = {k: folder / k for k in ("clips", "videos", "quality", "attributes", "review")}
     for d in dirs.values():
@@ -173,10 +182,13 @@ def write_export_inputs(plan_file: Path, folder: Path) -> dict[str, Path]:
     for i, row in enumerate(plan.iter_plan(plan_file)):
         k = i // 10_000  # 10 000 links to a file at most (ext4 allows 65 000)
         (dirs["clips"] / f"{row.clip_id}.mp4").hardlink_to(sources[k])
-        gen.append({"clip_id": row.clip_id, "backend": "warp", "backend_params": {},
-                    "encoder": {"crf": 18}, "n_frames": row.n_frames, "sha256": "0" * 64})
-        me.append({"clip_id": row.clip_id, "motion_source": "facs", "retimed": False,
-                   "sha256": shas[k], "timing": {"fps": row.fps}})
+        gen.append(videos.GenerationRecord(
+            clip_id=row.clip_id, sha256="0" * 64, render_key="k", frames_sha256="0" * 64,
+            backend="warp", motion="facs", backend_params={}, encoder={"crf": 18},
+            n_frames=row.n_frames, frames_generated=row.n_frames, frames_kept=row.n_frames,
+            fps=row.fps, width=row.width, height=row.height, expressive_frames=row.n_frames - 1,
+            peak_mean_abs_change=1.0, peak_frame=row.timing.apex_frame))
+        me.append(passed_through(row, shas[k]))
         q.append({"clip_id": row.clip_id, "emotion": row.emotion, "psnr_db": 40.0 + i % 7,
                   "peak_motion_px": 2.5, "duration_s": 0.2, "returns_to_neutral": True,
                   "moving_outside_frames": 0, "head_motion_px": 0.5,
@@ -186,8 +198,8 @@ def write_export_inputs(plan_file: Path, folder: Path) -> dict[str, Path]:
         a.append({c: "" for c in clip_attributes.COLUMNS} | {
             "clip_id": row.clip_id, "subject": row.subject, "frames_analysed": 0,
             "consistent": True})
-    write_jsonl(dirs["videos"] / "generation.jsonl", gen)
-    write_jsonl(dirs["clips"] / "retime.jsonl", me)
+    videos.write_log(dirs["videos"], gen)
+    me_clips.write_log(dirs["clips"], me)
     write_csv(dirs["quality"] / "clips.csv", pd.DataFrame(q))
     write_csv(folder / "verdicts.csv", pd.DataFrame(v, columns=verdicts.COLUMNS))
     write_csv(dirs["attributes"] / "clips.csv", pd.DataFrame(a, columns=clip_attributes.COLUMNS))

@@ -34,7 +34,7 @@ with tempfile.TemporaryDirectory() as tmp:
     strip = neutral_apex_strip(read_frames(video, [0, row.timing.apex_frame]), 1, 96)
     flow = flow_input(read_frames(video, [row.timing.onset_frame, row.timing.apex_frame]), 0, 1, 32)
 print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "frames": report.records[0]["n_frames"], "apex": record["apex_frame"],
+                  "frames": report.records[0].n_frames, "apex": record["apex_frame"],
                   "planned_apex": row.timing.apex_frame, "duration_s": record["duration_s"],
                   "returns": record["returns_to_neutral"],
                   "outside": record["moving_outside_frames"], "psnr": record["standard_psnr_mean"]}))

@@ -1,4 +1,5 @@
 import hashlib
+from fractions import Fraction
 from pathlib import Path
 from unittest import mock
 
@@ -61,7 +62,7 @@ def test_a_decoded_clip_reads_as_read_mp4_frame_by_frame(tmp_path: Path):
     assert len(clip._rgb) == 5  # converted only where read: 5, 0, 23 (-1), 4, 6
     with pytest.raises(IndexError):
         clip[24]
-    assert video_shape(path) == (24, 64, 64)
+    assert video_shape(path) == (24, 64, 64, Fraction(24))
     (tmp_path / "bad.mp4").write_bytes(b"not a video")
     with pytest.raises(InputError, match=r"bad\.mp4: cannot decode video"):
         DecodedClip(tmp_path / "bad.mp4")

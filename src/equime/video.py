@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 import av
 import numpy as np
@@ -323,17 +323,25 @@ def mp4_fps(path: Path) -> Fraction:
         raise InputError(f"{path}: cannot read video ({exc}); regenerate it") from None
 
 
-def video_shape(path: Path) -> tuple[int, int, int]:
-    """(frames, width, height) of the video stream, the count from the container's sample table
-    (an MP4 always has one; decoded and counted where a container does not say it)."""
+class VideoShape(NamedTuple):
+    frames: int
+    width: int
+    height: int
+    fps: Fraction  # average, exact
+
+
+def video_shape(path: Path) -> VideoShape:
+    """The video stream's shape and rate from the container, the frame count from its sample
+    table (an MP4 always has one; decoded and counted where a container does not say it)."""
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             width, height = stream.codec_context.width, stream.codec_context.height
+            fps = Fraction(stream.average_rate or 0)
             count = stream.frames or sum(1 for _ in container.decode(video=0))
     except (av.error.FFmpegError, FileNotFoundError, IndexError) as exc:
         raise InputError(f"{path}: cannot read video ({exc}); regenerate it") from None
-    return count, width, height
+    return VideoShape(count, width, height, fps)
 
 
 def probe_mp4(path: Path) -> VideoInfo:

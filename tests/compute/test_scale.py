@@ -35,10 +35,11 @@ def test_a_100k_row_plan_goes_through_ray_in_a_dry_run(tmp_path: Path, ray_clust
     failed = [o for o in report.outcomes if o.status == "failed"]
     assert [o.clip_id for o in failed] == [r.clip_id for r in rows[-len(base):]]
     assert failed[0].detail.startswith(f"InputError: subject '{missing}' of ")
-    assert [r["clip_id"] for r in report.records] == [r.clip_id for r in rows[:-len(base)]]
-    assert [r["seed"] for r in report.records[:5]] == [r.seed for r in rows[:5]]
+    assert report.records == []  # nothing was made
+    assert [r.clip_id for r in report.checked] == [r.clip_id for r in rows[:-len(base)]]
+    assert [r.seed for r in report.checked[:5]] == [r.seed for r in rows[:5]]
     k = 54_321
-    assert report.records[k]["render_key"] == render_key(
+    assert report.checked[k].render_key == render_key(
         rows[k], WarpRenderer(p.generate.warp, p.recording),
         p.generate.encoder())
     assert not (tmp_path / "videos").exists()  # a dry run writes nothing

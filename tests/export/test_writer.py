@@ -10,6 +10,7 @@ import pytest
 from benchmarks.scale_fixtures import peak_rss_mb, write_subjects
 
 from equime.artifacts import plan, selection
+from equime.artifacts.clips import ClipTiming, RetimeRecord
 from equime.artifacts.dataset import MANIFEST_COLUMNS, metadata_relpath, video_relpath, writing
 from equime.artifacts.metadata import Technical
 from equime.artifacts.selection import SubjectInfo
@@ -18,6 +19,7 @@ from equime.export.pairs import pair_record
 from equime.export.params import ExportParams
 from equime.export.writer import (
     Exported,
+    Made,
     Skipped,
     build_metadata,
     export_dataset,
@@ -222,10 +224,10 @@ def test_metadata_is_written_a_clip_at_a_time(dataset, tmp_path: Path):
     video = tmp / "videos" / "ann_happiness_01.mp4"
     info = probe_mp4(video)
     technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
-    record = {"backend": "warp", "backend_params": {}, "encoder": {}}
+    made = Made("warp", {}, {}, 24)
     rows = _rows()
-    metas = [build_metadata(r, SUBJECTS[r.subject], record, {"motion_source": "facs", "retimed": False},
-                            technical, video_relpath(r.emotion, video_name(r))) for r in rows]
+    metas = [build_metadata(r, SUBJECTS[r.subject], made, passed_through(r), technical,
+                            video_relpath(r.emotion, video_name(r))) for r in rows]
     with writing(tmp_path / "ds", EXPORT.name) as writer:
         def clips():
             for row, meta in zip(rows, metas, strict=True):
@@ -267,3 +269,10 @@ def test_metadata_memory_is_flat_in_the_clip_count(tmp_path: Path):
             assert sum(1 for _ in f) == 10 * subjects + 1
         shutil.rmtree(out)  # 100k small files
     assert peaks[1_000] <= 1.5 * peaks[100], f"peak RSS MiB by subjects: {peaks}"
+
+
+def passed_through(row: plan.PlanRow) -> RetimeRecord:
+    """The retime record of a warp clip (an ME as rendered, passed through)."""
+    return RetimeRecord(clip_id=row.clip_id, sha256="0" * 64, retime_key="k",
+                        source_sha256="0" * 64, motion_source="facs", retimed=False,
+                        timing=ClipTiming(**row.timing.model_dump(), fps=float(row.fps)))

@@ -31,7 +31,7 @@ row = single_au_row("12", 0.5, apex_frame=10, n_frames=20, duration_s=0.2)
 face = face_image()
 with tempfile.TemporaryDirectory() as out:
     record = generate_clips([row], lambda r: face, filmed_warp(), encoder(), Path(out), 1).records[0]
-print(json.dumps({k: record[k] for k in ("sha256", "frames_sha256")}))
+print(json.dumps({k: getattr(record, k) for k in ("sha256", "frames_sha256")}))
 """
 
 NO_AVX512 = " ".join(f for f in __cpu_dispatch__ if f.startswith(("X86_V4", "AVX512")))

@@ -177,7 +177,7 @@ def test_ltx_backend_runs_through_every_stage_to_export(tiny, tmp_path: Path, co
                       p.plan, p.base.seed)
     assert FaceStore(tmp_path / "cur")(rows[0]).image.shape == (32, 32, 3)
     report = generate(rows, tmp_path / "cur", tmp_path / "vid", p.generate, p.recording)
-    assert [r["frames_generated"] for r in report.records] == [9, 9]  # raw: 9 of the plan's 10
+    assert [r.frames_generated for r in report.records] == [9, 9]  # raw: 9 of the plan's 10
     assert read_mp4(tmp_path / "vid" / f"{rows[0].clip_id}.mp4").shape == (9, 32, 32, 3)
     retimed = retime_plan(rows, tmp_path / "vid", tmp_path / "cur", tmp_path / "clips", p.retime,
                           p.recording.camera, encoder(preset="ultrafast"))

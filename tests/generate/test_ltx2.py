@@ -173,7 +173,7 @@ def test_resume_gives_the_bytes_of_a_clean_run(tiny, rows, face, tmp_path: Path)
     again = generate_clips(rows[:4], lambda r: face, renderer, ENC, tmp_path / "v", batch_size=2)
     assert again.count("skipped") == 4
     assert {p.name: p.read_bytes() for p in (tmp_path / "v").iterdir()} == made
-    assert first.records[0]["backend"] == "ltx2" and first.records[0]["motion"] == "generated"
+    assert first.records[0].backend == "ltx2" and first.records[0].motion == "generated"
 
 
 @pytest.mark.parametrize(("override", "message"), [
@@ -239,7 +239,7 @@ def test_ltx2_backend_runs_generate_retime_quality(tiny, tmp_path: Path):
     subjects = curated.read_subjects(tmp_path / "cur" / "subjects.csv")
     rows = plan_clips([PlanSubject(s, "f") for s in subjects["subject_id"]], p.plan, p.base.seed)
     report = generate(rows, tmp_path / "cur", tmp_path / "vid", p.generate, p.recording)
-    assert [(r["backend"], r["motion"], r["frames_generated"]) for r in report.records] == [
+    assert [(r.backend, r.motion, r.frames_generated) for r in report.records] == [
         ("ltx2", "generated", 9)] * 2
     assert read_mp4(tmp_path / "vid" / f"{rows[0].clip_id}.mp4").shape == (9, 32, 32, 3)
     retimed = retime_plan(rows, tmp_path / "vid", tmp_path / "cur", tmp_path / "clips", p.retime,

@@ -70,13 +70,13 @@ def test_generated_clips_become_exported_micro_expressions(tmp_path: Path):
                    entry=entry)
     report = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "clips", p.retime,
                          p.recording.camera, encoder(preset="ultrafast"))
-    assert report.rejects == [] and all(r["retimed"] for r in report.records)
+    assert report.rejects == [] and all(r.retimed for r in report.records)
     # each clip's label is what its raw apex shows: the emotion's AUs, the head taken out
-    measured = {r["clip_id"]: r["measured_aus"] for r in report.records}
+    measured = {r.clip_id: r.measured_aus or {} for r in report.records}
     shown = {c.split("_")[1]: set(m) for c, m in measured.items()}
     assert "12" in shown["happiness"] and {"1", "2"} & shown["surprise"], measured
     assert all(len(m) <= 3 for m in shown.values()), measured
-    assert all(r["outline_share"]["me"] < 0.25 for r in report.records)
+    assert all(r.outline_share and (r.outline_share.me or 0) < 0.25 for r in report.records)
     assessed = assess_videos(rows, tmp_path / "clips", tmp_path / "cur", p.quality)
     verdicts = verdict_table(__import__("pandas").DataFrame(assessed.records), p.filter)
     assert verdicts["passed"].all(), verdicts["reasons"].tolist()

@@ -27,7 +27,7 @@ from equime.retime import jobs
 from equime.retime.analyse import Unusable
 from equime.retime.clip import retime_frames
 from equime.retime.jobs import retime_folder
-from equime.video import mp4_fps, probe_mp4, read_mp4, write_mp4
+from equime.video import VideoShape, mp4_fps, probe_mp4, read_mp4, write_mp4
 from tests.fixtures import (
     REPO,
     aligned_astronaut,
@@ -135,7 +135,7 @@ def test_a_folder_of_videos_gives_me_clips_of_the_same_format_and_reruns_keep_th
     assert mp4_fps(out / "gen_happiness_0.mp4") == Fraction(25)
     assert pd.read_csv(out / "rejects.csv")["clip_id"].tolist() == ["bad name.mp4"]
     rec = report.records[0]
-    assert rec["motion_source"] == "video" and rec["retimed"] and rec["timing"]["fps"] == 25.0
+    assert rec.motion_source == "video" and rec.retimed and rec.timing.fps == 25.0
     first = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     again = retime_folder(src, tmp_path / "out", P.retime, off, P.plan, P.base.seed,
                           encoder(preset="ultrafast"))
@@ -146,7 +146,7 @@ def test_a_folder_of_videos_gives_me_clips_of_the_same_format_and_reruns_keep_th
     assert P.recording.camera.enabled  # the default
     filmed = retime_folder(src, tmp_path / "filmed", P.retime, P.recording.camera, P.plan, P.base.seed,
                            encoder(preset="ultrafast"))
-    assert filmed.records[0]["retime_key"] != rec["retime_key"]
+    assert filmed.records[0].retime_key != rec.retime_key
     noisy, clean = read_mp4(tmp_path / "filmed" / "gen_happiness_0.mp4"), read_mp4(
         out / "gen_happiness_0.mp4")
     assert 1 < np.abs(noisy.astype(int) - clean.astype(int)).mean() < 6
@@ -192,7 +192,7 @@ def test_a_hostile_folder_gives_an_output_or_a_reject_line_for_every_video(face,
     out = tmp_path / "out"
     report = retime_folder(folder, out, P.retime, clean_recording().camera, P.plan, P.base.seed,
                            encoder(preset="ultrafast"))
-    assert [r["clip_id"] for r in report.records] == ["good"]
+    assert [r.clip_id for r in report.records] == ["good"]
     rejects = pd.read_csv(out / "rejects.csv")
     # a video's clip id is its name without .mp4; an entry refused before it had one, its name
     names = [c if c.endswith(".mp4") else f"{c}.mp4" for c in rejects["clip_id"]]
@@ -209,7 +209,7 @@ def test_a_video_whose_container_miscounts_its_frames_is_a_reject_line(face, tmp
               encoder(preset="ultrafast"))
     # a folder's frames are counted by the container's sample table (no decode); one that says
     # another count than its frames decode to must not give a clip of the wrong length
-    monkeypatch.setattr(jobs, "video_shape", lambda path: (13, 256, 256))
+    monkeypatch.setattr(jobs, "video_shape", lambda path: VideoShape(13, 256, 256, Fraction(24)))
     report = retime_folder(src, tmp_path / "out", P.retime, clean_recording().camera, P.plan,
                            P.base.seed, encoder(preset="ultrafast"))
     assert report.rejects == [("clip", "its container says 13 frames, 12 decode; re-encode it "

@@ -148,8 +148,8 @@ def test_a_plan_whose_motion_is_a_datasets_moves_each_face_by_a_real_me(casme, d
     assert done.rejects == [(surprise.clip_id, "casme2 has no sample of surprise (nor of its "
                                                 "MEGC class)")]
     [rec] = done.records
-    assert rec["clip_id"] == happy.clip_id and rec["sample"] == "casme2/sub01/EP01_01"
-    assert rec["motion_source"] == "casme2" and rec["raw_apex_frame"] == 6  # img19 from img13
+    assert rec.clip_id == happy.clip_id and rec.sample == "casme2/sub01/EP01_01"
+    assert rec.motion_source == "casme2" and rec.raw_apex_frame == 6  # img19 from img13
     again = retime_plan(rows, tmp_path / "raw", tmp_path / "cur", tmp_path / "clips", p.retime,
                         p.recording.camera, encoder(preset="ultrafast"), datasets)
     assert again.skipped == 1  # resumed: the sample's frames and the params are unchanged

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from equime.artifacts.clips import MotionFacts, RetimeRecord
 from equime.artifacts.plan import Timing
 
 SCHEMA_VERSION = 3
@@ -81,31 +82,19 @@ class SourceImage(_Model):
     sha256: str
 
 
-class Motion(_Model):
-    """Where the micro-expression's motion came from, and what ``retime`` did to a generated one."""
+class Motion(MotionFacts):
+    """Where the micro-expression's motion came from, and what ``retime`` did to a generated one
+    (its record's :class:`~equime.artifacts.clips.MotionFacts`)."""
 
     source: str = Field(description="facs (the AU landmark model) | generated (a generated video, "
                                     "retimed) | video (any video, retimed) | a real dataset")
     retimed: bool
-    raw_frames: int | None = Field(None, description="frames of the generated (raw) clip")
-    raw_apex_frame: int | None = Field(None, description="its frame of most facial motion")
-    raw_apex_s: float | None = None
-    raw_peak_iod: float | None = Field(None, description="its peak displacement, interocular units")
-    alpha: float | None = Field(None, description="the scale that brought it into the ME range")
-    me_peak_iod: float | None = None
-    residual: bool | None = Field(None, description="the appearance change was carried too")
-    au_pattern_r: float | None = Field(None, description="Pearson r of the AU patterns (landmarks) "
-                                       "of the source's apex and the ME's")
-    sample: str | None = Field(None, description="the real ME moved onto the face: "
-                                                 "dataset/subject/clip")
-    sample_emotion: str | None = Field(None, description="as the dataset codes it")
-    sample_aus: str | None = Field(None, description="its AUs as the dataset codes them")
-    sample_onset_frame: int | None = None
-    sample_apex_frame: int | None = Field(None, description="as coded (the apex used is "
-                                                            "raw_apex_frame, from onset)")
-    stabilisation: dict[str, float | int] | None = Field(
-        None, description="head motion at the apex and at most, identity at the apex, frames "
-                          "usable and without a face")
+
+    @classmethod
+    def of(cls, me: RetimeRecord) -> Motion:
+        """The block of an ME clip's retime record."""
+        return cls(source=me.motion_source, retimed=me.retimed,
+                   **{k: getattr(me, k) for k in MotionFacts.model_fields})
 
 
 class Generation(_Model):

@@ -78,6 +78,11 @@ class Timing(BaseModel):
                              f"{self.apex_frame}, {self.offset_frame})")
         return self
 
+    @property
+    def expressive_frames(self) -> int:
+        """Frames strictly between onset and offset (the face moves in them)."""
+        return self.offset_frame - self.onset_frame - 1
+
 
 class PlanRow(BaseModel):
     """One clip to generate."""
@@ -135,7 +140,7 @@ def timing_of(row: PlanRow) -> dict[str, Any]:
     t = row.timing
     return {"clip_id": row.clip_id, "emotion": row.emotion, "apex_s": t.apex_s,
             "duration_ms": round(t.duration_s * 1000, 2),
-            "expressive_frames": t.offset_frame - t.onset_frame - 1}
+            "expressive_frames": t.expressive_frames}
 
 
 @contextmanager

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from equime.errors import InputError
-from equime.files import check_name, iter_jsonl, read_jsonl, write_csv, write_json, write_jsonl
+from equime.files import check_name, iter_jsonl, write_csv, write_json, write_jsonl
 
 PATH = "data/videos"
 FILES = ("*.mp4", "*.json", "generation.jsonl", "rejects.csv", "rejects.shard-*-of-*.csv")
@@ -25,6 +26,43 @@ REJECTS = "rejects.csv"
 REJECT_COLUMNS = ["clip_id", "reason"]
 CLIP_SUFFIXES = (".mp4", ".json")
 WRITER = "dvc repro generate"
+
+# what a backend's clips show: an ME rendered from the AU model (``facs``: retime passes it
+# through) or a generated expression that retime makes an ME of (``generated``)
+MotionKind = Literal["facs", "generated"]
+
+
+class Record(BaseModel):
+    """A clip's sidecar: what made its MP4 (the key that says when to remake it) and the MP4's
+    sha256; the same object is the clip's line in the folder's log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    clip_id: str
+    sha256: str  # of the MP4
+
+
+R = TypeVar("R", bound=Record)
+
+
+class GenerationRecord(Record):
+    """A generated clip's sidecar (``generate``)."""
+
+    render_key: str  # everything the clip's bytes depend on; a rerun keeps the clip if equal
+    frames_sha256: str  # of the frames before encoding
+    backend: str  # a name of equime.generate.registry.BACKENDS
+    motion: MotionKind
+    backend_params: dict[str, Any]
+    encoder: dict[str, Any]
+    n_frames: int
+    frames_generated: int  # the backend's (LTX: 8k+1); the first n_frames are kept
+    frames_kept: int
+    fps: int
+    width: int
+    height: int
+    expressive_frames: int  # frames that differ from the first
+    peak_mean_abs_change: float  # grey levels, from the first frame
+    peak_frame: int
 
 
 def clip_video(folder: Path, clip_id: str) -> Path:
@@ -43,42 +81,64 @@ def sidecar_path(folder: Path, clip_id: str) -> Path:
     return folder / f"{check_name(clip_id, 'clip_id')}.json"
 
 
-def read_sidecar(folder: Path, clip_id: str) -> dict[str, Any] | None:
-    """The clip's sidecar record, or None when it is absent or unreadable (not finished)."""
+def sidecar(folder: Path, clip_id: str, kind: type[R]) -> R | None:
+    """The clip's sidecar as ``kind``, or None when it is absent, unreadable or of another
+    layout (not finished: the clip is made again)."""
     path = sidecar_path(folder, clip_id)
     if not path.is_file():
         return None
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
+        return kind.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, ValidationError):
         return None
-    return record if isinstance(record, dict) else None
 
 
-def write_sidecar(folder: Path, record: dict[str, Any]) -> None:
-    write_json(sidecar_path(folder, record["clip_id"]), record)
+def read_sidecar(folder: Path, clip_id: str) -> GenerationRecord | None:
+    """The generated clip's sidecar, or None when it is not finished."""
+    return sidecar(folder, clip_id, GenerationRecord)
 
 
-def write_log(folder: Path, records: Sequence[dict[str, Any]], name: str = LOG) -> None:
-    write_jsonl(folder / name, list(records))
+def write_sidecar(folder: Path, record: Record) -> None:
+    write_json(sidecar_path(folder, record.clip_id), record.model_dump(mode="json"))
 
 
-def iter_log(folder: Path, name: str = LOG, writer: str = WRITER,
-             ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(clip id, record) of every clip the last whole run finished, in plan order, a line at a
-    time."""
+def write_records(folder: Path, records: Sequence[Record], name: str) -> None:
+    write_jsonl(folder / name, (r.model_dump(mode="json") for r in records))
+
+
+def iter_records(folder: Path, kind: type[R], name: str, writer: str) -> Iterator[tuple[str, R]]:
+    """(clip id, record) of every clip of the log ``name`` (the last whole run's), in plan
+    order, a line at a time; a line not of ``kind`` is a one-line error naming it."""
     path = folder / name
     if not path.is_file():
         raise InputError(f"{path}: not found; run `{writer}` first")
-    return ((r["clip_id"], r) for r in iter_jsonl(path))
+
+    def parsed() -> Iterator[tuple[str, R]]:
+        for i, line in enumerate(iter_jsonl(path), 1):
+            try:
+                record = kind.model_validate(line)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                where = ".".join(str(p) for p in err["loc"])
+                raise InputError(f"{path}: line {i}: {where}: {err['msg']}; rerun `{writer}`"
+                                 ) from None
+            yield record.clip_id, record
+
+    return parsed()
 
 
-def read_log(folder: Path, name: str = LOG, writer: str = WRITER) -> dict[str, dict[str, Any]]:
+def write_log(folder: Path, records: Sequence[GenerationRecord]) -> None:
+    write_records(folder, records, LOG)
+
+
+def iter_log(folder: Path) -> Iterator[tuple[str, GenerationRecord]]:
+    """(clip id, record) of every clip the last whole run finished, in plan order."""
+    return iter_records(folder, GenerationRecord, LOG, WRITER)
+
+
+def read_log(folder: Path) -> dict[str, GenerationRecord]:
     """clip id → its record (sidecar), for every clip the last whole run finished."""
-    path = folder / name
-    if not path.is_file():
-        raise InputError(f"{path}: not found; run `{writer}` first")
-    return {r["clip_id"]: r for r in read_jsonl(path)}
+    return dict(iter_log(folder))
 
 
 def rejects_path(folder: Path, shard: str | None = None) -> Path:

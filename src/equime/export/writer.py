@@ -115,23 +115,27 @@ def video_name(row: PlanRow) -> str:
     return f"{gender}_{check_id(row.subject, 'subject')}_{row.seq:02d}"
 
 
-def motion_block(me: Mapping[str, Any]) -> Motion:
-    """The metadata's account of the ME's motion, from its retime record."""
-    keep = {k: me[k] for k in Motion.model_fields if k in me and k not in ("source", "retimed")}
-    return Motion(source=me["motion_source"], retimed=bool(me["retimed"]), **keep)
+@dataclass(frozen=True)
+class Made:
+    """What made a clip's motion: the metadata's generation facts."""
+
+    backend: str
+    backend_params: dict[str, Any]
+    encoder: dict[str, Any]
+    frames_generated: int
+
+    @classmethod
+    def generated(cls, record: videos.GenerationRecord) -> Made:
+        return cls(record.backend, record.backend_params, record.encoder, record.frames_generated)
+
+    @classmethod
+    def transferred(cls, me: me_clips.RetimeRecord) -> Made:
+        """A clip moved by a real ME: nothing was generated (retime rendered it onto the face)."""
+        return cls("transfer", {"sample": me.sample}, me.encoder or {}, 0)
 
 
-def transfer_record(me: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The generation facts of a clip moved by a real ME (nothing was generated: retime rendered
-    it onto the face), from its retime record."""
-    if me is None:
-        return None
-    return {"backend": "transfer", "backend_params": {"sample": me.get("sample")},
-            "encoder": me.get("encoder", {}), "frames_generated": 0}
-
-
-def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any],
-                   me: Mapping[str, Any], technical: Technical, relpath: str,
+def build_metadata(row: PlanRow, subject: SubjectInfo, made: Made,
+                   me: me_clips.RetimeRecord, technical: Technical, relpath: str,
                    quality: Mapping[str, Any] | None = None,
                    clip_attributes: Mapping[str, Any] | None = None,
                    review: Mapping[str, Any] | None = None) -> ClipMetadata:
@@ -145,20 +149,20 @@ def build_metadata(row: PlanRow, subject: SubjectInfo, record: Mapping[str, Any]
         demographic=demographic_block(subject, clip_attributes),
         technical=technical,
         generation=Generation(
-            backend=record["backend"],
-            backend_params=record["backend_params"],
-            encoder=record["encoder"],
+            backend=made.backend,
+            backend_params=made.backend_params,
+            encoder=made.encoder,
             au_source=row.au_source,
             aus=[a.model_dump() for a in row.aus],
             timing=row.timing,
             fps=row.fps, n_frames=row.n_frames,
-            frames_generated=record.get("frames_generated", row.n_frames),
+            frames_generated=made.frames_generated,
             width=row.width, height=row.height,
             prompt=row.prompt, negative_prompt=row.negative_prompt, seed=row.seed,
             equime_version=__version__,
             source_image=SourceImage(subject=subject.subject, file=subject.source,
                                      sha256=subject.sha256),
-            motion=motion_block(me),
+            motion=Motion.of(me),
         ),
         quality=None if quality is None else {
             k: v for k, v in quality.items() if k not in ("clip_id", "emotion")},
@@ -206,8 +210,8 @@ def export_dataset(rows: Iterable[PlanRow], subjects: Mapping[str, SubjectInfo],
 class Tables:
     """The per-clip tables export reads beside the plan (None: not given)."""
 
-    records: InPlanOrder[dict[str, Any]]  # generate's log
-    retimed: InPlanOrder[dict[str, Any]]  # retime's log
+    records: InPlanOrder[videos.GenerationRecord]  # generate's log
+    retimed: InPlanOrder[me_clips.RetimeRecord]  # retime's log
     quality: InPlanOrder[Mapping[str, Any]] | ByClip[Mapping[str, Any]] | None
     verdicts: InPlanOrder[tuple[bool, str]] | ByClip[tuple[bool, str]] | None
     clip_attributes: InPlanOrder[Mapping[str, Any]] | ByClip[Mapping[str, Any]] | None
@@ -237,8 +241,8 @@ class Tables:
 class ClipTables:
     """One clip's records (None: absent)."""
 
-    record: dict[str, Any] | None
-    me: dict[str, Any] | None
+    record: videos.GenerationRecord | None
+    me: me_clips.RetimeRecord | None
     quality: Mapping[str, Any] | None
     verdict: tuple[bool, str] | None  # None: no verdicts given (everything is exported)
     clip_attributes: Mapping[str, Any] | None
@@ -252,8 +256,13 @@ def export_clip(row: PlanRow, subjects: Mapping[str, SubjectInfo], clips_dir: Pa
     src = me_clips.video_path(clips_dir, row.clip_id)
     me = t.me
     row = me_clips.labelled(row, me)  # a generated clip's label is what retime measured
-    record = t.record if row.motion_source in MADE_HERE else transfer_record(me)
-    if record is None or me is None or not src.is_file() or sha256_file(src) != me["sha256"]:
+    if me is None or not src.is_file() or sha256_file(src) != me.sha256:
+        return Skipped(row.clip_id)
+    if row.motion_source not in MADE_HERE:
+        made = Made.transferred(me)
+    elif t.record is not None:
+        made = Made.generated(t.record)
+    else:
         return Skipped(row.clip_id)
     if t.verdict is not None:
         passed, reasons = t.verdict
@@ -267,7 +276,7 @@ def export_clip(row: PlanRow, subjects: Mapping[str, SubjectInfo], clips_dir: Pa
     info = probe_mp4(dst)
     technical = Technical(**{k: v for k, v in asdict(info).items() if k != "path"})
     clip_quality = {**(t.quality or {}), "passed": True} if t.with_quality else None
-    meta = build_metadata(row, subjects[row.subject], record, me, technical, rel, clip_quality,
+    meta = build_metadata(row, subjects[row.subject], made, me, technical, rel, clip_quality,
                           t.clip_attributes, t.review)
     return Exported(row, meta, info, subjects[row.subject], dst)
 

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from equime.generate.ltx_params import NumFrames
-from equime.section import Section, key_error
+from equime.generate.ltx_params import NumFrames, PresetSection
 
 FIXABLE = ("guidance_scale", "stg_scale", "modality_scale")  # what a preset may fix
 
@@ -45,7 +44,7 @@ PRESETS: Mapping[str, LTX2Preset] = MappingProxyType({
 })
 
 
-class LTX2Params(Section):
+class LTX2Params(PresetSection):
     preset: Literal[tuple(PRESETS)]  # type: ignore[valid-type]
     model: str = Field(min_length=1)  # hub id or local directory
     revision: str  # hub revision (a commit sha pins it); ignored for a local directory
@@ -83,11 +82,6 @@ class LTX2Params(Section):
                 return key, f"preset {self.preset} needs a value"
         return None
 
-    @model_validator(mode="after")
-    def _agrees_with_preset(self) -> LTX2Params:
-        if conflict := self.preset_conflict():
-            raise key_error(*conflict)
-        return self
 
     def sampling(self) -> dict[str, Any]:
         """The pipeline call's schedule and guidance: what the preset fixes, else the params'."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -20,7 +20,21 @@ def _eight_k_plus_one(v: int | None) -> int | None:
 NumFrames = Annotated[int | None, Field(ge=9), AfterValidator(_eight_k_plus_one)]
 
 
-class LTXParams(Section):
+class PresetSection(Section):
+    """A diffusers backend's section: what its preset fixes must not also be set."""
+
+    def preset_conflict(self) -> tuple[str, str] | None:
+        """(key, why) for the first setting that contradicts the preset; None when none does."""
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _agrees_with_preset(self) -> Self:
+        if conflict := self.preset_conflict():
+            raise key_error(*conflict)
+        return self
+
+
+class LTXParams(PresetSection):
     """LTX-Video through diffusers (params.yaml holds the model card's recommendations for 0.9.x).
 
     ``preset`` names a row of :data:`equime.generate.ltx_presets.PRESETS`; what the row fixes
@@ -72,8 +86,3 @@ class LTXParams(Section):
             return "guidance_scale", f"preset {self.preset} needs a guidance scale, e.g. 3.0"
         return None
 
-    @model_validator(mode="after")
-    def _agrees_with_preset(self) -> LTXParams:
-        if conflict := self.preset_conflict():
-            raise key_error(*conflict)
-        return self

@@ -15,8 +15,9 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from equime.artifacts.videos import MotionKind
 from equime.errors import ParamsError
 from equime.generate.ltx2_params import LTX2Params
 from equime.generate.ltx_params import LTXParams
@@ -43,9 +44,7 @@ LTX2_FILES = ("model_index.json", "scheduler/*", "text_encoder/*", "tokenizer/*"
 class Backend:
     name: str
     settings: type[Section]  # the model of params.yaml's generate.<name>
-    # facs: it renders the ME itself from the AU model and films it (retime passes it through);
-    # generated: a raw video that retime turns into an ME and films
-    motion: Literal["facs", "generated"]
+    motion: MotionKind  # the motion its clips show
     renderer: str  # "module:Class" of its Renderer, imported on use (a generative one needs torch)
     holds_model: bool  # a worker loads a model once and keeps it (Ray: an actor pool)
     weights: tuple[str, ...] = ()  # the hub files `equime models fetch <name>` downloads

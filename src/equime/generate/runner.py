@@ -24,6 +24,7 @@ import numpy as np
 from equime.artifacts import videos
 from equime.artifacts.curated import FaceImage, FaceStore
 from equime.artifacts.plan import PlanRow
+from equime.artifacts.videos import GenerationRecord, MotionKind
 from equime.compute.engine import run_items
 from equime.compute.params import ComputeParams
 from equime.compute.work import Failed, Work
@@ -58,20 +59,21 @@ class ClipOutcome:
 @dataclass
 class GenerationReport:
     outcomes: list[ClipOutcome] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[GenerationRecord] = field(default_factory=list)  # the finished clips'
+    checked: list[CheckedClip] = field(default_factory=list)  # a dry run's
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
 
     def metrics(self) -> dict[str, Any]:
         """Deterministic figures (DVC): the same for a clean and a resumed run."""
-        peaks = [r["peak_mean_abs_change"] for r in self.records]
+        peaks = [r.peak_mean_abs_change for r in self.records]
         return {
             "clips_planned": len(self.outcomes),
             "clips_written": len(self.records),
             "clips_failed": self.count("failed"),
-            "frames_written": int(sum(r["n_frames"] for r in self.records)),
-            "expressive_frames_mean": float(np.mean([r["expressive_frames"] for r in self.records]))
+            "frames_written": int(sum(r.n_frames for r in self.records)),
+            "expressive_frames_mean": float(np.mean([r.expressive_frames for r in self.records]))
             if self.records else 0.0,
             "peak_mean_abs_change_mean": round(float(np.mean(peaks)), 4) if peaks else 0.0,
         }
@@ -102,14 +104,14 @@ def render_key(row: PlanRow, renderer: Renderer, encoder: EncoderOptions) -> str
 
 
 def _complete(out_dir: Path, row: PlanRow, renderer: Renderer,
-              encoder: EncoderOptions) -> dict[str, Any] | None:
+              encoder: EncoderOptions) -> GenerationRecord | None:
     """The sidecar record if the clip on disk is finished and verified, else None."""
     video = videos.video_path(out_dir, row.clip_id)
     record = videos.read_sidecar(out_dir, row.clip_id)
     if record is None or not video.is_file():  # (the key is not computed for a clip not made)
         return None
-    if record.get("render_key") != render_key(row, renderer, encoder) or \
-            record.get("sha256") != sha256_file(video):
+    if record.render_key != render_key(row, renderer, encoder) or \
+            record.sha256 != sha256_file(video):
         return None
     return record
 
@@ -226,7 +228,7 @@ def _merge_shards(out_dir: Path) -> None:
         log.info("merged the shards: removed %d of their files", len(found))
 
 
-class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]):
+class RenderClips(Work[list[PlanRow], list[tuple[GenerationRecord, float, float]]]):
     """The generate stage's per-item work: a batch of rows rendered at once, each clip checked,
     encoded and written into ``out_dir``; returns (record, render s, encode s) per clip."""
 
@@ -243,7 +245,7 @@ class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]
         self.renderer.prepare()
         self._params = self.renderer.params()
 
-    def __call__(self, batch: list[PlanRow]) -> list[tuple[dict[str, Any], float, float]]:
+    def __call__(self, batch: list[PlanRow]) -> list[tuple[GenerationRecord, float, float]]:
         t0 = time.perf_counter()
         rendered = self.renderer.render_batch(batch, [self.faces(r) for r in batch])
         render_s = (time.perf_counter() - t0) / len(batch)
@@ -256,31 +258,40 @@ class RenderClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]
         return out
 
 
-class VerifyClips(Work[PlanRow, "dict[str, Any] | None"]):
+class VerifyClips(Work[PlanRow, "GenerationRecord | None"]):
     """Is a row's clip on disk finished and verified (sidecar key, MP4 sha256)? Its record, else
     None. Run by the engine's workers: hashing every clip is no work for the driver."""
 
     def __init__(self, renderer: Renderer, out_dir: Path, encoder: EncoderOptions) -> None:
         self.renderer, self.out_dir, self.encoder = renderer, out_dir, encoder
 
-    def __call__(self, row: PlanRow) -> dict[str, Any] | None:
+    def __call__(self, row: PlanRow) -> GenerationRecord | None:
         return _complete(self.out_dir, row, self.renderer, self.encoder)
 
 
-class CheckClips(Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]]):
+@dataclass(frozen=True)
+class CheckedClip:
+    """What a dry run found a row's clip would be."""
+
+    clip_id: str
+    seed: int
+    n_frames: int
+    render_key: str
+
+
+class CheckClips(Work[list[PlanRow], list[tuple[CheckedClip, float, float]]]):
     """A dry run's per-item work: what each row's clip would be (its subject's face on record,
     its seed, frame count and render key); nothing is rendered or written."""
 
     def __init__(self, renderer: Renderer, faces: FaceStore, encoder: EncoderOptions) -> None:
         self.renderer, self.faces, self.encoder = renderer, faces, encoder
 
-    def __call__(self, batch: list[PlanRow]) -> list[tuple[dict[str, Any], float, float]]:
+    def __call__(self, batch: list[PlanRow]) -> list[tuple[CheckedClip, float, float]]:
         out = []
         for row in batch:
             self.faces.check(row)
-            out.append(({"clip_id": row.clip_id, "seed": row.seed,
-                         "n_frames": self.renderer.kept_frames(row),
-                         "render_key": render_key(row, self.renderer, self.encoder)}, 0.0, 0.0))
+            out.append((CheckedClip(row.clip_id, row.seed, self.renderer.kept_frames(row),
+                                    render_key(row, self.renderer, self.encoder)), 0.0, 0.0))
         return out
 
 
@@ -297,19 +308,20 @@ def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceI
     for row in mine:  # a name that is no file name stops the stage before any worker has it
         videos.video_path(out_dir, row.clip_id)
     report = GenerationReport()
-    done: dict[str, dict[str, Any]] = {}
+    done: dict[str, GenerationRecord] = {}
+    checked: dict[str, CheckedClip] = {}
     pending: list[PlanRow] = []
     verified = run_items(VerifyClips(renderer, out_dir, encoder), mine, compute, "generate",
                          desc="generate: verify")
     for row, record in zip(mine, verified, strict=True):
-        if isinstance(record, dict):
+        if isinstance(record, GenerationRecord):
             done[row.clip_id] = record
         else:  # absent, unfinished, stale, or not verifiable: made (again)
             pending.append(row)
     outcomes: dict[str, ClipOutcome] = {c: ClipOutcome(c, "skipped") for c in done}
     if pending and not dry_run and (compute is None or compute.engine == "local"):
         renderer.prepare()  # a missing model stops the stage here, before any clip is rejected
-    work: Work[list[PlanRow], list[tuple[dict[str, Any], float, float]]] = (
+    work: Work[list[PlanRow], list[tuple[Any, float, float]]] = (
         CheckClips(renderer, face_for, encoder) if dry_run  # type: ignore[arg-type]
         else RenderClips(renderer, entry, face_for, out_dir, encoder))
     batches = _batches(pending, batch_size)
@@ -325,10 +337,14 @@ def _generate_clips(rows: Sequence[PlanRow], face_for: Callable[[PlanRow], FaceI
         for row, (record, render_s, encode_s) in zip(batch, result, strict=True):
             outcomes[row.clip_id] = ClipOutcome(row.clip_id, "checked" if dry_run else "rendered",
                                                 "", render_s, encode_s)
-            done[row.clip_id] = record
+            if isinstance(record, CheckedClip):
+                checked[row.clip_id] = record
+            else:
+                done[row.clip_id] = record
     report.outcomes = [outcomes[r.clip_id] for r in mine]
     report.records = [done[r.clip_id] for r in mine if r.clip_id in done]
     if dry_run:
+        report.checked = [checked[r.clip_id] for r in mine if r.clip_id in checked]
         return report
     if shard.whole:
         videos.write_log(out_dir, report.records)
@@ -369,8 +385,8 @@ def generate(rows: Sequence[PlanRow], curated_dir: Path, out_dir: Path, g: Gener
 
 
 def _write_clip(out_dir: Path, row: PlanRow, frames: Iterable[np.ndarray], renderer: Renderer,
-                motion: str, backend_params: dict[str, Any],
-                encoder: EncoderOptions) -> dict[str, Any]:
+                motion: MotionKind, backend_params: dict[str, Any],
+                encoder: EncoderOptions) -> GenerationRecord:
     """Check, encode and record one clip: MP4 first, then its sidecar (both atomic). ``frames``
     may be a stream: each frame is checked and encoded as it comes (memory stays flat in the
     clip's length); a wrong frame or count discards the unfinished file."""
@@ -396,24 +412,24 @@ def _write_clip(out_dir: Path, row: PlanRow, frames: Iterable[np.ndarray], rende
     video = videos.video_path(out_dir, row.clip_id)
     encoded = write_mp4(video, checked(), row.fps, encoder)
     change = np.array(changes)
-    record = {
-        "clip_id": row.clip_id,
-        "render_key": render_key(row, renderer, encoder),
-        "sha256": sha256_file(video),
-        "frames_sha256": encoded.frames_sha256,
-        "backend": renderer.name,
-        "motion": motion,
-        "backend_params": backend_params,
-        "encoder": asdict(encoder),
-        "n_frames": renderer.kept_frames(row),
-        "frames_generated": renderer.generated_frames(row),
-        "frames_kept": renderer.kept_frames(row),
-        "fps": row.fps,
-        "width": row.width,
-        "height": row.height,
-        "expressive_frames": int(np.count_nonzero(change)),
-        "peak_mean_abs_change": round(float(change.max()), 4),
-        "peak_frame": int(change.argmax()),
-    }
+    record = GenerationRecord(
+        clip_id=row.clip_id,
+        render_key=render_key(row, renderer, encoder),
+        sha256=sha256_file(video),
+        frames_sha256=encoded.frames_sha256,
+        backend=renderer.name,
+        motion=motion,
+        backend_params=backend_params,
+        encoder=asdict(encoder),
+        n_frames=renderer.kept_frames(row),
+        frames_generated=renderer.generated_frames(row),
+        frames_kept=renderer.kept_frames(row),
+        fps=row.fps,
+        width=row.width,
+        height=row.height,
+        expressive_frames=int(np.count_nonzero(change)),
+        peak_mean_abs_change=round(float(change.max()), 4),
+        peak_frame=int(change.argmax()),
+    )
     videos.write_sidecar(out_dir, record)
     return record

@@ -170,7 +170,7 @@ class PlanTally:
         self.duration_min = min(self.duration_min, duration)
         self.duration_max = max(self.duration_max, duration)
         self.duration_sum += Fraction(duration)
-        self.expressive_frames += row.timing.offset_frame - row.timing.onset_frame - 1
+        self.expressive_frames += row.timing.expressive_frames
 
     def balance(self) -> dict[str, int]:
         """Per cell: most minus fewest clips of one emotion (0 = perfectly balanced)."""

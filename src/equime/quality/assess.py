@@ -17,6 +17,7 @@ import pandas as pd
 
 from equime.artifacts import clips as me_clips
 from equime.artifacts import videos
+from equime.artifacts.clips import RetimeRecord
 from equime.artifacts.curated import FaceStore
 from equime.artifacts.plan import PlanRow
 from equime.compute.engine import run_items
@@ -52,12 +53,12 @@ class ClipInfo:
 
     @classmethod
     def of_file(cls, path: Path, au_source: str | None,
-                retimed: Mapping[str, Any] | None = None) -> ClipInfo:
+                retimed: RetimeRecord | None = None) -> ClipInfo:
         """Nothing planned; with ``au_source``, an emotion in the file name (``*_<emotion>_*``)
         brings its AU set from that table; with its ``retimed`` record, the AUs retime measured."""
         stem = VideoFolder.stem(path)
         emotion = emotion_in_name(stem, au_source) if au_source else ""
-        measured = tuple((retimed or {}).get("measured_aus") or ())
+        measured = tuple((retimed.measured_aus or {}) if retimed is not None else ())
         return cls(stem, emotion, measured or (aus_for(au_source, emotion) if emotion else ()),
                    None)
 
@@ -184,7 +185,7 @@ class Assessed:
 def assess_videos(rows: Sequence[PlanRow], videos_dir: Path, curated_dir: Path,
                   q: QualityParams, store: ItemStore | None = None,
                   compute: ComputeParams | None = None,
-                  retimed: Mapping[str, Mapping[str, Any]] | None = None) -> Assessed:
+                  retimed: Mapping[str, RetimeRecord] | None = None) -> Assessed:
     """The quality stage: every planned clip, in plan order, measured against its curated face;
     with a ``store``, clips measured by an earlier (killed) run are taken from it. With
     ``retimed`` (retime's log), a generated clip's AUs are those retime measured

@@ -22,6 +22,7 @@ from equime.artifacts import quality as quality_files
 from equime.artifacts import review as review_files
 from equime.artifacts import summaries as summaries_files
 from equime.artifacts import verdicts as verdicts_files
+from equime.artifacts.clips import OutlineShare, RetimeRecord
 from equime.longvideo.scores import baseline_scores
 from equime.plots import figure_png, pyplot
 from equime.report.media import (
@@ -156,21 +157,23 @@ def retime_section(videos: Path | None, clips: Path | None) -> Section:
     log_file = clips / clip_files.LOG if clips is not None else None
     if videos is None or log_file is None or not log_file.is_file():
         return Section(title, missing="no retime results (run `dvc repro retime`)")
-    made = [r for r in clip_files.read_log(clips).values() if r.get("retimed")]
+    # (a clip moved by a real ME is retimed too, but from no generated video)
+    made = [r for r in clip_files.read_log(clips).values()
+            if r.retimed and r.motion_source == "generated"]
     rejects = pd.read_csv(clips / clip_files.REJECTS, keep_default_na=False)
     if not made:
         return Section(title, missing=f"no generated clip was retimed: the warp backend renders "
                                       f"micro-expressions, which pass through ({len(rejects)} "
                                       "clips refused)")
-    rows = [{"clip": r["clip_id"], "raw frames": r["raw_frames"], "raw apex": r["raw_apex_frame"],
-             "raw peak (IOD)": r["raw_peak_iod"], "alpha": r["alpha"],
-             "ME peak (IOD)": r["me_peak_iod"],
-             "AUs (measured)": "+".join(r.get("measured_aus") or {}) or "—",
-             "outline share, raw": (r.get("outline_share") or {}).get("raw"),
-             "outline share, ME": (r.get("outline_share") or {}).get("me"),
-             "AU pattern r": r.get("au_pattern_r"),
-             "head at apex (IOD)": r["stabilisation"]["rigid_at_apex_iod"],
-             "identity at apex": r["stabilisation"]["identity_at_apex"]} for r in made]
+    rows = [{"clip": r.clip_id, "raw frames": r.raw_frames, "raw apex": r.raw_apex_frame,
+             "raw peak (IOD)": r.raw_peak_iod, "alpha": r.alpha, "ME peak (IOD)": r.me_peak_iod,
+             "AUs (measured)": "+".join(r.measured_aus or {}) or "—",
+             "outline share, raw": r.outline_share.raw if r.outline_share else None,
+             "outline share, ME": r.outline_share.me if r.outline_share else None,
+             "AU pattern r": r.au_pattern_r,
+             "head at apex (IOD)": r.stabilisation.rigid_at_apex_iod if r.stabilisation else None,
+             "identity at apex": r.stabilisation.identity_at_apex if r.stabilisation else None}
+            for r in made]
     tables = [table("What retime found in each generated clip and did with it (IOD: interocular "
                     "distance; AUs: those the raw apex shows, the head taken out, which are the "
                     "clip's label; outline share: motion along the jaw line over the inner "
@@ -183,25 +186,26 @@ def retime_section(videos: Path | None, clips: Path | None) -> Section:
                           "clip: it rises and stays; retime keeps its motion at the apex only",
                "src": _raw_curves(made)}]
     for r in made[:RETIMED_SHOWN]:
-        raw = read_frames(clip_files.video_path(videos, r["clip_id"]), [int(r["raw_apex_frame"])])
-        me = read_frames(clip_files.video_path(clips, r["clip_id"]),
-                         [0, int(r["timing"]["apex_frame"])])
-        share = r.get("outline_share") or {}
-        images.append({"caption": f"{r['clip_id']}: neutral | generated apex (frame "
-                                  f"{r['raw_apex_frame']}) | ME apex (alpha {r['alpha']}, frame "
-                                  f"{r['timing']['apex_frame']}) | 8×|ME apex − neutral|; outline "
-                                  f"share {share.get('raw')} raw → {share.get('me')} ME",
+        raw = read_frames(clip_files.video_path(videos, r.clip_id), [int(r.raw_apex_frame or 0)])
+        me = read_frames(clip_files.video_path(clips, r.clip_id), [0, r.timing.apex_frame])
+        share = r.outline_share or OutlineShare(raw=None, me=None)
+        images.append({"caption": f"{r.clip_id}: neutral | generated apex (frame "
+                                  f"{r.raw_apex_frame}) | ME apex (alpha {r.alpha}, frame "
+                                  f"{r.timing.apex_frame}) | 8×|ME apex − neutral|; outline "
+                                  f"share {share.raw} raw → {share.me} ME",
                        "src": retimed_strip_uri(me[0], raw[0], me[1])})
     return Section(title, tables=tables, images=images)
 
 
-def _raw_curves(made: list[dict[str, Any]]) -> str:
+def _raw_curves(made: list[RetimeRecord]) -> str:
     fig, ax = pyplot().subplots(figsize=(7, 3.2), dpi=100)
     for r in made:
-        fps = r["timing"]["fps"]
-        values = [float("nan") if v is None else v for v in r["raw_motion_iod"]]
+        if r.raw_motion_iod is None or r.raw_apex_frame is None:
+            continue
+        fps = r.timing.fps
+        values = [float("nan") if v is None else v for v in r.raw_motion_iod]
         ax.plot([k / fps for k in range(len(values))], values, lw=0.8, alpha=0.7)
-        ax.plot([r["raw_apex_frame"] / fps], [values[r["raw_apex_frame"]]], "k.", ms=4)
+        ax.plot([r.raw_apex_frame / fps], [values[r.raw_apex_frame]], "k.", ms=4)
     ax.set_xlabel("time in the generated clip (s); dots: the apex retime took")
     ax.set_ylabel("facial motion (IOD)")
     fig.tight_layout()

@@ -25,7 +25,7 @@ from equime.plan.timing import MIN_FRAMES
 from equime.recording.params import CameraParams
 from equime.retime.params import RetimeParams
 from equime.retime.runner import Job, Neutral, RetimeReport, retime_jobs
-from equime.video import EncoderOptions, mp4_fps, video_shape
+from equime.video import EncoderOptions, video_shape
 from equime.video_folder import VideoFolder, list_videos
 
 
@@ -59,7 +59,7 @@ def _dataset_job(row: PlanRow, base: dict[str, Any], samples: Sequence[Sample] |
     return Job(**{**base, "about": about}, source=None, sample=picked)
 
 
-def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, dict[str, Any]],
+def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, videos.GenerationRecord],
               curated_dir: Path, datasets: Datasets | None = None) -> list[Job]:
     """One job per plan row onto its curated face: its generated clip (``records``: the
     generation log) retimed, passed through when its backend already renders micro-expressions,
@@ -83,16 +83,17 @@ def plan_jobs(rows: Sequence[PlanRow], videos_dir: Path, records: Mapping[str, d
                         about={"row": row.model_dump(mode="json")})
             jobs.append(_dataset_job(row, base, samples(row.motion_source)))
             continue
-        record = records.get(row.clip_id) or {}
+        record = records.get(row.clip_id)  # None: not generated (the job is a reject line)
         # the motion its backend made (the generation log says): facs clips are MEs as rendered
-        motion = record.get("motion", "generated")
+        motion = "generated" if record is None else record.motion
         jobs.append(Job(
             clip_id=row.clip_id, source=videos.video_path(videos_dir, row.clip_id),
             fps=Fraction(row.fps), n_frames=row.n_frames, timing=row.timing,
             planned=tuple(a.code for a in row.aus), emotion=row.emotion,
             motion_source=motion, passthrough=motion == "facs", neutral=Neutral(curated_dir, row),
             seed=row.seed,
-            about={"row": row.model_dump(mode="json"), "backend": record.get("backend", "")}))
+            about={"row": row.model_dump(mode="json"),
+                   "backend": "" if record is None else record.backend}))
     return jobs
 
 
@@ -109,7 +110,7 @@ def folder_jobs(folder: Path, plan: PlanParams, base_seed: int,
     for path in listed.videos:
         name = VideoFolder.stem(path)
         try:
-            fps, (n, width, height) = mp4_fps(path), video_shape(path)
+            n, width, height, fps = video_shape(path)
         except InputError as exc:
             rejects.append((path.name, str(exc)))
             continue

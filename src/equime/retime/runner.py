@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from equime.artifacts import clips as me_clips
+from equime.artifacts.clips import ClipTiming, RetimeRecord
 from equime.artifacts.curated import FaceImage, FaceStore
 from equime.artifacts.plan import PlanRow, Timing
 from equime.compute.engine import run_items
@@ -43,7 +44,6 @@ from equime.sources import code_fingerprint
 from equime.video import DecodedClip, EncoderOptions, write_mp4
 
 log = logging.getLogger(__name__)
-# the code that shapes a retimed clip: a change re-makes every clip (see generate.runner)
 # The code that makes an ME clip's bytes, with everything it imports (:mod:`equime.sources`):
 # the retiming, the transfer, the camera that films it, the encoder, the sidecar.
 RETIME_ROOTS = ("equime.retime.clip", "equime.retime.transfer", "equime.recording.camera",
@@ -96,13 +96,13 @@ class Job:
 
 @dataclass
 class RetimeReport:
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[RetimeRecord] = field(default_factory=list)
     rejects: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
 
     def metrics(self) -> dict[str, Any]:
-        made = [r for r in self.records if r.get("retimed")]
-        alphas = [r["alpha"] for r in made]
+        made = [r for r in self.records if r.retimed]
+        alphas = [r.alpha for r in made]
         return {
             "clips": len(self.records) + len(self.rejects),
             "clips_written": len(self.records),
@@ -110,7 +110,7 @@ class RetimeReport:
             "clips_passed_through": len(self.records) - len(made),
             "clips_rejected": len(self.rejects),
             "alpha_mean": round(float(np.mean(alphas)), 4) if alphas else None,
-            "raw_apex_frame_mean": round(float(np.mean([r["raw_apex_frame"] for r in made])), 2)
+            "raw_apex_frame_mean": round(float(np.mean([r.raw_apex_frame for r in made])), 2)
             if made else None,
         }
 
@@ -127,12 +127,12 @@ def _key(job: Job, r: RetimeParams, camera: CameraParams, encoder: EncoderOption
                         "code": code_fingerprint(RETIME_ROOTS)})
 
 
-def _complete(out_dir: Path, clip: str, key: str) -> dict[str, Any] | None:
+def _complete(out_dir: Path, clip: str, key: str) -> RetimeRecord | None:
     record = me_clips.read_sidecar(out_dir, clip)
     video = me_clips.video_path(out_dir, clip)
-    if record is None or not video.is_file() or record.get("retime_key") != key:
+    if record is None or not video.is_file() or record.retime_key != key:
         return None
-    return record if record.get("sha256") == sha256_file(video) else None
+    return record if record.sha256 == sha256_file(video) else None
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -145,21 +145,18 @@ def _link(src: Path, dst: Path) -> None:
             tmp.write_bytes(src.read_bytes())
 
 
-def _timing_block(t: Timing, fps: Fraction) -> dict[str, Any]:
-    return {**t.model_dump(), "fps": float(fps)}
-
-
 def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
                encoder: EncoderOptions, detector: FaceDetector, key: str,
-               source_sha: str) -> dict[str, Any]:
+               source_sha: str) -> RetimeRecord:
     """Write the job's ME clip (recorded through ``camera``) and return its record; raises
     Unusable / EquimeError."""
     video = me_clips.video_path(out_dir, job.clip_id)
     base = {"clip_id": job.clip_id, "retime_key": key, "source_sha256": source_sha,
-            "motion_source": job.motion_source, "timing": _timing_block(job.timing, job.fps)}
+            "motion_source": job.motion_source,
+            "timing": ClipTiming(**job.timing.model_dump(), fps=float(job.fps))}
     if job.passthrough and job.source is not None:
         _link(job.source, video)
-        return {**base, "retimed": False, "sha256": sha256_file(video)}
+        return RetimeRecord(**base, retimed=False, sha256=sha256_file(video))
     t = job.timing
     weights = envelope(frame_times(job.n_frames, float(job.fps)), t.onset_s, t.apex_s, t.offset_s)
     if job.sample is not None and job.neutral is not None:
@@ -174,8 +171,8 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
         sample = {"sample": f"{s.dataset}/{s.subject}/{s.clip_id}", "sample_emotion": s.emotion,
                   "sample_aus": s.aus, "sample_onset_frame": s.onset, "sample_apex_frame": s.apex,
                   "encoder": asdict(encoder)}
-        return {**base, "retimed": True, "sha256": sha256_file(video),
-                "frames_sha256": encoded.frames_sha256, **sample, **done.record}
+        return RetimeRecord(**base, retimed=True, sha256=sha256_file(video),
+                            frames_sha256=encoded.frames_sha256, **sample, **done.record)
     assert job.source is not None
     raw = DecodedClip(job.source)
     if job.neutral is None and len(raw) != job.n_frames:  # counted by the folder's container
@@ -195,8 +192,8 @@ def retime_one(job: Job, out_dir: Path, r: RetimeParams, camera: CameraParams,
                          job.planned, job.emotion, fine=job.neutral is None)
     encoded = write_mp4(video, record(done.frames, job.seed, camera, len(done.frames)), job.fps,
                         encoder)
-    return {**base, "retimed": True, "sha256": sha256_file(video),
-            "frames_sha256": encoded.frames_sha256, **done.record}
+    return RetimeRecord(**base, retimed=True, sha256=sha256_file(video),
+                        frames_sha256=encoded.frames_sha256, **done.record)
 
 
 def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, camera: CameraParams,
@@ -211,7 +208,7 @@ def retime_jobs(jobs: Sequence[Job], out_dir: Path, r: RetimeParams, camera: Cam
         return _retime_jobs(jobs, out_dir, r, camera, encoder, prune, rejected, compute)
 
 
-class RetimeClips(Work[Job, tuple[dict[str, Any] | None, str, bool]]):
+class RetimeClips(Work[Job, tuple[RetimeRecord | None, str, bool]]):
     """The retime stage's per-item work: one job's ME clip written into ``out_dir`` (or kept, if
     complete and verified); returns (record, reject reason, kept)."""
 
@@ -222,7 +219,7 @@ class RetimeClips(Work[Job, tuple[dict[str, Any] | None, str, bool]]):
     def setup(self) -> None:
         self._detector = FaceDetector(upsample=0)  # faces are found on frames scaled to ~120 px
 
-    def __call__(self, job: Job) -> tuple[dict[str, Any] | None, str, bool]:
+    def __call__(self, job: Job) -> tuple[RetimeRecord | None, str, bool]:
         source_sha = None if job.refused else job.source_sha()
         if source_sha is None:
             return None, job.refused or "no source video (not generated)", False
