@@ -154,7 +154,7 @@ def test_faults_cost_tries_not_bytes_and_a_hopeless_clip_is_rejected(tmp_path: P
     (tmp_path / "ray").mkdir()
     out = run_items(work, [[r] for r in rows], RAY, "generate")
     assert isinstance(out[3], Failed) and out[3].reason == f"RuntimeError: {ids[3]} cannot be rendered"
-    assert [o[0][0]["clip_id"] for o in out[:3]] == ids[:3]
+    assert [o[0][0].clip_id for o in out[:3]] == ids[:3]
     written = folder_bytes(tmp_path / "ray")
     assert not [n for n in written if ".tmp" in n or n.startswith(".")]  # no partial file
     local = folder_bytes(tmp_path / "local")
