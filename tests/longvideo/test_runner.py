@@ -6,6 +6,7 @@ import pytest
 
 from equime.artifacts import longvideos
 from equime.artifacts.curated import FaceImage
+from equime.files import sha256_file
 from equime.longvideo.runner import Settings, run_longvideos
 from equime.megc import strs
 from equime.megc.files import read_intervals
@@ -54,3 +55,10 @@ def test_a_long_video_holds_its_events_and_the_baseline_spots_the_macro_expressi
     again = run_longvideos([row], lambda r: face, out, s)
     assert again.rendered == 0
     assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before
+    # a sidecar of another layout (an older equime's) is no finished video: it is made again
+    sidecar = video.with_suffix(".json")
+    record = longvideos.read_sidecar(out, "astronaut-lv01")
+    assert record is not None and record.sha256 == sha256_file(video) and record.frames == 210
+    sidecar.write_text(json.dumps({**record.model_dump(), "extra": 1}))
+    assert run_longvideos([row], lambda r: face, out, s).rendered == 1
+    assert longvideos.read_sidecar(out, "astronaut-lv01") == record

@@ -7,12 +7,12 @@ micro- and macro-expressions), ``me_lvqa.jsonl`` (ME-LVQA questions) and the bas
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from equime.files import write_csv, write_json, write_jsonl
 
@@ -30,16 +30,33 @@ def video_path(out: Path, video_id: str) -> Path:
     return out / "videos" / f"{video_id}.mp4"
 
 
-def read_sidecar(out: Path, video_id: str) -> dict[str, Any] | None:
+class LongVideoRecord(BaseModel):
+    """A long video's sidecar: what made it (the key a rerun compares) and its bytes' digests."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    video_id: str
+    subject: str
+    key: str  # everything the video's bytes depend on
+    seed: int
+    fps: int
+    frames: int
+    sha256: str  # of the MP4
+    frames_sha256: str  # of the frames before encoding
+
+
+def read_sidecar(out: Path, video_id: str) -> LongVideoRecord | None:
+    """The video's sidecar, or None when it is absent, unreadable or of another layout (the
+    video is made again)."""
     path = out / "videos" / f"{video_id}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return LongVideoRecord.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
         return None
 
 
-def write_sidecar(out: Path, video_id: str, record: dict[str, Any]) -> None:
-    write_json(out / "videos" / f"{video_id}.json", record)
+def write_sidecar(out: Path, record: LongVideoRecord) -> None:
+    write_json(out / "videos" / f"{record.video_id}.json", record.model_dump(mode="json"))
 
 
 def write_tables(out: Path, events: Sequence[dict[str, Any]], spots: Sequence[dict[str, Any]],

@@ -123,14 +123,14 @@ def run_longvideos(rows: Sequence[PlanRow], faces: Callable[[PlanRow], FaceImage
             key = _key(s, video_id, seed, hashlib.sha256(
                 face.image.tobytes() + face.landmarks.tobytes()).hexdigest())
             record = longvideos.read_sidecar(out, video_id)
-            if not (record and record.get("key") == key and path.is_file()
-                    and record.get("sha256") == sha256_file(path)):
+            if not (record and record.key == key and path.is_file()
+                    and record.sha256 == sha256_file(path)):
                 encoded = write_mp4(path, video_frames(face, events, n_frames, lv.fps, seed,
                                                        s.warp, s.recording), lv.fps, s.encoder)
-                longvideos.write_sidecar(out, video_id, {
-                    "video_id": video_id, "subject": row.subject, "key": key, "seed": seed,
-                    "fps": lv.fps, "frames": n_frames, "sha256": sha256_file(path),
-                    "frames_sha256": encoded.frames_sha256})
+                longvideos.write_sidecar(out, longvideos.LongVideoRecord(
+                    video_id=video_id, subject=row.subject, key=key, seed=seed, fps=lv.fps,
+                    frames=n_frames, sha256=sha256_file(path),
+                    frames_sha256=encoded.frames_sha256))
                 report.rendered += 1
             report.videos.append(video_id)
             report.frames += n_frames
